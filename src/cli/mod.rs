@@ -1,0 +1,56 @@
+//! The command line: clap types (their doc comments are the help text) and one thin file per
+//! command that resolves arguments into settings and calls the library.
+
+mod check;
+
+use crate::error::{ExitStatus, Result};
+use clap::{Args, Parser, Subcommand};
+use std::path::PathBuf;
+
+/// Turn a folder of raw text documents into a validated, checksummed, reproducible archival
+/// release; verify releases; deposit them into preservation repositories.
+#[derive(Debug, Parser)]
+#[command(name = "archivist", version, about, max_term_width = 100)]
+pub struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). `RUST_LOG` also works.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+    /// Only errors on stderr.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Ingest, normalize, build and validate every record; write nothing; report per document.
+    Check(CheckArgs),
+}
+
+/// Where the dataset is: shared by the commands that run the pipeline.
+#[derive(Debug, Args)]
+pub struct InputArgs {
+    /// The folder of raw documents.
+    #[arg(long, default_value = "raw", value_name = "DIR")]
+    pub raw: PathBuf,
+    /// The dataset description.
+    #[arg(long, default_value = "dataset.toml", value_name = "FILE")]
+    pub config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Print one JSON object `{"records": [...], "problems": [...]}` instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Run the parsed command; the exit status is decided here and mapped in `main`.
+pub fn run(cli: Cli) -> Result<ExitStatus> {
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+    }
+}

@@ -1,0 +1,336 @@
+//! Stage 2, decode: raw bytes to Unicode text, exactly or not at all.
+//!
+//! Order of evidence: a byte order mark (UTF-8, UTF-16LE, UTF-16BE); then strict UTF-8; then, for
+//! files that are not UTF-8, detection of a legacy encoding (chardetng) decoded by encoding_rs.
+//! Nothing is ever replaced: a byte that does not decode refuses the document with its offset.
+//! A file that is UTF-8 but for a few broken bytes is damaged UTF-8 (refused), not a legacy file.
+//! Binary, empty and control-heavy files are refused. Mojibake (UTF-8 read as windows-1252 and
+//! saved again) is repaired exactly when the whole text reverses cleanly, refused otherwise.
+
+use crate::problem::Problem;
+use encoding_rs::{DecoderResult, Encoding, UTF_8};
+
+/// Decoded text and what decoding did to get it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    pub text: String,
+    /// WHATWG name of the encoding (`UTF-8`, `UTF-16LE`, `windows-1251`, ...).
+    pub encoding: &'static str,
+    /// A byte order mark was found and taken off.
+    pub bom: bool,
+    /// Characters restored by mojibake repair (0: none).
+    pub mojibake_repaired: u64,
+}
+
+/// Share of control characters above which a decoded file is taken for binary data.
+const MAX_CONTROL_PER_MILLE: usize = 10;
+
+/// Decode a raw document; `path` is for messages.
+pub fn decode(bytes: &[u8], path: &str) -> Result<Decoded, Problem> {
+    if bytes.is_empty() {
+        return Err(Problem::error(path, "empty", "the file is empty"));
+    }
+    let (encoding, bom_len) = match Encoding::for_bom(bytes) {
+        Some((encoding, len)) => (encoding, len),
+        None => (detect(bytes, path)?, 0),
+    };
+    let body = &bytes[bom_len..];
+    let text = decode_strict(encoding, body).map_err(|offset| {
+        let offset = (offset + bom_len) as u64;
+        let message = if encoding == UTF_8 {
+            "invalid UTF-8 at this byte: the file looks damaged (a broken download or copy?)"
+                .to_owned()
+        } else {
+            format!("this byte is not valid {}", encoding.name())
+        };
+        let code = if encoding == UTF_8 {
+            "invalid-utf8"
+        } else {
+            "undecodable"
+        };
+        Problem::error(path, code, message).at_offset(offset)
+    })?;
+    check_not_binary(&text, path)?;
+    let (text, mojibake_repaired) = repair_mojibake(text, path)?;
+    Ok(Decoded {
+        text,
+        encoding: encoding.name(),
+        bom: bom_len > 0,
+        mojibake_repaired,
+    })
+}
+
+/// Choose the encoding of a file without a byte order mark.
+fn detect(bytes: &[u8], path: &str) -> Result<&'static Encoding, Problem> {
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        if looks_like_utf16(bytes) {
+            return Err(Problem::error(
+                path,
+                "utf16-without-bom",
+                "the file looks like UTF-16 without a byte order mark; save it with a BOM or as UTF-8",
+            ));
+        }
+        return Err(
+            Problem::error(path, "binary", "NUL byte: this is binary data, not text")
+                .at_offset(nul as u64),
+        );
+    }
+    let stats = Utf8Stats::of(bytes);
+    if stats.invalid == 0 {
+        return Ok(UTF_8);
+    }
+    if stats.multibyte > stats.invalid {
+        // Mostly well-formed UTF-8 with a few broken sequences: damaged, not a legacy encoding.
+        return Ok(UTF_8);
+    }
+    let mut detector = chardetng::EncodingDetector::new();
+    detector.feed(bytes, true);
+    Ok(detector.guess(None, false))
+}
+
+/// UTF-16 without a BOM: many NULs, nearly all on the same parity of offset.
+fn looks_like_utf16(bytes: &[u8]) -> bool {
+    let (mut even, mut odd) = (0usize, 0usize);
+    for (i, &b) in bytes.iter().enumerate() {
+        if b == 0 {
+            if i % 2 == 0 { even += 1 } else { odd += 1 }
+        }
+    }
+    let pairs = bytes.len() / 2;
+    pairs >= 8 && (even.max(odd) * 10 >= pairs * 3) && even.min(odd) * 20 <= even.max(odd)
+}
+
+/// Counts of well-formed multi-byte sequences and of invalid sequences in a byte string.
+struct Utf8Stats {
+    multibyte: usize,
+    invalid: usize,
+}
+
+impl Utf8Stats {
+    fn of(mut bytes: &[u8]) -> Utf8Stats {
+        let mut stats = Utf8Stats {
+            multibyte: 0,
+            invalid: 0,
+        };
+        loop {
+            match std::str::from_utf8(bytes) {
+                Ok(s) => {
+                    stats.multibyte += s.chars().filter(|c| !c.is_ascii()).count();
+                    return stats;
+                }
+                Err(e) => {
+                    let valid = &bytes[..e.valid_up_to()];
+                    stats.multibyte += std::str::from_utf8(valid)
+                        .map(|s| s.chars().filter(|c| !c.is_ascii()).count())
+                        .unwrap_or(0);
+                    stats.invalid += 1;
+                    let skip = e.error_len().unwrap_or(bytes.len() - e.valid_up_to());
+                    bytes = &bytes[e.valid_up_to() + skip..];
+                }
+            }
+        }
+    }
+}
+
+/// Decode without replacement; on failure, the offset of the first malformed byte.
+fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, usize> {
+    if encoding == UTF_8 {
+        return std::str::from_utf8(bytes)
+            .map(str::to_owned)
+            .map_err(|e| e.valid_up_to());
+    }
+    let mut decoder = encoding.new_decoder_without_bom_handling();
+    let capacity = decoder
+        .max_utf8_buffer_length_without_replacement(bytes.len())
+        .unwrap_or(bytes.len() * 3 + 16);
+    let mut out = String::with_capacity(capacity);
+    let mut consumed = 0usize;
+    loop {
+        let (result, read) =
+            decoder.decode_to_string_without_replacement(&bytes[consumed..], &mut out, true);
+        consumed += read;
+        match result {
+            DecoderResult::InputEmpty => return Ok(out),
+            DecoderResult::OutputFull => out.reserve(bytes.len() - consumed + 16),
+            DecoderResult::Malformed(bad, after) => {
+                return Err(consumed - usize::from(bad) - usize::from(after));
+            }
+        }
+    }
+}
+
+/// Refuse text that is binary data in disguise: NULs, or more than 1% control characters.
+fn check_not_binary(text: &str, path: &str) -> Result<(), Problem> {
+    let mut total = 0usize;
+    let mut controls = 0usize;
+    for (offset, c) in text.char_indices() {
+        total += 1;
+        if c == '\0' {
+            return Err(Problem::error(
+                path,
+                "binary",
+                "NUL character: this is binary data, not text",
+            )
+            .at_offset(offset as u64));
+        }
+        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
+            controls += 1;
+        }
+    }
+    if controls > 0 && controls * 1000 > total * MAX_CONTROL_PER_MILLE {
+        return Err(Problem::error(
+            path,
+            "binary",
+            format!("{controls} control characters in {total}: this is binary data, not text"),
+        ));
+    }
+    Ok(())
+}
+
+/// The byte windows-1252 (or, for its five unassigned bytes, latin-1) gives to `c`, if any.
+fn cp1252_byte(c: char) -> Option<u8> {
+    const HIGH: [char; 32] = [
+        '€', '\u{81}', '‚', 'ƒ', '„', '…', '†', '‡', 'ˆ', '‰', 'Š', '‹', 'Œ', '\u{8d}', 'Ž',
+        '\u{8f}', '\u{90}', '‘', '’', '“', '”', '•', '–', '—', '˜', '™', 'š', '›', 'œ', '\u{9d}',
+        'ž', 'Ÿ',
+    ];
+    let code = u32::from(c);
+    if code < 0x80 || (0xA0..=0xFF).contains(&code) {
+        return u8::try_from(code).ok();
+    }
+    HIGH.iter().position(|&h| h == c).map(|i| 0x80 + i as u8)
+}
+
+/// A UTF-8 lead byte as it looks after a windows-1252 misreading, followed by a continuation.
+fn mojibake_marker(a: char, b: char) -> bool {
+    let lead = matches!(u32::from(a), 0xC2..=0xDF) || a == 'â';
+    let cont = cp1252_byte(b).is_some_and(|byte| (0x80..=0xBF).contains(&byte));
+    lead && cont
+}
+
+/// Reverse a windows-1252 misreading of UTF-8, as many times as it was done (up to 3), when the
+/// whole text reverses to valid UTF-8. Refuse text that shows mojibake but does not reverse.
+fn repair_mojibake(text: String, path: &str) -> Result<(String, u64), Problem> {
+    let mut current = text;
+    let mut repaired = 0u64;
+    for _ in 0..3 {
+        let Some(bytes) = current
+            .chars()
+            .map(cp1252_byte)
+            .collect::<Option<Vec<u8>>>()
+        else {
+            break;
+        };
+        if bytes.is_ascii() {
+            break;
+        }
+        match String::from_utf8(bytes) {
+            Ok(fixed) if fixed != current => {
+                repaired = fixed.chars().filter(|c| !c.is_ascii()).count() as u64;
+                current = fixed;
+            }
+            _ => break,
+        }
+    }
+    let markers: Vec<usize> = current
+        .char_indices()
+        .zip(current.chars().skip(1))
+        .filter(|((_, a), b)| mojibake_marker(*a, *b))
+        .map(|((i, _), _)| i)
+        .collect();
+    if markers.len() >= 2 {
+        return Err(Problem::error(
+            path,
+            "mojibake",
+            format!(
+                "{} sequences look like UTF-8 misread as windows-1252 (e.g. `Ä±` for `ı`), \
+                 and the text does not convert back exactly; fix the file at its source",
+                markers.len()
+            ),
+        )
+        .at_offset(markers[0] as u64));
+    }
+    Ok((current, repaired))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_utf8_is_taken_as_it_is() {
+        let d = decode("Xocalı şəhəri".as_bytes(), "a.txt").unwrap();
+        assert_eq!(d.text, "Xocalı şəhəri");
+        assert_eq!(d.encoding, "UTF-8");
+        assert!(!d.bom);
+    }
+
+    #[test]
+    fn bom_chooses_the_encoding_and_is_removed() {
+        let mut bytes = vec![0xFF, 0xFE];
+        for unit in "Xocalı".encode_utf16() {
+            bytes.extend_from_slice(&unit.to_le_bytes());
+        }
+        let d = decode(&bytes, "a.txt").unwrap();
+        assert_eq!(
+            (d.text.as_str(), d.encoding, d.bom),
+            ("Xocalı", "UTF-16LE", true)
+        );
+    }
+
+    #[test]
+    fn windows_1251_is_detected() {
+        let (bytes, _, _) = encoding_rs::WINDOWS_1251
+            .encode("Ходжалинская трагедия произошла в ночь с 25 на 26 февраля 1992 года.");
+        let d = decode(&bytes, "a.txt").unwrap();
+        assert_eq!(d.encoding, "windows-1251");
+        assert!(d.text.starts_with("Ходжалинская"));
+    }
+
+    #[test]
+    fn damaged_utf8_is_refused_with_the_offset() {
+        let mut bytes = "Xocalı şəhəri Qarabağda yerləşir.".as_bytes().to_vec();
+        bytes[6] = 0xFF; // breaks the `ı` (bytes 5-6)
+        let p = decode(&bytes, "a.txt").unwrap_err();
+        assert_eq!(p.code, "invalid-utf8");
+        assert_eq!(p.offset, Some(5));
+    }
+
+    #[test]
+    fn mojibake_is_repaired_exactly() {
+        let original = "Xocalı soyqırımı, şəhər";
+        // Build the classic misreading directly: each UTF-8 byte as a windows-1252 character.
+        let misread: String = original
+            .bytes()
+            .map(|b| encoding_rs::WINDOWS_1252.decode(&[b]).0.into_owned())
+            .collect();
+        assert!(misread.contains("Ä±"));
+        let d = decode(misread.as_bytes(), "a.txt").unwrap();
+        assert_eq!(d.text, original);
+        assert!(d.mojibake_repaired > 0);
+    }
+
+    #[test]
+    fn mixed_mojibake_that_does_not_reverse_is_refused() {
+        let text = "Xocalı (XocalÄ±) and ÅŸÉ™hÉ™r";
+        let p = decode(text.as_bytes(), "a.txt").unwrap_err();
+        assert_eq!(p.code, "mojibake");
+    }
+
+    #[test]
+    fn latin1_accents_are_not_taken_for_mojibake() {
+        let d = decode("Café «déjà vu» à Zürich".as_bytes(), "a.txt").unwrap();
+        assert_eq!(d.mojibake_repaired, 0);
+        assert_eq!(d.text, "Café «déjà vu» à Zürich");
+    }
+
+    #[test]
+    fn binary_and_empty_are_refused() {
+        assert_eq!(decode(b"", "a").unwrap_err().code, "empty");
+        assert_eq!(decode(b"ab\0cd", "a").unwrap_err().code, "binary");
+        let controls: Vec<u8> = (0..200)
+            .map(|i| if i % 3 == 0 { 0x01 } else { b'a' })
+            .collect();
+        assert_eq!(decode(&controls, "a").unwrap_err().code, "binary");
+    }
+}

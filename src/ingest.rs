@@ -1,0 +1,192 @@
+//! Stage 1, ingest: find the raw documents and read each one once, hashing it as it streams in.
+//!
+//! Every regular file below the raw folder is a document, in a stable order (sorted by its path
+//! below the folder, compared as UTF-8 bytes). Hidden files and folders are skipped with a
+//! warning; symlinks, devices, files with unusable names and files over the size limit are
+//! refused by name. Nothing here ever writes.
+
+use crate::digest::hex;
+use crate::error::Result;
+use crate::problem::Problem;
+use sha2::{Digest, Sha256};
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// Limits on what is accepted as a document.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// The largest raw document accepted, in bytes.
+    pub max_document_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_document_bytes: 256 * 1024 * 1024,
+        }
+    }
+}
+
+/// A document found below the raw folder, not read yet.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    /// Path below the raw folder with `/` separators, e.g. `004_b9c4.txt` or `letters/a.txt`.
+    pub rel: String,
+    /// The file on disk.
+    pub path: PathBuf,
+    /// How the file is named in messages: the raw folder as given, joined with `rel`.
+    pub display: String,
+    pub size: u64,
+}
+
+impl Entry {
+    /// The document's stable id: `rel` without its extension, folders joined with `.`.
+    pub fn id(&self) -> String {
+        let (dir, file) = match self.rel.rfind('/') {
+            Some(i) => (&self.rel[..=i], &self.rel[i + 1..]),
+            None => ("", self.rel.as_str()),
+        };
+        let stem = match file.rfind('.') {
+            Some(i) if i > 0 => &file[..i],
+            _ => file,
+        };
+        format!("{dir}{stem}").replace('/', ".")
+    }
+}
+
+/// A document's raw bytes, read once, with their digest.
+#[derive(Clone, Debug)]
+pub struct RawDocument {
+    pub entry: Entry,
+    pub bytes: Vec<u8>,
+    pub sha256: String,
+}
+
+/// Find every document below `raw_dir`, sorted. Problems are collected, not thrown; only a
+/// raw folder that cannot be listed at all is an error.
+pub fn discover(raw_dir: &Path, limits: &Limits) -> Result<(Vec<Entry>, Vec<Problem>)> {
+    let mut entries = Vec::new();
+    let mut problems = Vec::new();
+    let meta = fs_err::metadata(raw_dir)?;
+    if !meta.is_dir() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotADirectory,
+            format!("`{}` is not a folder", raw_dir.display()),
+        )
+        .into());
+    }
+    walk(raw_dir, "", limits, &mut entries, &mut problems)?;
+    entries.sort_by(|a, b| a.rel.cmp(&b.rel));
+    Ok((entries, problems))
+}
+
+fn walk(
+    dir: &Path,
+    prefix: &str,
+    limits: &Limits,
+    entries: &mut Vec<Entry>,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    let mut children: Vec<_> = fs_err::read_dir(dir)?.collect::<std::io::Result<_>>()?;
+    children.sort_by_key(|c| c.file_name());
+    for child in children {
+        let path = child.path();
+        let display = path.display().to_string();
+        let Some(name) = child.file_name().to_str().map(str::to_owned) else {
+            problems.push(Problem::error(
+                &display,
+                "file-name-not-utf8",
+                "the file name is not valid UTF-8; rename it so it can be named in the release",
+            ));
+            continue;
+        };
+        if name.chars().any(char::is_control) {
+            problems.push(Problem::error(
+                &display,
+                "file-name-control",
+                "the file name contains a control character (newline, tab, ...); rename it",
+            ));
+            continue;
+        }
+        let rel = format!("{prefix}{name}");
+        let file_type = child.file_type()?;
+        if name.starts_with('.') {
+            problems.push(Problem::warning(
+                &display,
+                "hidden-skipped",
+                "hidden file or folder skipped; it is not part of the dataset",
+            ));
+            continue;
+        }
+        if file_type.is_symlink() {
+            problems.push(Problem::error(
+                &display,
+                "symlink",
+                "symbolic links are refused: put the document itself in the raw folder",
+            ));
+        } else if file_type.is_dir() {
+            walk(&path, &format!("{rel}/"), limits, entries, problems)?;
+        } else if file_type.is_file() {
+            let size = fs_err::metadata(&path)?.len();
+            if size > limits.max_document_bytes {
+                problems.push(Problem::error(
+                    &display,
+                    "too-large",
+                    format!(
+                        "{size} bytes is over the limit of {} bytes per document",
+                        limits.max_document_bytes
+                    ),
+                ));
+            } else {
+                entries.push(Entry {
+                    rel,
+                    path,
+                    display,
+                    size,
+                });
+            }
+        } else {
+            problems.push(Problem::error(
+                &display,
+                "not-a-regular-file",
+                "devices, sockets and pipes are refused: only regular files are documents",
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Read a document once, hashing the bytes as they arrive. Refuses to read past the limit even
+/// if the file grew since it was listed.
+pub fn read(entry: &Entry, limits: &Limits) -> Result<std::result::Result<RawDocument, Problem>> {
+    let file = fs_err::File::open(&entry.path)?;
+    let mut reader = file.take(limits.max_document_bytes + 1);
+    let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    loop {
+        let n = reader.read(&mut buf).map_err(|e| {
+            std::io::Error::new(e.kind(), format!("failed to read `{}`: {e}", entry.display))
+        })?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes.extend_from_slice(&buf[..n]);
+    }
+    if bytes.len() as u64 > limits.max_document_bytes {
+        return Ok(Err(Problem::error(
+            &entry.display,
+            "too-large",
+            format!(
+                "the file is over the limit of {} bytes per document",
+                limits.max_document_bytes
+            ),
+        )));
+    }
+    Ok(Ok(RawDocument {
+        entry: entry.clone(),
+        sha256: hex(&hasher.finalize()),
+        bytes,
+    }))
+}

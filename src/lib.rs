@@ -1,0 +1,27 @@
+//! archivist: raw text documents in, a validated, checksummed, reproducible archival release out.
+//!
+//! The pipeline's stages, in order, each in its own module:
+//!
+//! 1. [`ingest`]: find the raw documents, read each once and hash it ([`ingest::RawDocument`]).
+//! 2. [`decode`]: bytes to text, exactly or not at all ([`decode::Decoded`]).
+//! 3. [`normalize`]: NFC, LF, spaces, blank lines, with every change counted ([`normalize::Normalized`]).
+//! 4. [`metadata`]: date header and dateline, title, language.
+//! 5. [`boilerplate`]: trailing web-page furniture taken out and listed.
+//! 6. [`record`] and [`validate`]: one record per document, checked against the JSON Schema.
+//!
+//! [`pipeline`] runs the stages per document; [`config`] reads `dataset.toml`; [`problem`] is
+//! how anything wrong with the data is reported; [`error`] holds the exit-code contract.
+
+pub mod boilerplate;
+pub mod cli;
+pub mod config;
+pub mod decode;
+pub mod digest;
+pub mod error;
+pub mod ingest;
+pub mod metadata;
+pub mod normalize;
+pub mod pipeline;
+pub mod problem;
+pub mod record;
+pub mod validate;

@@ -1,0 +1,41 @@
+//! The `archivist` binary: parse the command line, set up logging on stderr, run the command,
+//! and map the outcome to the exit code (0 ok, 1 invalid or refused, 2 usage, config or I/O).
+
+use archivist::cli::{self, Cli};
+use clap::Parser;
+use std::process::ExitCode;
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose, cli.quiet);
+    match cli::run(cli) {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(error) => {
+            eprintln!("error: {error}");
+            if let Some(hint) = error.hint() {
+                eprintln!("hint: {hint}");
+            }
+            ExitCode::from(error.exit_status().code())
+        }
+    }
+}
+
+/// Logs go to stderr; `RUST_LOG` wins over `-v`/`-q` when it is set.
+fn init_logging(verbose: u8, quiet: bool) {
+    let level = match (quiet, verbose) {
+        (true, _) => "error",
+        (false, 0) => "warn",
+        (false, 1) => "info",
+        (false, 2) => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| EnvFilter::new(format!("archivist={level}")));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .without_time()
+        .init();
+}
