@@ -169,7 +169,8 @@ impl<'a> Pipeline<'a> {
 }
 
 /// Decode, normalize, extract and assemble the record; `None` when a stage refused the document.
-fn build(
+/// Does not validate against the schema (see [`Pipeline::process`]).
+pub fn build(
     raw: &RawDocument,
     id: &str,
     curation: Option<&DocumentEntry>,

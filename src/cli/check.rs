@@ -3,7 +3,6 @@
 use super::CheckArgs;
 use crate::config::Dataset;
 use crate::error::{ExitStatus, Result};
-use crate::ingest::Limits;
 use crate::pipeline::{self, CheckReport};
 use crate::validate::SchemaSet;
 use std::io::Write;
@@ -14,7 +13,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus> {
         &args.input.raw,
         &dataset,
         &args.input.config,
-        Limits::default(),
+        args.input.limits(),
     )?;
     let mut out = std::io::stdout().lock();
     if args.json {

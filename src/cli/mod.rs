@@ -4,6 +4,7 @@
 mod check;
 
 use crate::error::{ExitStatus, Result};
+use crate::ingest::Limits;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -37,6 +38,17 @@ pub struct InputArgs {
     /// The dataset description.
     #[arg(long, default_value = "dataset.toml", value_name = "FILE")]
     pub config: PathBuf,
+    /// The largest raw document accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_document_bytes, value_name = "BYTES")]
+    pub max_document_bytes: u64,
+}
+
+impl InputArgs {
+    pub fn limits(&self) -> Limits {
+        Limits {
+            max_document_bytes: self.max_document_bytes,
+        }
+    }
 }
 
 #[derive(Debug, Args)]

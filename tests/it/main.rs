@@ -1,0 +1,6 @@
+//! Integration tests: the `archivist` binary run as a user runs it, on fixture folders
+//! (`tests/fixtures/<case>/`) and on copies of the bundled corpus in temporary folders.
+
+mod check;
+mod properties;
+mod support;
