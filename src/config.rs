@@ -142,6 +142,17 @@ impl Dataset {
     }
 }
 
+/// `MAJOR.MINOR.PATCH` with no leading zeros (what the dataset schema requires of `version`).
+pub fn is_semver(version: &str) -> bool {
+    let parts: Vec<&str> = version.split('.').collect();
+    parts.len() == 3
+        && parts.iter().all(|p| {
+            !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p.len() == 1 || !p.starts_with('0'))
+        })
+}
+
 /// TOML to JSON with dates as `YYYY-MM-DD` strings (TOML has date values, JSON does not).
 fn toml_to_json(value: toml::Value) -> serde_json::Value {
     use serde_json::Value as J;
@@ -158,5 +169,20 @@ fn toml_to_json(value: toml::Value) -> serde_json::Value {
                 .map(|(k, v)| (k, toml_to_json(v)))
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn semantic_versions() {
+        for good in ["1.0.0", "0.1.10", "10.20.30"] {
+            assert!(is_semver(good), "{good}");
+        }
+        for bad in ["1.0", "1.0.0.0", "01.0.0", "1.0.x", "", "1..0"] {
+            assert!(!is_semver(bad), "{bad}");
+        }
     }
 }

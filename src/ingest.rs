@@ -100,11 +100,12 @@ fn walk(
             ));
             continue;
         };
-        if name.chars().any(char::is_control) {
+        if name.chars().any(|c| c.is_control() || c == '\\') {
             problems.push(Problem::error(
                 &display,
-                "file-name-control",
-                "the file name contains a control character (newline, tab, ...); rename it",
+                "file-name-unsafe",
+                "the file name contains a control character (newline, tab, ...) or a backslash, \
+                 which archives and manifests cannot carry safely; rename it",
             ));
             continue;
         }

@@ -2,6 +2,7 @@
 //! command that resolves arguments into settings and calls the library.
 
 mod check;
+mod release;
 
 use crate::error::{ExitStatus, Result};
 use crate::ingest::Limits;
@@ -27,6 +28,9 @@ pub struct Cli {
 pub enum Command {
     /// Ingest, normalize, build and validate every record; write nothing; report per document.
     Check(CheckArgs),
+    /// Run the whole pipeline and package `OUT/<name>-<version>.zip` (a BagIt bag) and its
+    /// `.sha256` sidecar. Nothing is written unless every document is valid.
+    Release(ReleaseArgs),
 }
 
 /// Where the dataset is: shared by the commands that run the pipeline.
@@ -60,9 +64,22 @@ pub struct CheckArgs {
     pub json: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ReleaseArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The folder releases are written to.
+    #[arg(long, default_value = "release", value_name = "DIR")]
+    pub out: PathBuf,
+    /// The version to release (MAJOR.MINOR.PATCH), instead of `version` in the config.
+    #[arg(long = "version", value_name = "X.Y.Z")]
+    pub release_version: Option<String>,
+}
+
 /// Run the parsed command; the exit status is decided here and mapped in `main`.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Release(args) => release::run(&args, cli.quiet),
     }
 }

@@ -3,4 +3,5 @@
 
 mod check;
 mod properties;
+mod release;
 mod support;

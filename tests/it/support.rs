@@ -98,3 +98,67 @@ pub fn sha256(text: &str) -> String {
         .map(|b| format!("{b:02x}"))
         .collect()
 }
+
+/// The bin folder of the independent validators (bagit.py, frictionless, datacite), provisioned
+/// from PyPI by `scripts/validators.sh` on first use. A missing validator fails the test.
+pub fn validators() -> PathBuf {
+    static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
+    BIN.get_or_init(|| {
+        let out = std::process::Command::new("bash")
+            .arg(repo().join("scripts/validators.sh"))
+            .output()
+            .expect("scripts/validators.sh runs");
+        assert!(
+            out.status.success(),
+            "could not provision the validators:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        PathBuf::from(String::from_utf8(out.stdout).expect("a path").trim())
+    })
+    .clone()
+}
+
+/// `archivist release` of a raw folder and config into `out`.
+pub fn release(raw: &Path, config: &Path, out: &Path) -> Run {
+    run(archivist()
+        .arg("release")
+        .arg("--raw")
+        .arg(raw)
+        .arg("--config")
+        .arg(config)
+        .arg("--out")
+        .arg(out))
+}
+
+/// Extract a zip into `dir` with the zip crate (refusing unsafe names), returning `dir`.
+pub fn extract(zip: &Path, dir: &Path) -> PathBuf {
+    let file = std::fs::File::open(zip).expect("zip opens");
+    let mut archive = zip::ZipArchive::new(file).expect("a zip");
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).expect("entry");
+        let name = entry.enclosed_name().expect("a safe name");
+        let target = dir.join(name);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        let mut out = std::fs::File::create(&target).unwrap();
+        std::io::copy(&mut entry, &mut out).unwrap();
+    }
+    dir.to_path_buf()
+}
+
+/// Every file below `dir`, relative, sorted.
+pub fn files_below(dir: &Path) -> Vec<String> {
+    let mut all = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let e = e.unwrap();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                all.push(e.path().strip_prefix(dir).unwrap().display().to_string());
+            }
+        }
+    }
+    all.sort();
+    all
+}

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Provision the independent validators the tests run, in a virtual environment under
+# target/validators (rebuilt from PyPI when missing; nothing here is cached that cannot be rebuilt):
+#   bagit (bagit.py, Library of Congress), frictionless (with JSON Lines support), datacite.
+# Prints the environment's bin folder. Safe to run concurrently: a lock serializes the install.
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+venv="${ARCHIVIST_VALIDATORS:-$top/target/validators}"
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
+if [ ! -f "$venv/.complete" ]; then
+  rm -rf "$venv"
+  python3 -m venv "$venv" >&2
+  "$venv/bin/pip" install --quiet --disable-pip-version-check \
+    "bagit==1.9.0" "frictionless[json]==5.21.0" "datacite==1.4.1" >&2
+  touch "$venv/.complete"
+fi
+echo "$venv/bin"

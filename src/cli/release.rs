@@ -1,0 +1,66 @@
+//! `archivist release`: the whole pipeline, then the bag in a zip and its sidecar.
+
+use super::ReleaseArgs;
+use crate::config::Dataset;
+use crate::error::{Error, ExitStatus, Result};
+use crate::package::{self, ReleaseOutcome, ReleaseSettings};
+use crate::validate::SchemaSet;
+use std::io::{IsTerminal, Write};
+
+pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
+    let schemas = SchemaSet::new();
+    let mut dataset = Dataset::load(&args.input.config, &schemas)?;
+    if let Some(version) = &args.release_version {
+        if !crate::config::is_semver(version) {
+            return Err(Error::Usage(format!(
+                "--version {version}: not a semantic version MAJOR.MINOR.PATCH (e.g. 1.2.0)"
+            )));
+        }
+        dataset.version = version.clone();
+    }
+    let settings = ReleaseSettings {
+        raw_dir: args.input.raw.clone(),
+        config_path: args.input.config.clone(),
+        out_dir: args.out.clone(),
+        limits: args.input.limits(),
+        progress: !quiet && std::io::stderr().is_terminal(),
+    };
+    let outcome = package::release(&settings, &dataset)?;
+    let mut out = std::io::stdout().lock();
+    match outcome {
+        ReleaseOutcome::Invalid(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            let errors = problems.iter().filter(|p| p.is_error()).count();
+            eprintln!("error: {errors} error(s) in the input; nothing was written");
+            Ok(ExitStatus::Invalid)
+        }
+        ReleaseOutcome::Created(summary) => {
+            for warning in &summary.warnings {
+                eprintln!("{warning}");
+            }
+            writeln!(
+                out,
+                "released {} documents ({} bytes raw) in {:.2}s\n{}  {}\nsidecar {}",
+                summary.documents,
+                summary.raw_bytes,
+                summary.elapsed.as_secs_f64(),
+                summary.sha256,
+                summary.zip.display(),
+                summary.sidecar.display()
+            )?;
+            Ok(ExitStatus::Success)
+        }
+        ReleaseOutcome::Unchanged(summary) => {
+            writeln!(
+                out,
+                "{} is released already with identical content; nothing to do\n{}  {}",
+                dataset.release_name(),
+                summary.sha256,
+                summary.zip.display()
+            )?;
+            Ok(ExitStatus::Success)
+        }
+    }
+}

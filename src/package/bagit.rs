@@ -1,0 +1,138 @@
+//! BagIt 1.0 (RFC 8493): the tag files of a bag, written exactly.
+//!
+//! The bag is built inside the release zip, so this module only renders text: `bagit.txt`,
+//! `bag-info.txt`, and payload and tag manifests in SHA-256 and SHA-512, sorted by path, with
+//! the path encoding of RFC 8493 section 2.1.3 (`%`, CR and LF percent-encoded).
+
+use std::fmt::Write;
+
+/// A file of the bag with its size and digests. `path` is relative to the bag's top folder,
+/// with `/` separators, as it appears in manifests (`data/raw/x.txt`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BagFile {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub sha512: String,
+}
+
+/// The digest algorithms every manifest is written in, with their BagIt names.
+pub const ALGORITHMS: [&str; 2] = ["sha256", "sha512"];
+
+/// `bagit.txt`: version 1.0, tag files in UTF-8.
+pub fn bagit_txt() -> String {
+    "BagIt-Version: 1.0\nTag-File-Character-Encoding: UTF-8\n".to_owned()
+}
+
+/// Percent-encode a path for a manifest line (RFC 8493 2.1.3): `%` first, then CR and LF.
+pub fn encode_path(path: &str) -> String {
+    path.replace('%', "%25")
+        .replace('\r', "%0D")
+        .replace('\n', "%0A")
+}
+
+/// Reverse of [`encode_path`]; any other `%XX` is left as it is, as the RFC asks.
+pub fn decode_path(path: &str) -> String {
+    path.replace("%0A", "\n")
+        .replace("%0a", "\n")
+        .replace("%0D", "\r")
+        .replace("%0d", "\r")
+        .replace("%25", "%")
+}
+
+/// A manifest in `algorithm` (`sha256` or `sha512`) over `files`: `digest  path` lines,
+/// sorted by path.
+pub fn manifest(files: &[BagFile], algorithm: &str) -> String {
+    let mut sorted: Vec<&BagFile> = files.iter().collect();
+    sorted.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut out = String::new();
+    for file in sorted {
+        let digest = match algorithm {
+            "sha256" => &file.sha256,
+            "sha512" => &file.sha512,
+            other => unreachable!("unsupported algorithm {other}"),
+        };
+        let _ = writeln!(out, "{digest}  {}", encode_path(&file.path));
+    }
+    out
+}
+
+/// The metadata elements of `bag-info.txt`, in the order written.
+pub struct BagInfo<'a> {
+    pub source_organization: &'a str,
+    pub bagging_date: &'a str,
+    pub external_identifier: &'a str,
+    pub external_description: &'a str,
+    pub version: &'a str,
+    pub payload_bytes: u64,
+    pub payload_files: u64,
+}
+
+impl BagInfo<'_> {
+    pub fn render(&self) -> String {
+        let elements = [
+            ("Source-Organization", one_line(self.source_organization)),
+            ("Bagging-Date", self.bagging_date.to_owned()),
+            ("External-Identifier", one_line(self.external_identifier)),
+            ("External-Description", one_line(self.external_description)),
+            ("Version", self.version.to_owned()),
+            (
+                "Payload-Oxum",
+                format!("{}.{}", self.payload_bytes, self.payload_files),
+            ),
+            (
+                "Bag-Software-Agent",
+                format!("archivist {}", env!("CARGO_PKG_VERSION")),
+            ),
+        ];
+        let mut out = String::new();
+        for (label, value) in elements {
+            let _ = writeln!(out, "{label}: {value}");
+        }
+        out
+    }
+}
+
+/// Tag values are single lines: line breaks and runs of white space become one space.
+fn one_line(value: &str) -> String {
+    value.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn manifest_lines_are_sorted_and_encoded() {
+        let file = |path: &str| BagFile {
+            path: path.into(),
+            bytes: 1,
+            sha256: "a".repeat(64),
+            sha512: "b".repeat(128),
+        };
+        let m = manifest(&[file("data/b%c.txt"), file("data/a\nb.txt")], "sha256");
+        let expected = format!(
+            "{a}  data/a%0Ab.txt\n{a}  data/b%25c.txt\n",
+            a = "a".repeat(64)
+        );
+        assert_eq!(m, expected);
+        assert_eq!(decode_path("data/a%0Ab%25c%41"), "data/a\nb%c%41");
+    }
+
+    #[test]
+    fn bag_info_has_the_payload_oxum_and_single_line_values() {
+        let info = BagInfo {
+            source_organization: "Org",
+            bagging_date: "2026-11-21",
+            external_identifier: "x-1.0.0",
+            external_description: "A title\n  over two lines",
+            version: "1.0.0",
+            payload_bytes: 1234,
+            payload_files: 5,
+        }
+        .render();
+        assert!(info.contains("Payload-Oxum: 1234.5\n"));
+        assert!(info.contains("External-Description: A title over two lines\n"));
+        assert!(info.lines().all(|l| l.contains(": ")));
+    }
+}

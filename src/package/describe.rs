@@ -1,0 +1,324 @@
+//! The dataset's descriptions inside the bag: Frictionless `datapackage.json`, DataCite 4.5
+//! `datacite.json`, and the human dataset card `README.md`. All are built from `dataset.toml`,
+//! the records and the payload files only (no clock, no environment), so they are reproducible.
+
+use super::bagit::BagFile;
+use crate::config::Dataset;
+use crate::record::Record;
+use serde_json::{Value, json};
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+/// The Frictionless Data Package: every payload file but itself, with `bytes` and `hash`.
+/// `records.jsonl` is a tabular resource with a Table Schema, so validators check its rows.
+pub fn datapackage(dataset: &Dataset, files: &[BagFile]) -> Value {
+    let mut used = BTreeSet::new();
+    let resources: Vec<Value> = files
+        .iter()
+        .map(|file| {
+            let path = file.path.strip_prefix("data/").unwrap_or(&file.path);
+            let mut resource = json!({
+                "name": unique_name(path, &mut used),
+                "path": path,
+                "bytes": file.bytes,
+                "hash": format!("sha256:{}", file.sha256),
+            });
+            let extra = match path {
+                "records.jsonl" => json!({
+                    "type": "table", "format": "jsonl", "mediatype": "application/jsonl",
+                    "encoding": "utf-8", "title": "Document records",
+                    "description": "One record per document; the JSON Schema in schema/record.schema.json is the authority.",
+                    "schema": records_table_schema(),
+                }),
+                p if p.ends_with(".json") => json!({
+                    "type": "json", "format": "json", "mediatype": "application/json", "encoding": "utf-8",
+                }),
+                p if p.ends_with(".md") => json!({
+                    "type": "text", "format": "md", "mediatype": "text/markdown", "encoding": "utf-8",
+                }),
+                p if p.starts_with("text/") => json!({
+                    "type": "text", "format": "txt", "mediatype": "text/plain", "encoding": "utf-8",
+                }),
+                // Raw files are evidence in whatever encoding they came in: opaque files.
+                _ => json!({"type": "file"}),
+            };
+            merge(&mut resource, extra);
+            resource
+        })
+        .collect();
+    let mut package = json!({
+        "name": dataset.name,
+        "title": dataset.title,
+        "description": dataset.description.trim(),
+        "version": dataset.version,
+        "created": format!("{}T00:00:00Z", dataset.release_date),
+        "keywords": dataset.keywords,
+        "contributors": dataset.creators.iter().map(|c| json!({"title": c.name, "role": "author"})).collect::<Vec<_>>(),
+        "resources": resources,
+    });
+    if let Some(id) = &dataset.identifier {
+        package["id"] = json!(id);
+    }
+    package
+}
+
+fn merge(target: &mut Value, extra: Value) {
+    if let (Some(t), Value::Object(e)) = (target.as_object_mut(), extra) {
+        t.extend(e);
+    }
+}
+
+/// A Frictionless resource name (`[a-z0-9._/-]+`) for a path, unique within the package.
+fn unique_name(path: &str, used: &mut BTreeSet<String>) -> String {
+    let base: String = path
+        .trim_end_matches(".txt")
+        .chars()
+        .flat_map(char::to_lowercase)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "._-".contains(c) {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let mut name = base.clone();
+    let mut n = 2;
+    while !used.insert(name.clone()) {
+        name = format!("{base}-{n}");
+        n += 1;
+    }
+    name
+}
+
+fn records_table_schema() -> Value {
+    json!({
+        "fields": [
+            {"name": "id", "type": "string", "constraints": {"required": true, "unique": true}},
+            {"name": "source", "type": "object", "constraints": {"required": true}},
+            {"name": "text", "type": "object", "constraints": {"required": true}},
+            {"name": "language", "type": "string", "constraints": {"pattern": "[a-z]{2}"}},
+            {"name": "title", "type": "string"},
+            {"name": "date", "type": "date"},
+            {"name": "publisher", "type": "string"},
+            {"name": "normalization", "type": "array"},
+            {"name": "removed", "type": "array"},
+            {"name": "curated", "type": "array"},
+        ],
+        "primaryKey": ["id"],
+    })
+}
+
+/// DataCite 4.5 metadata (the JSON form of the DataCite schema used by the `datacite` package).
+pub fn datacite(dataset: &Dataset, records: &[Record]) -> Value {
+    let creators: Vec<Value> = dataset
+        .creators
+        .iter()
+        .map(|c| {
+            let mut creator = json!({"name": c.name, "nameType": c.kind});
+            if let Some(affiliation) = &c.affiliation {
+                creator["affiliation"] = json!([{"name": affiliation}]);
+            }
+            if let Some(orcid) = &c.orcid {
+                creator["nameIdentifiers"] = json!([{
+                    "nameIdentifier": format!("https://orcid.org/{orcid}"),
+                    "nameIdentifierScheme": "ORCID",
+                    "schemeUri": "https://orcid.org",
+                }]);
+            }
+            creator
+        })
+        .collect();
+    let mut alternate = vec![json!({
+        "alternateIdentifier": dataset.release_name(),
+        "alternateIdentifierType": "Local",
+    })];
+    if let Some(id) = &dataset.identifier {
+        let kind = id.split(':').next().unwrap_or("URI").to_uppercase();
+        let kind = if kind == "URN" { "URN" } else { "URI" };
+        alternate.insert(
+            0,
+            json!({"alternateIdentifier": id, "alternateIdentifierType": kind}),
+        );
+    }
+    let mut descriptions =
+        vec![json!({"description": dataset.description.trim(), "descriptionType": "Abstract"})];
+    descriptions.push(json!({"description": methods_text(), "descriptionType": "Methods"}));
+    if let Some(note) = &dataset.rights.note {
+        descriptions.push(json!({"description": note.trim(), "descriptionType": "Other"}));
+    }
+    json!({
+        "schemaVersion": "http://datacite.org/schema/kernel-4",
+        "types": {"resourceTypeGeneral": "Dataset", "resourceType": "Text corpus"},
+        "creators": creators,
+        "titles": [{"title": dataset.title}],
+        "publisher": {"name": dataset.publisher},
+        "publicationYear": dataset.release_date[..4],
+        "dates": [{"date": dataset.release_date, "dateType": "Issued"}],
+        "language": dataset.languages[0],
+        "alternateIdentifiers": alternate,
+        "subjects": dataset.keywords.iter().map(|k| json!({"subject": k})).collect::<Vec<_>>(),
+        "version": dataset.version,
+        "rightsList": [{"rights": dataset.rights.statement, "rightsUri": dataset.rights.uri}],
+        "descriptions": descriptions,
+        "sizes": sizes(records),
+        "formats": ["text/plain", "application/jsonl", "application/json", "text/markdown"],
+    })
+}
+
+/// The size of the collection: documents, raw bytes, normalized-text bytes.
+fn sizes(records: &[Record]) -> Vec<String> {
+    let raw: u64 = records.iter().map(|r| r.source.bytes).sum();
+    let text: u64 = records.iter().map(|r| r.text.bytes).sum();
+    vec![
+        format!("{} documents", records.len()),
+        format!("{raw} bytes of raw documents"),
+        format!("{text} bytes of normalized text"),
+    ]
+}
+
+/// How the texts were processed, in a paragraph (DataCite Methods, dataset card).
+fn methods_text() -> &'static str {
+    "Each raw document is kept byte-identical under raw/. Its encoding was detected (byte order \
+     mark, strict UTF-8, or legacy-encoding detection) and decoded without replacement; the text \
+     was normalized to Unicode NFC with LF line endings, plain spaces for space variants, no \
+     zero-width or control characters, no trailing whitespace, single blank lines and one final \
+     newline, and written to text/. A leading date header and trailing web-page furniture were \
+     taken out of the text and listed in each record's `removed`; every normalization step that \
+     changed something is listed with its count in the record's `normalization`. Titles, dates \
+     and languages were extracted from the texts unless curated (listed in `curated`)."
+}
+
+/// The dataset card: what, who, when, languages, sources, processing, verification, documents.
+pub fn readme(dataset: &Dataset, records: &[Record]) -> String {
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(w, "# {}\n", dataset.title);
+    let _ = writeln!(
+        w,
+        "Version {} of `{}`, released {}.\n",
+        dataset.version, dataset.name, dataset.release_date
+    );
+    let _ = writeln!(w, "{}\n", dataset.description.trim());
+
+    let _ = writeln!(w, "## About\n");
+    let creators: Vec<&str> = dataset.creators.iter().map(|c| c.name.as_str()).collect();
+    let _ = writeln!(w, "- Creators: {}", creators.join("; "));
+    let _ = writeln!(w, "- Publisher: {}", dataset.publisher);
+    if let Some(id) = &dataset.identifier {
+        let _ = writeln!(w, "- Identifier: {id}");
+    }
+    let mut languages: BTreeMap<&str, usize> = BTreeMap::new();
+    for r in records {
+        *languages
+            .entry(r.language.as_deref().unwrap_or("undetermined"))
+            .or_default() += 1;
+    }
+    let langs: Vec<String> = languages
+        .iter()
+        .map(|(l, n)| format!("{l} ({n})"))
+        .collect();
+    let _ = writeln!(
+        w,
+        "- Languages (ISO 639-1, documents): {}",
+        langs.join(", ")
+    );
+    let dates: BTreeSet<&str> = records.iter().filter_map(|r| r.date.as_deref()).collect();
+    let undated = records.iter().filter(|r| r.date.is_none()).count();
+    let _ = writeln!(
+        w,
+        "- Publication dates given by the documents: {} ({undated} of {} give none)",
+        if dates.is_empty() {
+            "none".to_owned()
+        } else {
+            dates.into_iter().collect::<Vec<_>>().join(", ")
+        },
+        records.len()
+    );
+    let sources: Vec<String> = records
+        .iter()
+        .filter_map(|r| r.source.url.as_ref().map(|u| format!("{} <{u}>", r.id)))
+        .collect();
+    let _ = writeln!(
+        w,
+        "- Sources: {}",
+        if sources.is_empty() {
+            "not recorded for any document".to_owned()
+        } else {
+            sources.join("; ")
+        }
+    );
+    if !dataset.keywords.is_empty() {
+        let _ = writeln!(w, "- Keywords: {}", dataset.keywords.join(", "));
+    }
+    let _ = writeln!(w, "- Size: {}\n", sizes(records).join(", "));
+
+    let _ = writeln!(w, "## Rights\n");
+    let _ = writeln!(w, "{} <{}>", dataset.rights.statement, dataset.rights.uri);
+    if let Some(note) = &dataset.rights.note {
+        let _ = writeln!(w, "\n{}", note.trim());
+    }
+
+    let _ = writeln!(w, "\n## Contents\n");
+    let _ = writeln!(w, "- `raw/`: the documents as found, byte-identical.");
+    let _ = writeln!(
+        w,
+        "- `text/<id>.txt`: the normalized text of each document (UTF-8, NFC, LF, one final newline)."
+    );
+    let _ = writeln!(
+        w,
+        "- `records.jsonl`: one record per document, sorted by id, valid against `schema/record.schema.json` (JSON Schema draft 2020-12)."
+    );
+    let _ = writeln!(
+        w,
+        "- `datapackage.json`: Frictionless Data Package listing every file with its size and SHA-256."
+    );
+    let _ = writeln!(
+        w,
+        "- `datacite.json`: DataCite 4.5 metadata of the dataset."
+    );
+
+    let _ = writeln!(w, "\n## How it was processed\n\n{}", methods_text());
+
+    let _ = writeln!(w, "\n## How to verify it\n");
+    let _ = writeln!(w, "```sh");
+    let _ = writeln!(
+        w,
+        "sha256sum -c {0}.zip.sha256      # the archive is the one published",
+        dataset.release_name()
+    );
+    let _ = writeln!(
+        w,
+        "unzip {0}.zip && bagit.py --validate {0}   # every file against the bag's manifests",
+        dataset.release_name()
+    );
+    let _ = writeln!(
+        w,
+        "archivist verify {}.zip             # all of the above, and the records",
+        dataset.release_name()
+    );
+    let _ = writeln!(w, "```");
+
+    let _ = writeln!(w, "\n## Documents\n");
+    let _ = writeln!(
+        w,
+        "| id | language | date | title | encoding | raw bytes | removed lines |"
+    );
+    let _ = writeln!(w, "|---|---|---|---|---|---|---|");
+    for r in records {
+        let _ = writeln!(
+            w,
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            r.id,
+            r.language.as_deref().unwrap_or("-"),
+            r.date.as_deref().unwrap_or("-"),
+            r.title
+                .as_deref()
+                .map_or("-".to_owned(), |t| t.replace('|', "\\|")),
+            r.source.encoding,
+            r.source.bytes,
+            r.removed.len()
+        );
+    }
+    out
+}

@@ -1,0 +1,391 @@
+//! Stage 7, package: the release. The pipeline's documents become a BagIt 1.0 bag inside a
+//! deterministic zip, with a `sha256sum` sidecar.
+//!
+//! Each document is processed and written into a temporary zip in the output folder as it goes
+//! (memory holds one document). If any document is invalid the temporary file is removed and
+//! nothing else is written. Otherwise the zip is synced and published under its final name with
+//! a hard link (which never replaces an existing file), then the sidecar likewise: a crash at any
+//! moment leaves either nothing or complete files under final names. A release whose zip exists
+//! already is a no-op when identical and refused when different: releases are immutable.
+
+pub mod bagit;
+pub mod describe;
+pub mod zipper;
+
+use crate::config::Dataset;
+use crate::digest::hex;
+use crate::error::{Error, Result};
+use crate::ingest::Limits;
+use crate::pipeline::Pipeline;
+use crate::problem::{self, Problem};
+use crate::record::Record;
+use crate::validate::RECORD_SCHEMA;
+use bagit::{BagFile, BagInfo};
+use sha2::{Digest, Sha256};
+use std::io::{BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+use zipper::Zipper;
+
+/// What `release` needs, resolved before it starts.
+pub struct ReleaseSettings {
+    pub raw_dir: PathBuf,
+    pub config_path: PathBuf,
+    pub out_dir: PathBuf,
+    pub limits: Limits,
+    /// Show a progress bar (stderr is a terminal and not quiet).
+    pub progress: bool,
+}
+
+/// How a release ended.
+#[derive(Debug)]
+pub enum ReleaseOutcome {
+    /// A new release was written.
+    Created(Summary),
+    /// The same release exists already, byte for byte: nothing was written.
+    Unchanged(Summary),
+    /// Documents are invalid: nothing was written.
+    Invalid(Vec<Problem>),
+}
+
+#[derive(Debug)]
+pub struct Summary {
+    pub zip: PathBuf,
+    pub sidecar: PathBuf,
+    pub sha256: String,
+    pub documents: usize,
+    /// Bytes of raw documents read.
+    pub raw_bytes: u64,
+    pub zip_bytes: u64,
+    pub elapsed: Duration,
+    /// Warnings met on the way (unpinned documents, heuristics).
+    pub warnings: Vec<Problem>,
+}
+
+/// Paths of a release in the output folder.
+pub fn release_paths(out_dir: &Path, dataset: &Dataset) -> (PathBuf, PathBuf) {
+    let zip = out_dir.join(format!("{}.zip", dataset.release_name()));
+    let sidecar = out_dir.join(format!("{}.zip.sha256", dataset.release_name()));
+    (zip, sidecar)
+}
+
+/// Cut the release of `dataset` described by `settings`.
+pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseOutcome> {
+    let started = Instant::now();
+    let date = crate::metadata::parse_iso_date(&dataset.release_date).ok_or_else(|| {
+        Error::Usage(format!(
+            "release_date `{}` is not a date",
+            dataset.release_date
+        ))
+    })?;
+    let pipeline = Pipeline::new(
+        &settings.raw_dir,
+        dataset,
+        &settings.config_path,
+        settings.limits,
+    );
+    let discovery = pipeline.discover()?;
+    let mut problems = discovery.problems;
+    if problem::any_error(&problems) {
+        return Ok(ReleaseOutcome::Invalid(problems));
+    }
+
+    fs_err::create_dir_all(&settings.out_dir)?;
+    let (final_zip, final_sidecar) = release_paths(&settings.out_dir, dataset);
+    let temp = TempFile::new(
+        &settings.out_dir,
+        &format!("{}.zip", dataset.release_name()),
+    )?;
+    let top = dataset.release_name();
+    let mut zip = Zipper::new(BufWriter::new(temp.create()?), &top, date)?;
+
+    let progress = Progress::new(
+        settings.progress,
+        discovery.entries.iter().map(|e| e.size).sum(),
+    );
+    let mut payload: Vec<BagFile> = Vec::new();
+    let mut records: Vec<Record> = Vec::new();
+    let mut raw_bytes = 0u64;
+    for entry in &discovery.entries {
+        let outcome = pipeline.process(entry)?;
+        problems.extend(outcome.problems);
+        progress.advance(entry.size);
+        let Some(doc) = outcome.processed else {
+            continue;
+        };
+        if problem::any_error(&problems) {
+            continue; // keep checking the rest, to report every problem; write no more
+        }
+        raw_bytes += doc.raw.bytes.len() as u64;
+        let raw_path = format!("data/{}", doc.record.source.path);
+        payload.push(zip.add(&raw_path, &doc.raw.bytes, Some(&doc.raw.sha256))?);
+        let text_path = format!("data/{}", doc.record.text.path);
+        payload.push(zip.add(
+            &text_path,
+            doc.text.as_bytes(),
+            Some(&doc.record.text.sha256),
+        )?);
+        records.push(doc.record);
+    }
+    progress.finish();
+    if problem::any_error(&problems) {
+        return Ok(ReleaseOutcome::Invalid(problems));
+    }
+    records.sort_by(|a, b| a.id.cmp(&b.id));
+
+    // The dataset's own files, then the tag files.
+    let mut jsonl = String::new();
+    for record in &records {
+        jsonl.push_str(&serde_json::to_string(record).expect("records serialize"));
+        jsonl.push('\n');
+    }
+    payload.push(zip.add("data/records.jsonl", jsonl.as_bytes(), None)?);
+    payload.push(zip.add(
+        "data/schema/record.schema.json",
+        RECORD_SCHEMA.as_bytes(),
+        None,
+    )?);
+    let datacite = describe::datacite(dataset, &records);
+    payload.push(zip.add("data/datacite.json", &pretty(&datacite), None)?);
+    let card = describe::readme(dataset, &records);
+    payload.push(zip.add("data/README.md", card.as_bytes(), None)?);
+    // The data package lists every other payload file, so it comes last.
+    let datapackage = describe::datapackage(dataset, &payload);
+    payload.push(zip.add("data/datapackage.json", &pretty(&datapackage), None)?);
+
+    let mut tags = vec![zip.add("bagit.txt", bagit::bagit_txt().as_bytes(), None)?];
+    let info = BagInfo {
+        source_organization: &dataset.publisher,
+        bagging_date: &dataset.release_date,
+        external_identifier: &top,
+        external_description: &dataset.title,
+        version: &dataset.version,
+        payload_bytes: payload.iter().map(|f| f.bytes).sum(),
+        payload_files: payload.len() as u64,
+    };
+    tags.push(zip.add("bag-info.txt", info.render().as_bytes(), None)?);
+    for algorithm in bagit::ALGORITHMS {
+        let manifest = bagit::manifest(&payload, algorithm);
+        tags.push(zip.add(
+            &format!("manifest-{algorithm}.txt"),
+            manifest.as_bytes(),
+            None,
+        )?);
+    }
+    for algorithm in bagit::ALGORITHMS {
+        let manifest = bagit::manifest(&tags, algorithm);
+        zip.add(
+            &format!("tagmanifest-{algorithm}.txt"),
+            manifest.as_bytes(),
+            None,
+        )?;
+    }
+
+    let writer = zip.finish()?;
+    let file = writer.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+    file.sync_all()?;
+    drop(file);
+    let (sha256, zip_bytes) = hash_file(temp.path())?;
+    let sidecar_text = format!("{sha256}  {}.zip\n", dataset.release_name());
+
+    let mut summary = Summary {
+        zip: final_zip.clone(),
+        sidecar: final_sidecar.clone(),
+        sha256: sha256.clone(),
+        documents: records.len(),
+        raw_bytes,
+        zip_bytes,
+        elapsed: Duration::ZERO,
+        warnings: problems,
+    };
+    let created = publish(&temp, &final_zip, &sha256, &top)?;
+    publish_sidecar(&settings.out_dir, &final_sidecar, &sidecar_text)?;
+    summary.elapsed = started.elapsed();
+    Ok(if created {
+        ReleaseOutcome::Created(summary)
+    } else {
+        ReleaseOutcome::Unchanged(summary)
+    })
+}
+
+fn pretty(value: &serde_json::Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(value).expect("JSON serializes");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// SHA-256 and size of a file, streamed.
+pub fn hash_file(path: &Path) -> Result<(String, u64)> {
+    let mut file = fs_err::File::open(path)?;
+    let mut hasher = Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut total = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        total += n as u64;
+    }
+    Ok((hex(&hasher.finalize()), total))
+}
+
+/// Put the finished temporary zip under its final name, unless a release of that name exists:
+/// identical (same SHA-256) is fine (returns false), different is refused.
+fn publish(temp: &TempFile, final_zip: &Path, sha256: &str, name: &str) -> Result<bool> {
+    match std::fs::hard_link(temp.path(), final_zip) {
+        Ok(()) => {
+            sync_dir(final_zip)?;
+            Ok(true)
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let (existing, _) = hash_file(final_zip)?;
+            if existing == sha256 {
+                Ok(false)
+            } else {
+                Err(Error::Refused {
+                    message: format!(
+                        "`{}` exists already with other content (sha256 {existing}); \
+                         release {name} was cut before from different inputs",
+                        final_zip.display()
+                    ),
+                    hint: Some(
+                        "releases are immutable: bump `version` (and `release_date`) in \
+                         dataset.toml, or pass --version"
+                            .to_owned(),
+                    ),
+                })
+            }
+        }
+        Err(e) => Err(Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("failed to publish `{}`: {e}", final_zip.display()),
+        ))),
+    }
+}
+
+/// Write the sidecar through a temporary file and a link, as for the zip. An existing sidecar
+/// must say the same.
+fn publish_sidecar(out_dir: &Path, sidecar: &Path, text: &str) -> Result<()> {
+    if sidecar.exists() {
+        let existing = fs_err::read_to_string(sidecar)?;
+        if existing == text {
+            return Ok(());
+        }
+        return Err(Error::Refused {
+            message: format!(
+                "`{}` does not match its release: it says `{}`, the zip's digest line is `{}`",
+                sidecar.display(),
+                existing.trim_end(),
+                text.trim_end()
+            ),
+            hint: Some(
+                "the sidecar was edited or damaged; remove it and run release again to rewrite it"
+                    .to_owned(),
+            ),
+        });
+    }
+    let name = sidecar
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("sidecar");
+    let temp = TempFile::new(out_dir, name)?;
+    {
+        let mut file = temp.create()?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+    }
+    match std::fs::hard_link(temp.path(), sidecar) {
+        Ok(()) => sync_dir(sidecar),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            // Another process published it meanwhile; it must agree.
+            if fs_err::read_to_string(sidecar)? == text {
+                Ok(())
+            } else {
+                Err(Error::Refused {
+                    message: format!(
+                        "`{}` was written meanwhile with other content",
+                        sidecar.display()
+                    ),
+                    hint: None,
+                })
+            }
+        }
+        Err(e) => Err(Error::Io(std::io::Error::new(
+            e.kind(),
+            format!("failed to publish `{}`: {e}", sidecar.display()),
+        ))),
+    }
+}
+
+/// Make a new directory entry durable.
+fn sync_dir(path: &Path) -> Result<()> {
+    if let Some(dir) = path.parent() {
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        fs_err::File::open(dir)?.sync_all()?;
+    }
+    Ok(())
+}
+
+/// A hidden temporary file beside the final one, removed when dropped.
+struct TempFile {
+    path: PathBuf,
+}
+
+impl TempFile {
+    fn new(dir: &Path, final_name: &str) -> Result<TempFile> {
+        let path = dir.join(format!(".{final_name}.{}.tmp", std::process::id()));
+        Ok(TempFile { path })
+    }
+
+    fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn create(&self) -> Result<fs_err::File> {
+        Ok(fs_err::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&self.path)?)
+    }
+}
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// A progress bar on stderr, only when asked for (a terminal, not quiet).
+struct Progress(Option<indicatif::ProgressBar>);
+
+impl Progress {
+    fn new(show: bool, total_bytes: u64) -> Progress {
+        Progress(show.then(|| {
+            let bar = indicatif::ProgressBar::new(total_bytes);
+            if let Ok(style) = indicatif::ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} {wide_bar} {eta}",
+            ) {
+                bar.set_style(style);
+            }
+            bar
+        }))
+    }
+
+    fn advance(&self, bytes: u64) {
+        if let Some(bar) = &self.0 {
+            bar.inc(bytes);
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
