@@ -1,4 +1,5 @@
-//! Digests: SHA-256 (and SHA-512 for BagIt and OCFL) as lowercase hex.
+//! Digests: SHA-256 and SHA-512 for what archivist writes, and every algorithm BagIt manifests
+//! use in practice (MD5, SHA-1, SHA-224, SHA-384) for what it verifies. Hashing is streamed.
 
 use sha2::Digest;
 
@@ -23,6 +24,123 @@ pub fn sha512_hex(data: &[u8]) -> String {
     hex(&sha2::Sha512::digest(data))
 }
 
+/// A digest algorithm, named as in BagIt manifest file names (`manifest-sha256.txt`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Algorithm {
+    Md5,
+    Sha1,
+    Sha224,
+    Sha256,
+    Sha384,
+    Sha512,
+}
+
+impl Algorithm {
+    pub const ALL: [Algorithm; 6] = [
+        Algorithm::Md5,
+        Algorithm::Sha1,
+        Algorithm::Sha224,
+        Algorithm::Sha256,
+        Algorithm::Sha384,
+        Algorithm::Sha512,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Algorithm::Md5 => "md5",
+            Algorithm::Sha1 => "sha1",
+            Algorithm::Sha224 => "sha224",
+            Algorithm::Sha256 => "sha256",
+            Algorithm::Sha384 => "sha384",
+            Algorithm::Sha512 => "sha512",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Algorithm> {
+        Algorithm::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// Length of the digest in hex digits.
+    pub fn hex_len(self) -> usize {
+        match self {
+            Algorithm::Md5 => 32,
+            Algorithm::Sha1 => 40,
+            Algorithm::Sha224 => 56,
+            Algorithm::Sha256 => 64,
+            Algorithm::Sha384 => 96,
+            Algorithm::Sha512 => 128,
+        }
+    }
+}
+
+enum State {
+    Md5(md5::Md5),
+    Sha1(sha1::Sha1),
+    Sha224(sha2::Sha224),
+    Sha256(sha2::Sha256),
+    Sha384(sha2::Sha384),
+    Sha512(sha2::Sha512),
+}
+
+/// Several digests of one stream at once, so each byte is read once.
+pub struct MultiHasher {
+    states: Vec<(Algorithm, State)>,
+}
+
+impl MultiHasher {
+    pub fn new(algorithms: impl IntoIterator<Item = Algorithm>) -> MultiHasher {
+        let mut list: Vec<Algorithm> = algorithms.into_iter().collect();
+        list.sort();
+        list.dedup();
+        let states = list
+            .into_iter()
+            .map(|a| {
+                let state = match a {
+                    Algorithm::Md5 => State::Md5(md5::Md5::new()),
+                    Algorithm::Sha1 => State::Sha1(sha1::Sha1::new()),
+                    Algorithm::Sha224 => State::Sha224(sha2::Sha224::new()),
+                    Algorithm::Sha256 => State::Sha256(sha2::Sha256::new()),
+                    Algorithm::Sha384 => State::Sha384(sha2::Sha384::new()),
+                    Algorithm::Sha512 => State::Sha512(sha2::Sha512::new()),
+                };
+                (a, state)
+            })
+            .collect();
+        MultiHasher { states }
+    }
+
+    pub fn update(&mut self, data: &[u8]) {
+        for (_, state) in &mut self.states {
+            match state {
+                State::Md5(h) => h.update(data),
+                State::Sha1(h) => h.update(data),
+                State::Sha224(h) => h.update(data),
+                State::Sha256(h) => h.update(data),
+                State::Sha384(h) => h.update(data),
+                State::Sha512(h) => h.update(data),
+            }
+        }
+    }
+
+    /// The digests, lowercase hex, by algorithm.
+    pub fn finish(self) -> Vec<(Algorithm, String)> {
+        self.states
+            .into_iter()
+            .map(|(a, state)| {
+                let digest = match state {
+                    State::Md5(h) => hex(&h.finalize()),
+                    State::Sha1(h) => hex(&h.finalize()),
+                    State::Sha224(h) => hex(&h.finalize()),
+                    State::Sha256(h) => hex(&h.finalize()),
+                    State::Sha384(h) => hex(&h.finalize()),
+                    State::Sha512(h) => hex(&h.finalize()),
+                };
+                (a, digest)
+            })
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -33,5 +151,23 @@ mod tests {
             sha256_hex(b"abc"),
             "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         );
+    }
+
+    #[test]
+    fn multi_hasher_matches_known_digests_of_abc() {
+        let mut h = MultiHasher::new(Algorithm::ALL);
+        h.update(b"a");
+        h.update(b"bc");
+        let digests = h.finish();
+        let get = |a: Algorithm| digests.iter().find(|(x, _)| *x == a).unwrap().1.clone();
+        assert_eq!(get(Algorithm::Md5), "900150983cd24fb0d6963f7d28e17f72");
+        assert_eq!(
+            get(Algorithm::Sha1),
+            "a9993e364706816aba3e25717850c26c9cd0d89d"
+        );
+        assert_eq!(get(Algorithm::Sha256), sha256_hex(b"abc"));
+        assert_eq!(get(Algorithm::Sha512), sha512_hex(b"abc"));
+        assert_eq!(get(Algorithm::Sha224).len(), 56);
+        assert_eq!(get(Algorithm::Sha384).len(), 96);
     }
 }

@@ -26,3 +26,4 @@ pub mod pipeline;
 pub mod problem;
 pub mod record;
 pub mod validate;
+pub mod verify;

@@ -3,9 +3,11 @@
 
 mod check;
 mod release;
+mod verify;
 
 use crate::error::{ExitStatus, Result};
 use crate::ingest::Limits;
+use crate::verify::source::ZipLimits;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -31,6 +33,9 @@ pub enum Command {
     /// Run the whole pipeline and package `OUT/<name>-<version>.zip` (a BagIt bag) and its
     /// `.sha256` sidecar. Nothing is written unless every document is valid.
     Release(ReleaseArgs),
+    /// Verify a release zip (with its sidecar if present) or an extracted bag folder: the
+    /// archive's checksum, zip safety, the BagIt bag, the records. Nothing is extracted.
+    Verify(VerifyArgs),
 }
 
 /// Where the dataset is: shared by the commands that run the pipeline.
@@ -76,10 +81,43 @@ pub struct ReleaseArgs {
     pub release_version: Option<String>,
 }
 
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// The release zip, or an extracted bag folder.
+    pub path: PathBuf,
+    /// The archive's expected SHA-256 (as printed on a landing page); the sidecar
+    /// `<zip>.sha256` beside the zip is checked too when present.
+    #[arg(long, value_name = "HEX")]
+    pub sha256: Option<String>,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Refuse zip entries larger than this, uncompressed.
+    #[arg(long, default_value_t = ZipLimits::default().max_entry_bytes, value_name = "BYTES")]
+    pub max_entry_bytes: u64,
+    /// Refuse zips larger than this in all, uncompressed.
+    #[arg(long, default_value_t = ZipLimits::default().max_total_bytes, value_name = "BYTES")]
+    pub max_total_bytes: u64,
+    /// Refuse entries over 1 MiB that inflate more than this many times their compressed size.
+    #[arg(long, default_value_t = ZipLimits::default().max_ratio, value_name = "N")]
+    pub max_ratio: u64,
+}
+
+impl VerifyArgs {
+    pub fn limits(&self) -> ZipLimits {
+        ZipLimits {
+            max_entry_bytes: self.max_entry_bytes,
+            max_total_bytes: self.max_total_bytes,
+            max_ratio: self.max_ratio,
+        }
+    }
+}
+
 /// Run the parsed command; the exit status is decided here and mapped in `main`.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Release(args) => release::run(&args, cli.quiet),
+        Command::Verify(args) => verify::run(&args),
     }
 }
