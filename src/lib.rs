@@ -21,6 +21,7 @@ pub mod error;
 pub mod ingest;
 pub mod metadata;
 pub mod normalize;
+pub mod ocfl;
 pub mod package;
 pub mod pipeline;
 pub mod problem;

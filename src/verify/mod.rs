@@ -28,7 +28,7 @@ pub struct VerifySettings {
 #[derive(Debug, Serialize)]
 pub struct VerifyReport {
     pub path: String,
-    /// `zip` or `bag`.
+    /// `zip`, `bag`, `ocfl-root` or `ocfl-object`.
     pub kind: &'static str,
     pub intact: bool,
     /// The archive's SHA-256 (zips), and what it was compared with.
@@ -40,6 +40,9 @@ pub struct VerifyReport {
     pub bytes: u64,
     /// Records checked (archivist releases), or null for other bags.
     pub records: Option<usize>,
+    /// OCFL objects audited (OCFL roots and objects).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub objects: Option<usize>,
     pub problems: Vec<Problem>,
 }
 
@@ -70,8 +73,27 @@ pub fn verify(path: &Path, settings: &VerifySettings) -> Result<VerifyReport> {
         files: 0,
         bytes: 0,
         records: None,
+        objects: None,
         problems: Vec::new(),
     };
+    if meta.is_dir() && !looks_like_bag(path) {
+        if settings.sha256.is_some() {
+            return Err(Error::Usage(
+                "--sha256 applies to a zip, not to an OCFL folder".into(),
+            ));
+        }
+        let root = crate::ocfl::validate::is_root(path);
+        let audit = if root {
+            crate::ocfl::validate::validate_root(path)?
+        } else {
+            crate::ocfl::validate::validate_object(path)?
+        };
+        report.kind = if root { "ocfl-root" } else { "ocfl-object" };
+        report.files = audit.files;
+        report.bytes = audit.bytes;
+        report.objects = Some(audit.objects);
+        return Ok(finish(report, audit.problems));
+    }
     let mut source: Box<dyn BagSource> = if meta.is_dir() {
         if settings.sha256.is_some() {
             return Err(Error::Usage(
@@ -99,6 +121,21 @@ pub fn verify(path: &Path, settings: &VerifySettings) -> Result<VerifyReport> {
     }
     problems.extend(bag.problems);
     Ok(finish(report, problems))
+}
+
+/// A folder is taken for a bag when it has `bagit.txt`, `data/` or a manifest; otherwise for an
+/// OCFL storage root (with its declaration) or object.
+fn looks_like_bag(dir: &Path) -> bool {
+    if crate::ocfl::validate::is_root(dir) || crate::ocfl::validate::is_object(dir) {
+        return false;
+    }
+    dir.join("bagit.txt").exists()
+        || dir.join("data").is_dir()
+        || std::fs::read_dir(dir).is_ok_and(|entries| {
+            entries
+                .filter_map(|e| e.ok())
+                .any(|e| e.file_name().to_string_lossy().starts_with("manifest-"))
+        })
 }
 
 fn finish(mut report: VerifyReport, problems: Vec<Problem>) -> VerifyReport {

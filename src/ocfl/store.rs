@@ -1,0 +1,1 @@
+//! Writing OCFL: placeholder replaced below.
