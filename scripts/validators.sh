@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Provision the independent validators the tests run, in a virtual environment under
 # target/validators (rebuilt from PyPI when missing; nothing here is cached that cannot be rebuilt):
-#   bagit (bagit.py, Library of Congress), frictionless (with JSON Lines support), datacite.
+#   bagit (bagit.py, Library of Congress), frictionless (with JSON Lines support), datacite,
+#   ocfl-py (ocfl-validate.py).
 # Prints the environment's bin folder. Safe to run concurrently: a lock serializes the install.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
@@ -9,11 +10,12 @@ venv="${ARCHIVIST_VALIDATORS:-$top/target/validators}"
 mkdir -p "$(dirname "$venv")"
 exec 9>"$venv.lock"
 flock 9
-if [ ! -f "$venv/.complete" ]; then
+requirements="bagit==1.9.0 frictionless[json]==5.21.0 datacite==1.4.1 ocfl-py==2.1.0"
+if [ "$(cat "$venv/.complete" 2>/dev/null)" != "$requirements" ]; then
   rm -rf "$venv"
   python3 -m venv "$venv" >&2
-  "$venv/bin/pip" install --quiet --disable-pip-version-check \
-    "bagit==1.9.0" "frictionless[json]==5.21.0" "datacite==1.4.1" >&2
-  touch "$venv/.complete"
+  # shellcheck disable=SC2086
+  "$venv/bin/pip" install --quiet --disable-pip-version-check $requirements >&2
+  echo "$requirements" > "$venv/.complete"
 fi
 echo "$venv/bin"

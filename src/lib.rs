@@ -16,6 +16,7 @@ pub mod boilerplate;
 pub mod cli;
 pub mod config;
 pub mod decode;
+pub mod deposit;
 pub mod digest;
 pub mod error;
 pub mod ingest;

@@ -219,7 +219,7 @@ pub fn language(text: &str) -> Option<String> {
 }
 
 /// ISO 639-1 for the languages whatlang knows (all have one).
-fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
+pub fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
     use whatlang::Lang::*;
     Some(match lang {
         Epo => "eo",

@@ -2,6 +2,7 @@
 //! command that resolves arguments into settings and calls the library.
 
 mod check;
+mod deposit;
 mod release;
 mod verify;
 
@@ -36,6 +37,9 @@ pub enum Command {
     /// Verify a release zip (with its sidecar if present) or an extracted bag folder: the
     /// archive's checksum, zip safety, the BagIt bag, the records. Nothing is extracted.
     Verify(VerifyArgs),
+    /// Deposit a release zip (verified first) into an OCFL storage root, or into an InvenioRDM
+    /// repository such as Zenodo (token from INVENIO_TOKEN).
+    Deposit(DepositArgs),
 }
 
 /// Where the dataset is: shared by the commands that run the pipeline.
@@ -113,11 +117,37 @@ impl VerifyArgs {
     }
 }
 
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("target").required(true).args(["ocfl", "invenio", "zenodo", "zenodo_sandbox"])))]
+pub struct DepositArgs {
+    /// The release zip.
+    pub zip: PathBuf,
+    /// An OCFL 1.1 storage root (created when missing) to add the release to as a new version.
+    #[arg(long, value_name = "ROOT")]
+    pub ocfl: Option<PathBuf>,
+    /// The base URL of an InvenioRDM repository.
+    #[arg(long, value_name = "URL")]
+    pub invenio: Option<String>,
+    /// Deposit into https://zenodo.org.
+    #[arg(long)]
+    pub zenodo: bool,
+    /// Deposit into https://sandbox.zenodo.org (for trying things out).
+    #[arg(long)]
+    pub zenodo_sandbox: bool,
+    /// Publish the record (InvenioRDM); without it the draft is left for review.
+    #[arg(long)]
+    pub publish: bool,
+    /// The dataset description (object id, user, repository record, metadata).
+    #[arg(long, default_value = "dataset.toml", value_name = "FILE")]
+    pub config: PathBuf,
+}
+
 /// Run the parsed command; the exit status is decided here and mapped in `main`.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Release(args) => release::run(&args, cli.quiet),
         Command::Verify(args) => verify::run(&args),
+        Command::Deposit(args) => deposit::run(&args),
     }
 }

@@ -2,6 +2,8 @@
 //! (`tests/fixtures/<case>/`) and on copies of the bundled corpus in temporary folders.
 
 mod check;
+mod deposit;
+mod invenio_fake;
 mod properties;
 mod release;
 mod support;

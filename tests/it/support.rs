@@ -41,8 +41,13 @@ impl Run {
 
 pub fn run(cmd: &mut Command) -> Run {
     let out = cmd.output().expect("the binary runs");
+    use std::os::unix::process::ExitStatusExt;
     Run {
-        code: out.status.code().expect("exited, not killed"),
+        // Killed by a signal: 128 + the signal, as shells report it.
+        code: out
+            .status
+            .code()
+            .unwrap_or_else(|| 128 + out.status.signal().unwrap_or(0)),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
     }

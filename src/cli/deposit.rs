@@ -1,0 +1,118 @@
+//! `archivist deposit`: verify the release, then put it into an OCFL root or InvenioRDM.
+
+use super::DepositArgs;
+use crate::config::Dataset;
+use crate::deposit::{self, invenio};
+use crate::error::{Error, ExitStatus, Result};
+use crate::ocfl::store::{self, Deposited, Release, User};
+use crate::validate::SchemaSet;
+use std::io::Write;
+
+pub fn run(args: &DepositArgs) -> Result<ExitStatus> {
+    let dataset = Dataset::load(&args.config, &SchemaSet::new())?;
+    let mut release = match deposit::open_release(&args.zip)? {
+        Ok(release) => release,
+        Err(problems) => {
+            for problem in &problems {
+                eprintln!("{problem}");
+            }
+            eprintln!(
+                "error: `{}` is not intact; nothing was deposited",
+                args.zip.display()
+            );
+            return Ok(ExitStatus::Invalid);
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if let Some(root) = &args.ocfl {
+        let id = dataset.identifier.clone().ok_or_else(|| Error::Config {
+            path: args.config.clone(),
+            message: "  identifier: an OCFL object needs the dataset's identifier (a URI)".into(),
+        })?;
+        let user = match &dataset.agent {
+            Some(agent) => User {
+                name: agent.name.clone(),
+                address: agent.address.clone(),
+            },
+            None => User {
+                name: dataset.publisher.clone(),
+                address: None,
+            },
+        };
+        let name = release.name.clone();
+        let version = release.version.clone();
+        let sha256 = release.sha256.clone();
+        let outcome = store::deposit(
+            root,
+            &id,
+            &user,
+            Release {
+                name: &name,
+                version: &version,
+                sha256: &sha256,
+                bag: &mut release.bag,
+            },
+        )?;
+        match outcome {
+            Deposited::Version { object, version: v } => {
+                let audit = crate::ocfl::validate::validate_object(&object)?;
+                if let Some(problem) = audit.problems.iter().find(|p| p.is_error()) {
+                    eprintln!("{problem}");
+                    return Ok(ExitStatus::Invalid);
+                }
+                writeln!(
+                    out,
+                    "deposited {name} as {v} of `{id}`\nobject {}",
+                    object.display()
+                )?;
+            }
+            Deposited::AlreadyHead { object, version: v } => {
+                writeln!(
+                    out,
+                    "{name} is already {v}, the head of `{id}`; nothing to do\nobject {}",
+                    object.display()
+                )?;
+            }
+        }
+        return Ok(ExitStatus::Success);
+    }
+    let base = if args.zenodo {
+        invenio::ZENODO.to_owned()
+    } else if args.zenodo_sandbox {
+        invenio::ZENODO_SANDBOX.to_owned()
+    } else {
+        args.invenio.clone().expect("clap requires one target")
+    };
+    let target = invenio::Invenio::from_env(&base, invenio::Retry::default())?;
+    let outcome = target.deposit(
+        &dataset,
+        &release.zip,
+        release.sidecar.as_deref(),
+        args.publish,
+    )?;
+    for (key, checksum) in &outcome.files {
+        writeln!(out, "uploaded {key} ({checksum}, matches)")?;
+    }
+    if outcome.published {
+        writeln!(out, "published record {}: {}", outcome.id, outcome.url)?;
+    } else {
+        writeln!(
+            out,
+            "draft {} left for review (publish with --publish, or in the web page): {}",
+            outcome.id, outcome.url
+        )?;
+    }
+    if dataset
+        .invenio
+        .as_ref()
+        .and_then(|i| i.record.as_ref())
+        .is_none()
+    {
+        writeln!(
+            out,
+            "hint: set `[invenio] record = \"{}\"` in dataset.toml so later releases become new versions of this record",
+            outcome.id
+        )?;
+    }
+    Ok(ExitStatus::Success)
+}
