@@ -32,7 +32,11 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<Decoded, Problem> {
     }
     let (encoding, bom_len) = match Encoding::for_bom(bytes) {
         Some((encoding, len)) => (encoding, len),
-        None => (detect(bytes, path)?, 0),
+        None => match std::str::from_utf8(bytes) {
+            // The common case, validated once: UTF-8 without a BOM (NULs are checked below).
+            Ok(text) if !bytes.contains(&0) => return finish(text.to_owned(), UTF_8, false, path),
+            _ => (detect(bytes, path)?, 0),
+        },
     };
     let body = &bytes[bom_len..];
     let text = decode_strict(encoding, body).map_err(|offset| {
@@ -50,13 +54,44 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<Decoded, Problem> {
         };
         Problem::error(path, code, message).at_offset(offset)
     })?;
+    finish(text, encoding, bom_len > 0, path)
+}
+
+/// The checks every decoded text goes through: binary content, mojibake.
+fn finish(
+    text: String,
+    encoding: &'static Encoding,
+    bom: bool,
+    path: &str,
+) -> Result<Decoded, Problem> {
     check_not_binary(&text, path)?;
-    let (text, mojibake_repaired) = repair_mojibake(text, path)?;
+    let (text, mojibake_repaired) = if may_hold_mojibake(&text) {
+        repair_mojibake(text, path)?
+    } else {
+        (text, 0)
+    };
     Ok(Decoded {
         text,
         encoding: encoding.name(),
-        bom: bom_len > 0,
+        bom,
         mojibake_repaired,
+    })
+}
+
+/// Mojibake of UTF-8 read as windows-1252 always holds a misread lead byte, `Â`..`ß` or `â`
+/// (U+00C2..U+00DF, U+00E2: C3 82..C3 9F or C3 A2 in UTF-8), followed by a misread continuation
+/// byte, which is U+0080..U+00BF (C2 xx) or one of windows-1252's letters and signs (C5 xx, C6 xx,
+/// CB xx, E2 xx xx). Without such a pair neither repair nor refusal can apply, and the text need
+/// not be scanned character by character.
+fn may_hold_mojibake(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    memchr::memchr_iter(0xC3, bytes).any(|i| {
+        bytes
+            .get(i + 1)
+            .is_some_and(|&b| matches!(b, 0x82..=0x9F) || b == 0xA2)
+            && bytes
+                .get(i + 2)
+                .is_some_and(|&b| matches!(b, 0xC2 | 0xC5 | 0xC6 | 0xCB | 0xE2))
     })
 }
 
@@ -160,29 +195,34 @@ fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, us
 }
 
 /// Refuse text that is binary data in disguise: NULs, or more than 1% control characters.
+/// Works on the UTF-8 bytes: C0 controls are single bytes, C1 controls are C2 80..C2 9F.
 fn check_not_binary(text: &str, path: &str) -> Result<(), Problem> {
-    let mut total = 0usize;
-    let mut controls = 0usize;
-    for (offset, c) in text.char_indices() {
-        total += 1;
-        if c == '\0' {
-            return Err(Problem::error(
-                path,
-                "binary",
-                "NUL character: this is binary data, not text",
-            )
-            .at_offset(offset as u64));
-        }
-        if c.is_control() && !matches!(c, '\n' | '\r' | '\t') {
-            controls += 1;
-        }
-    }
-    if controls > 0 && controls * 1000 > total * MAX_CONTROL_PER_MILLE {
+    let bytes = text.as_bytes();
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         return Err(Problem::error(
             path,
             "binary",
-            format!("{controls} control characters in {total}: this is binary data, not text"),
-        ));
+            "NUL character: this is binary data, not text",
+        )
+        .at_offset(nul as u64));
+    }
+    let c0 = bytes
+        .iter()
+        .filter(|&&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b == 0x7F)
+        .count();
+    let c1 = memchr::memchr_iter(0xC2, bytes)
+        .filter(|&i| bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
+        .count();
+    let controls = c0 + c1;
+    if controls > 0 {
+        let total = text.chars().count();
+        if controls * 1000 > total * MAX_CONTROL_PER_MILLE {
+            return Err(Problem::error(
+                path,
+                "binary",
+                format!("{controls} control characters in {total}: this is binary data, not text"),
+            ));
+        }
     }
     Ok(())
 }

@@ -202,8 +202,17 @@ pub fn title(lines: &[Line], dates: &Dates) -> Option<String> {
     (stands_alone && short && !sentence).then(|| text.to_owned())
 }
 
+/// How much of a text language detection looks at: plenty to tell a language, and it keeps
+/// detection from dominating the pipeline on long documents.
+const LANGUAGE_SAMPLE_BYTES: usize = 4 * 1024;
+
 /// ISO 639-1 code of the text's language, or `None` when it cannot be told.
 pub fn language(text: &str) -> Option<String> {
+    let mut end = text.len().min(LANGUAGE_SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let text = &text[..end];
     let letters = text.chars().filter(|c| c.is_alphabetic()).count();
     let schwas = text.chars().filter(|c| matches!(c, 'ə' | 'Ə')).count();
     let info = whatlang::detect(text);

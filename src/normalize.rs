@@ -76,7 +76,7 @@ pub fn normalize(text: &str) -> Normalized {
     let mut no = 0u64;
     while !rest.is_empty() {
         no += 1;
-        let (raw_line, next) = match rest.find(['\n', '\r']) {
+        let (raw_line, next) = match memchr::memchr2(b'\n', b'\r', rest.as_bytes()) {
             Some(i) => {
                 let bytes = rest.as_bytes();
                 let skip = if bytes[i] == b'\r' {
@@ -140,6 +140,20 @@ pub fn normalize(text: &str) -> Normalized {
 
 /// Apply the per-line steps to one line (without its line break).
 fn clean_line(line: &str, counts: &mut Counts) -> String {
+    // Fast path: nothing to remove or replace (checked on bytes: every character the steps touch
+    // is a C0 control, DEL, or starts with byte C2, E1, E2, E3 or EF), and no character from
+    // U+0300 up, below which every character is NFC-stable and composes with nothing before it.
+    let fast = line
+        .as_bytes()
+        .iter()
+        .all(|&b| (b >= 0x20 || b == b'\t') && b != 0x7F && b != 0xC2 && b < 0xCC);
+    if fast {
+        let trimmed = line.trim_end_matches([' ', '\t']);
+        if trimmed.len() != line.len() {
+            counts.trailing += 1;
+        }
+        return trimmed.to_owned();
+    }
     let mut out = String::with_capacity(line.len());
     for c in line.chars() {
         if c.is_control() && c != '\t' {

@@ -16,6 +16,7 @@ use crate::problem::Problem;
 use crate::record::{Record, Removed, Source, Step, TextInfo};
 use crate::validate::SchemaSet;
 use crate::{boilerplate, problem};
+use rayon::prelude::*;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
@@ -356,20 +357,29 @@ pub fn check(
         problems: discovery.problems,
         ..CheckReport::default()
     };
-    for entry in &discovery.entries {
-        let outcome = pipeline.process(entry)?;
-        tracing::debug!(path = %entry.display, problems = outcome.problems.len(), "processed");
-        let errors = outcome.problems.iter().filter(|p| p.is_error()).count();
+    // In parallel, keeping only what the report needs (texts and raw bytes are dropped).
+    let outcomes: Vec<Result<(Option<Record>, Vec<Problem>)>> = discovery
+        .entries
+        .par_iter()
+        .map(|entry| {
+            let outcome = pipeline.process(entry)?;
+            Ok((outcome.processed.map(|p| p.record), outcome.problems))
+        })
+        .collect();
+    for (entry, outcome) in discovery.entries.iter().zip(outcomes) {
+        let (record, problems) = outcome?;
+        tracing::debug!(path = %entry.display, problems = problems.len(), "processed");
+        let errors = problems.iter().filter(|p| p.is_error()).count();
         report.documents.push(DocumentReport {
             id: entry.id(),
             path: entry.display.clone(),
-            record: outcome.processed.as_ref().map(|p| p.record.clone()),
+            record: record.clone(),
             errors,
-            warnings: outcome.problems.len() - errors,
+            warnings: problems.len() - errors,
         });
-        report.problems.extend(outcome.problems);
-        if let Some(processed) = outcome.processed {
-            report.records.push(processed.record);
+        report.problems.extend(problems);
+        if let Some(record) = record {
+            report.records.push(record);
         }
     }
     report.records.sort_by(|a, b| a.id.cmp(&b.id));

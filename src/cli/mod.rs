@@ -23,6 +23,10 @@ pub struct Cli {
     /// Only errors on stderr.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
+    /// Worker threads for hashing, compression and the pipeline (default: one per core).
+    /// Output is the same at every thread count.
+    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -144,6 +148,12 @@ pub struct DepositArgs {
 
 /// Run the parsed command; the exit status is decided here and mapped in `main`.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
+    if let Some(threads) = cli.threads {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(usize::from(threads))
+            .build_global()
+            .map_err(|e| crate::error::Error::Usage(format!("--threads {threads}: {e}")))?;
+    }
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Release(args) => release::run(&args, cli.quiet),

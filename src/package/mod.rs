@@ -15,17 +15,21 @@ pub mod zipper;
 use crate::config::Dataset;
 use crate::digest::hex;
 use crate::error::{Error, Result};
+use crate::ingest::Entry;
 use crate::ingest::Limits;
 use crate::pipeline::Pipeline;
 use crate::problem::{self, Problem};
 use crate::record::Record;
 use crate::validate::RECORD_SCHEMA;
 use bagit::{BagFile, BagInfo};
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use zipper::Zipper;
+use zip::PreparedZipFile;
+use zipper::{EntryMaker, Zipper};
 
 /// What `release` needs, resolved before it starts.
 pub struct ReleaseSettings {
@@ -106,26 +110,33 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     let mut payload: Vec<BagFile> = Vec::new();
     let mut records: Vec<Record> = Vec::new();
     let mut raw_bytes = 0u64;
-    for entry in &discovery.entries {
-        let outcome = pipeline.process(entry)?;
-        problems.extend(outcome.problems);
-        progress.advance(entry.size);
-        let Some(doc) = outcome.processed else {
-            continue;
-        };
-        if problem::any_error(&problems) {
-            continue; // keep checking the rest, to report every problem; write no more
+    // Documents are processed and compressed in parallel, a batch at a time, and appended in
+    // their sorted order: the archive is the same at every thread count.
+    let maker = zip.maker();
+    let failed = AtomicBool::new(false);
+    for batch in batches(&discovery.entries, BATCH_BYTES) {
+        let done: Vec<Result<Packed>> = batch
+            .par_iter()
+            .map(|entry| pack(&pipeline, &maker, entry, &failed))
+            .collect();
+        for packed in done {
+            let packed = packed?;
+            progress.advance(packed.size);
+            problems.extend(packed.problems);
+            if let (Some(record), Some((raw, raw_file, text, text_file))) =
+                (packed.record, packed.entries)
+            {
+                if problem::any_error(&problems) {
+                    continue; // keep checking the rest, to report every problem; write no more
+                }
+                raw_bytes += raw_file.bytes;
+                zip.add_prepared(raw)?;
+                payload.push(raw_file);
+                zip.add_prepared(text)?;
+                payload.push(text_file);
+                records.push(record);
+            }
         }
-        raw_bytes += doc.raw.bytes.len() as u64;
-        let raw_path = format!("data/{}", doc.record.source.path);
-        payload.push(zip.add(&raw_path, &doc.raw.bytes, Some(&doc.raw.sha256))?);
-        let text_path = format!("data/{}", doc.record.text.path);
-        payload.push(zip.add(
-            &text_path,
-            doc.text.as_bytes(),
-            Some(&doc.record.text.sha256),
-        )?);
-        records.push(doc.record);
     }
     progress.finish();
     if problem::any_error(&problems) {
@@ -206,6 +217,68 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     } else {
         ReleaseOutcome::Unchanged(summary)
     })
+}
+
+/// Raw bytes processed per batch: enough to keep every core busy, little enough to bound memory.
+const BATCH_BYTES: u64 = 32 << 20;
+
+/// Consecutive runs of entries of about `max_bytes` in all (at least one entry each).
+fn batches(entries: &[Entry], max_bytes: u64) -> Vec<&[Entry]> {
+    let mut out = Vec::new();
+    let (mut start, mut bytes) = (0, 0u64);
+    for (i, entry) in entries.iter().enumerate() {
+        if i > start && bytes + entry.size > max_bytes {
+            out.push(&entries[start..i]);
+            (start, bytes) = (i, 0);
+        }
+        bytes += entry.size;
+    }
+    if start < entries.len() {
+        out.push(&entries[start..]);
+    }
+    out
+}
+
+/// One document, processed and (while the release is still valid) compressed.
+struct Packed {
+    size: u64,
+    problems: Vec<Problem>,
+    record: Option<Record>,
+    entries: Option<(PreparedZipFile, BagFile, PreparedZipFile, BagFile)>,
+}
+
+fn pack(
+    pipeline: &Pipeline,
+    maker: &EntryMaker,
+    entry: &Entry,
+    failed: &AtomicBool,
+) -> Result<Packed> {
+    let outcome = pipeline.process(entry)?;
+    if problem::any_error(&outcome.problems) {
+        failed.store(true, Ordering::Relaxed);
+    }
+    let mut packed = Packed {
+        size: entry.size,
+        problems: outcome.problems,
+        record: None,
+        entries: None,
+    };
+    let Some(doc) = outcome.processed else {
+        return Ok(packed);
+    };
+    if !failed.load(Ordering::Relaxed) {
+        let raw_path = format!("data/{}", doc.record.source.path);
+        let (raw, raw_file) = maker.prepare(&raw_path, &doc.raw.bytes, Some(&doc.raw.sha256))?;
+        let text_path = format!("data/{}", doc.record.text.path);
+        let (text, text_file) = maker.prepare(
+            &text_path,
+            doc.text.as_bytes(),
+            Some(&doc.record.text.sha256),
+        )?;
+        packed.entries = Some((raw, raw_file, text, text_file));
+    }
+    packed.record = Some(doc.record);
+    Ok(packed)
 }
 
 fn pretty(value: &serde_json::Value) -> Vec<u8> {
