@@ -37,8 +37,8 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
             Ok(ExitStatus::Invalid)
         }
         ReleaseOutcome::Created(summary) => {
-            for warning in &summary.warnings {
-                eprintln!("{warning}");
+            if !quiet {
+                print_warnings(&summary.warnings);
             }
             writeln!(
                 out,
@@ -61,6 +61,23 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
                 summary.zip.display()
             )?;
             Ok(ExitStatus::Success)
+        }
+    }
+}
+
+/// Warnings on stderr, at most five of each kind, then how many more there were.
+fn print_warnings(warnings: &[crate::problem::Problem]) {
+    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    for warning in warnings {
+        let count = shown.entry(warning.code).or_default();
+        *count += 1;
+        if *count <= 5 {
+            eprintln!("{warning}");
+        }
+    }
+    for (code, count) in shown {
+        if count > 5 {
+            eprintln!("warning[{code}]: ... and {} more", count - 5);
         }
     }
 }

@@ -28,8 +28,7 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use zip::PreparedZipFile;
-use zipper::{EntryMaker, Zipper};
+use zipper::{EntryMaker, PreparedEntry, Zipper};
 
 /// What `release` needs, resolved before it starts.
 pub struct ReleaseSettings {
@@ -192,11 +191,14 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         )?;
     }
 
-    let writer = zip.finish()?;
-    let file = writer.into_inner().map_err(|e| Error::Io(e.into_error()))?;
+    let finished = zip.finish()?;
+    let file = finished
+        .writer
+        .into_inner()
+        .map_err(|e| Error::Io(e.into_error()))?;
     file.sync_all()?;
     drop(file);
-    let (sha256, zip_bytes) = hash_file(temp.path())?;
+    let (sha256, zip_bytes) = (finished.sha256, finished.bytes);
     let sidecar_text = format!("{sha256}  {}.zip\n", dataset.release_name());
 
     let mut summary = Summary {
@@ -244,7 +246,7 @@ struct Packed {
     size: u64,
     problems: Vec<Problem>,
     record: Option<Record>,
-    entries: Option<(PreparedZipFile, BagFile, PreparedZipFile, BagFile)>,
+    entries: Option<(PreparedEntry, BagFile, PreparedEntry, BagFile)>,
 }
 
 fn pack(

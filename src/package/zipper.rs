@@ -1,74 +1,151 @@
-//! The deterministic zip: every entry's metadata is fixed, so the same files give the same bytes.
+//! The deterministic zip, written by hand: every byte is decided here, so the same files give the
+//! same archive, at every thread count, on every machine.
 //!
-//! Each entry is Deflate level 6, stamped with the release date at 00:00:00, Unix permissions
-//! 0644, made on "Unix", with no extra fields; zip64 only for entries that need it. Entries are
-//! written in the order given, which the caller keeps stable. Every file is hashed (SHA-256 and
-//! SHA-512) for the bag's manifests.
+//! Each entry is DEFLATE (libdeflate, level 6; stored when that does not shrink it), stamped with
+//! the release date at 00:00:00, Unix permissions 0644, "made on" Unix, UTF-8 names flagged, no
+//! extra fields but zip64 ones where sizes or offsets need them (APPNOTE 6.3, section 4.5.3).
+//! Entries are appended in the order given, which the caller keeps stable.
 //!
-//! Compression is split from writing: [`Zipper::prepare`] deflates and hashes one file (any thread,
-//! in parallel), [`Zipper::add_prepared`] appends it (in order). The bytes written are the same
-//! whichever thread prepared an entry, so the archive is identical at every thread count.
+//! Compression is split from writing: [`EntryMaker::prepare`] deflates and hashes one file on any
+//! thread; [`Zipper::add_prepared`] appends it. The zip itself is hashed (SHA-256) as it is
+//! written, so it is never read back.
 
 use super::bagit::BagFile;
 use crate::digest::hex;
 use crate::error::{Error, Result};
 use sha2::{Digest, Sha256, Sha512};
-use std::io::{Seek, Write};
-use zip::write::{SimpleFileOptions, ZipFileBuilder};
-use zip::{CompressionMethod, DateTime, PreparedZipFile, System, ZipWriter};
+use std::cell::RefCell;
+use std::io::Write;
 
-/// Deflate level, as `zip -6`.
-pub const DEFLATE_LEVEL: i64 = 6;
+/// DEFLATE level, as `zip -6`.
+pub const DEFLATE_LEVEL: i32 = 6;
 
-/// Makes entries for a zip: the top folder and the fixed options. Cheap to share across threads.
-#[derive(Clone)]
+const LOCAL_HEADER: u32 = 0x0403_4b50;
+const CENTRAL_HEADER: u32 = 0x0201_4b50;
+const END_OF_CENTRAL_DIRECTORY: u32 = 0x0605_4b50;
+const ZIP64_END_OF_CENTRAL_DIRECTORY: u32 = 0x0606_4b50;
+const ZIP64_LOCATOR: u32 = 0x0706_4b50;
+const ZIP64_EXTRA: u16 = 0x0001;
+const MADE_BY_UNIX: u16 = 3 << 8;
+const FLAG_UTF8: u16 = 1 << 11;
+const METHOD_STORED: u16 = 0;
+const METHOD_DEFLATED: u16 = 8;
+/// Sizes and offsets at or above this need zip64.
+const LIMIT32: u64 = 0xFFFF_FFFF;
+
+/// Makes entries for a zip: the top folder, the timestamp, the level. Shared by worker threads.
+#[derive(Clone, Debug)]
 pub struct EntryMaker {
     top: String,
-    options: SimpleFileOptions,
+    dos_time: u16,
+    dos_date: u16,
 }
 
-/// A zip being written under one top folder (`<name>-<version>/`).
-pub struct Zipper<W: Write + Seek> {
-    /// `None` once finished. If the zipper is dropped unfinished (an error on the way), the
-    /// writer is forgotten rather than dropped: `ZipWriter`'s drop would try to finalize a
-    /// half-written archive and print to stderr; the caller removes the file anyway.
-    zip: Option<ZipWriter<W>>,
+/// An entry compressed and hashed, ready to be appended.
+pub struct PreparedEntry {
+    name: String,
+    method: u16,
+    crc32: u32,
+    size: u64,
+    data: Vec<u8>,
+}
+
+impl EntryMaker {
+    /// Deflate and hash `data` as the entry `<top>/<path>`. `sha256` may be passed when already
+    /// known (raw files are hashed on ingest).
+    pub fn prepare(
+        &self,
+        path: &str,
+        data: &[u8],
+        sha256: Option<&str>,
+    ) -> Result<(PreparedEntry, BagFile)> {
+        thread_local! {
+            static COMPRESSOR: RefCell<libdeflater::Compressor> = RefCell::new(libdeflater::Compressor::new(
+                libdeflater::CompressionLvl::new(DEFLATE_LEVEL).expect("level 6 exists"),
+            ));
+        }
+        let mut crc = libdeflater::Crc::new();
+        crc.update(data);
+        let deflated = COMPRESSOR.with(|c| {
+            let mut c = c.borrow_mut();
+            let mut out = vec![0u8; c.deflate_compress_bound(data.len())];
+            let n = c
+                .deflate_compress(data, &mut out)
+                .map_err(|e| Error::Io(std::io::Error::other(format!("deflate: {e:?}"))))?;
+            out.truncate(n);
+            Ok::<_, Error>(out)
+        })?;
+        let (method, stored) = if deflated.len() < data.len() {
+            (METHOD_DEFLATED, deflated)
+        } else {
+            (METHOD_STORED, data.to_vec())
+        };
+        let entry = PreparedEntry {
+            name: format!("{}/{path}", self.top),
+            method,
+            crc32: crc.sum(),
+            size: data.len() as u64,
+            data: stored,
+        };
+        let file = BagFile {
+            path: path.to_owned(),
+            bytes: data.len() as u64,
+            sha256: sha256.map_or_else(|| hex(&Sha256::digest(data)), str::to_owned),
+            sha512: hex(&Sha512::digest(data)),
+        };
+        Ok((entry, file))
+    }
+}
+
+/// What the central directory needs to know of a written entry.
+struct Written {
+    name: String,
+    method: u16,
+    crc32: u32,
+    size: u64,
+    packed: u64,
+    offset: u64,
+}
+
+/// A zip being written under one top folder (`<name>-<version>/`), hashed as it goes.
+pub struct Zipper<W: Write> {
+    out: W,
+    offset: u64,
+    hasher: Sha256,
+    written: Vec<Written>,
     maker: EntryMaker,
 }
 
-impl<W: Write + Seek> Zipper<W> {
-    /// `date` is `YYYY-MM-DD`, already validated; it must be between 1980 and 2107 (DOS time).
+/// The finished archive: the writer, its size and SHA-256.
+pub struct Finished<W> {
+    pub writer: W,
+    pub bytes: u64,
+    pub sha256: String,
+}
+
+impl<W: Write> Zipper<W> {
+    /// `date` is the release date; it must be between 1980 and 2107 (DOS time).
     pub fn new(writer: W, top: &str, date: jiff::civil::Date) -> Result<Self> {
-        let stamp = u16::try_from(date.year())
+        let year = u16::try_from(date.year())
             .ok()
-            .and_then(|y| {
-                DateTime::from_date_and_time(y, date.month() as u8, date.day() as u8, 0, 0, 0).ok()
-            })
+            .filter(|y| (1980..=2107).contains(y))
             .ok_or_else(|| {
                 Error::Usage(format!(
                     "the release date {date} cannot be stored in a zip (years 1980 to 2107)"
                 ))
             })?;
-        let options = SimpleFileOptions::default()
-            .compression_method(CompressionMethod::Deflated)
-            .compression_level(Some(DEFLATE_LEVEL))
-            .last_modified_time(stamp)
-            .unix_permissions(0o644)
-            .system(System::Unix);
+        let dos_date = ((year - 1980) << 9) | ((date.month() as u16) << 5) | date.day() as u16;
         Ok(Zipper {
-            zip: Some(ZipWriter::new(writer)),
+            out: writer,
+            offset: 0,
+            hasher: Sha256::new(),
+            written: Vec::new(),
             maker: EntryMaker {
                 top: top.to_owned(),
-                options,
+                dos_time: 0,
+                dos_date,
             },
         })
-    }
-
-    /// Add `data` as `<top>/<path>`; returns its size and digests.
-    pub fn add(&mut self, path: &str, data: &[u8], sha256: Option<&str>) -> Result<BagFile> {
-        let (prepared, file) = self.maker.prepare(path, data, sha256)?;
-        self.add_prepared(prepared)?;
-        Ok(file)
     }
 
     /// What makes entries for this zip, to share with worker threads.
@@ -76,56 +153,239 @@ impl<W: Write + Seek> Zipper<W> {
         self.maker.clone()
     }
 
-    /// Append an entry made by [`EntryMaker::prepare`].
-    pub fn add_prepared(&mut self, prepared: PreparedZipFile) -> Result<()> {
-        let zip = self.zip.as_mut().expect("not finished");
-        zip.add_prepared_file(prepared).map_err(zip_error)
+    /// Add `data` as `<top>/<path>`; returns its size and digests.
+    pub fn add(&mut self, path: &str, data: &[u8], sha256: Option<&str>) -> Result<BagFile> {
+        let (entry, file) = self.maker.prepare(path, data, sha256)?;
+        self.add_prepared(entry)?;
+        Ok(file)
     }
 
-    pub fn finish(mut self) -> Result<W> {
-        let zip = self.zip.take().expect("not finished");
-        zip.finish().map_err(zip_error)
+    fn emit(&mut self, bytes: &[u8]) -> Result<()> {
+        self.out.write_all(bytes)?;
+        self.hasher.update(bytes);
+        self.offset += bytes.len() as u64;
+        Ok(())
     }
-}
 
-impl EntryMaker {
-    /// Deflate and hash `data` as the entry `<top>/<path>`, ready to be appended (any thread).
-    /// `sha256` may be passed when already known (raw files are hashed on ingest).
-    pub fn prepare(
-        &self,
-        path: &str,
-        data: &[u8],
-        sha256: Option<&str>,
-    ) -> Result<(PreparedZipFile, BagFile)> {
-        let options = self
-            .options
-            .large_file(data.len() as u64 >= u64::from(u32::MAX));
-        let mut builder =
-            ZipFileBuilder::new(format!("{}/{path}", self.top), options).map_err(zip_error)?;
-        builder.write_all(data)?;
-        let prepared = builder.finish().map_err(zip_error)?;
-        let file = BagFile {
-            path: path.to_owned(),
-            bytes: data.len() as u64,
-            sha256: sha256.map_or_else(|| hex(&Sha256::digest(data)), str::to_owned),
-            sha512: hex(&Sha512::digest(data)),
-        };
-        Ok((prepared, file))
-    }
-}
-
-impl<W: Write + Seek> Drop for Zipper<W> {
-    fn drop(&mut self) {
-        if let Some(zip) = self.zip.take() {
-            std::mem::forget(zip);
+    /// Append an entry made by [`EntryMaker::prepare`]: local header, then the data.
+    pub fn add_prepared(&mut self, entry: PreparedEntry) -> Result<()> {
+        let packed = entry.data.len() as u64;
+        let zip64 = entry.size >= LIMIT32 || packed >= LIMIT32;
+        let mut h = Vec::with_capacity(30 + entry.name.len() + 20);
+        put32(&mut h, LOCAL_HEADER);
+        put16(&mut h, version_needed(entry.method, zip64));
+        put16(&mut h, flags(&entry.name));
+        put16(&mut h, entry.method);
+        put16(&mut h, self.maker.dos_time);
+        put16(&mut h, self.maker.dos_date);
+        put32(&mut h, entry.crc32);
+        put32(&mut h, if zip64 { u32::MAX } else { packed as u32 });
+        put32(&mut h, if zip64 { u32::MAX } else { entry.size as u32 });
+        put16(&mut h, name_len(&entry.name)?);
+        put16(&mut h, if zip64 { 20 } else { 0 });
+        h.extend_from_slice(entry.name.as_bytes());
+        if zip64 {
+            put16(&mut h, ZIP64_EXTRA);
+            put16(&mut h, 16);
+            put64(&mut h, entry.size);
+            put64(&mut h, packed);
         }
+        let offset = self.offset;
+        self.emit(&h)?;
+        self.emit(&entry.data)?;
+        self.written.push(Written {
+            name: entry.name,
+            method: entry.method,
+            crc32: entry.crc32,
+            size: entry.size,
+            packed,
+            offset,
+        });
+        Ok(())
+    }
+
+    /// Write the central directory and the end records; returns the writer and the digest.
+    pub fn finish(mut self) -> Result<Finished<W>> {
+        let start = self.offset;
+        let written = std::mem::take(&mut self.written);
+        for w in &written {
+            let big_size = w.size >= LIMIT32 || w.packed >= LIMIT32;
+            let big_offset = w.offset >= LIMIT32;
+            let mut extra = Vec::new();
+            if big_size {
+                put64(&mut extra, w.size);
+                put64(&mut extra, w.packed);
+            }
+            if big_offset {
+                put64(&mut extra, w.offset);
+            }
+            let mut h = Vec::with_capacity(46 + w.name.len() + 4 + extra.len());
+            put32(&mut h, CENTRAL_HEADER);
+            put16(
+                &mut h,
+                MADE_BY_UNIX | version_needed(w.method, big_size || big_offset),
+            );
+            put16(&mut h, version_needed(w.method, big_size || big_offset));
+            put16(&mut h, flags(&w.name));
+            put16(&mut h, w.method);
+            put16(&mut h, self.maker.dos_time);
+            put16(&mut h, self.maker.dos_date);
+            put32(&mut h, w.crc32);
+            put32(&mut h, if big_size { u32::MAX } else { w.packed as u32 });
+            put32(&mut h, if big_size { u32::MAX } else { w.size as u32 });
+            put16(&mut h, name_len(&w.name)?);
+            put16(
+                &mut h,
+                if extra.is_empty() {
+                    0
+                } else {
+                    4 + extra.len() as u16
+                },
+            );
+            put16(&mut h, 0); // comment
+            put16(&mut h, 0); // disk
+            put16(&mut h, 0); // internal attributes
+            put32(&mut h, 0o100_644 << 16); // regular file, rw-r--r--
+            put32(
+                &mut h,
+                if big_offset {
+                    u32::MAX
+                } else {
+                    w.offset as u32
+                },
+            );
+            h.extend_from_slice(w.name.as_bytes());
+            if !extra.is_empty() {
+                put16(&mut h, ZIP64_EXTRA);
+                put16(&mut h, extra.len() as u16);
+                h.extend_from_slice(&extra);
+            }
+            self.emit(&h)?;
+        }
+        let size = self.offset - start;
+        let count = written.len() as u64;
+        let zip64 = count >= 0xFFFF || size >= LIMIT32 || start >= LIMIT32;
+        let mut end = Vec::new();
+        if zip64 {
+            let record = self.offset;
+            put32(&mut end, ZIP64_END_OF_CENTRAL_DIRECTORY);
+            put64(&mut end, 44);
+            put16(&mut end, MADE_BY_UNIX | 45);
+            put16(&mut end, 45);
+            put32(&mut end, 0);
+            put32(&mut end, 0);
+            put64(&mut end, count);
+            put64(&mut end, count);
+            put64(&mut end, size);
+            put64(&mut end, start);
+            put32(&mut end, ZIP64_LOCATOR);
+            put32(&mut end, 0);
+            put64(&mut end, record);
+            put32(&mut end, 1);
+        }
+        put32(&mut end, END_OF_CENTRAL_DIRECTORY);
+        put16(&mut end, 0);
+        put16(&mut end, 0);
+        put16(&mut end, if zip64 { u16::MAX } else { count as u16 });
+        put16(&mut end, if zip64 { u16::MAX } else { count as u16 });
+        put32(&mut end, if zip64 { u32::MAX } else { size as u32 });
+        put32(&mut end, if zip64 { u32::MAX } else { start as u32 });
+        put16(&mut end, 0); // comment
+        self.emit(&end)?;
+        self.out.flush()?;
+        Ok(Finished {
+            bytes: self.offset,
+            sha256: hex(&self.hasher.finalize()),
+            writer: self.out,
+        })
     }
 }
 
-/// Zip errors are I/O errors or bugs; keep the I/O error (it names the file) where there is one.
-pub fn zip_error(error: zip::result::ZipError) -> Error {
-    match error {
-        zip::result::ZipError::Io(io) => Error::Io(io),
-        other => Error::Io(std::io::Error::other(other.to_string())),
+fn version_needed(method: u16, zip64: bool) -> u16 {
+    if zip64 {
+        45
+    } else if method == METHOD_DEFLATED {
+        20
+    } else {
+        10
+    }
+}
+
+fn flags(name: &str) -> u16 {
+    if name.is_ascii() { 0 } else { FLAG_UTF8 }
+}
+
+fn name_len(name: &str) -> Result<u16> {
+    u16::try_from(name.len())
+        .map_err(|_| Error::Usage(format!("entry name too long for a zip: {name}")))
+}
+
+fn put16(v: &mut Vec<u8>, x: u16) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+
+fn put32(v: &mut Vec<u8>, x: u32) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+
+fn put64(v: &mut Vec<u8>, x: u64) {
+    v.extend_from_slice(&x.to_le_bytes());
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Read;
+
+    fn read_back(bytes: Vec<u8>) -> Vec<(String, Vec<u8>, Option<u32>)> {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        (0..archive.len())
+            .map(|i| {
+                let mut f = archive.by_index(i).unwrap();
+                let mut data = Vec::new();
+                f.read_to_end(&mut data).unwrap();
+                (f.name().unwrap().into_owned(), data, f.unix_mode())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn entries_read_back_exactly() {
+        let date = jiff::civil::date(2026, 11, 21);
+        let mut zip = Zipper::new(Vec::new(), "top", date).unwrap();
+        let text = "Xocalı şəhəri\n".repeat(100);
+        zip.add("data/a.txt", text.as_bytes(), None).unwrap();
+        zip.add("data/empty.txt", b"", None).unwrap();
+        zip.add("data/ünicode.txt", b"x", None).unwrap();
+        let done = zip.finish().unwrap();
+        assert_eq!(done.sha256, hex(&Sha256::digest(&done.writer)));
+        let entries = read_back(done.writer);
+        assert_eq!(entries[0].0, "top/data/a.txt");
+        assert_eq!(entries[0].1, text.as_bytes());
+        assert_eq!(entries[0].2, Some(0o100_644));
+        assert_eq!(entries[1].1, b"");
+        assert_eq!(entries[2].0, "top/data/ünicode.txt");
+    }
+
+    #[test]
+    fn many_entries_use_zip64_end_records() {
+        let date = jiff::civil::date(2026, 1, 1);
+        let mut zip = Zipper::new(Vec::new(), "t", date).unwrap();
+        for i in 0..70_000 {
+            zip.add(&format!("{i}"), b"", None).unwrap();
+        }
+        let done = zip.finish().unwrap();
+        let archive = zip::ZipArchive::new(std::io::Cursor::new(done.writer)).unwrap();
+        assert_eq!(archive.len(), 70_000);
+    }
+
+    #[test]
+    fn the_same_input_gives_the_same_bytes() {
+        let make = || {
+            let mut zip = Zipper::new(Vec::new(), "t", jiff::civil::date(2026, 2, 26)).unwrap();
+            zip.add("a", b"same", None).unwrap();
+            zip.finish().unwrap().writer
+        };
+        assert_eq!(make(), make());
     }
 }

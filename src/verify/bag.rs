@@ -12,8 +12,8 @@
 //! missing: such bags were made on file systems that fold case or normalization, or copied by
 //! tools that drop those files.
 
-use super::source::BagSource;
-use crate::digest::{Algorithm, MultiHasher};
+use super::source::{BagSource, HashJob};
+use crate::digest::Algorithm;
 use crate::error::Result;
 use crate::problem::Problem;
 use encoding_rs::Encoding;
@@ -303,32 +303,37 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
         }
     }
     let keep: BTreeSet<&str> = keep.iter().copied().collect();
-    for (path, size) in &present {
-        let wanted: Vec<Algorithm> = expected
-            .get(path.as_str())
-            .map(|e| e.iter().map(|(a, _, _)| *a).collect())
-            .unwrap_or_default();
-        let mut hasher = MultiHasher::new(wanted.into_iter().chain([Algorithm::Sha256]));
-        let mut kept = (keep.contains(path.as_str()) && *size <= MAX_TAG_FILE_BYTES).then(Vec::new);
-        let mut bytes = 0u64;
-        let read = source.read(path, &mut |chunk| {
-            hasher.update(chunk);
-            bytes += chunk.len() as u64;
-            if let Some(k) = kept.as_mut() {
-                k.extend_from_slice(chunk);
+    let jobs: Vec<HashJob> = present
+        .iter()
+        .map(|(path, size)| HashJob {
+            path: path.clone(),
+            algorithms: expected
+                .get(path.as_str())
+                .map(|e| e.iter().map(|(a, _, _)| *a).collect::<Vec<_>>())
+                .unwrap_or_default()
+                .into_iter()
+                .chain([Algorithm::Sha256])
+                .collect(),
+            keep: keep.contains(path.as_str()) && *size <= MAX_TAG_FILE_BYTES,
+        })
+        .collect();
+    let results = source.hash_all(&jobs);
+    for (job, result) in jobs.iter().zip(results) {
+        let path = &job.path;
+        let hashed = match result {
+            Ok(hashed) => hashed,
+            Err(e) => {
+                report.problems.push(Problem::error(
+                    source.name_of(path),
+                    "unreadable",
+                    format!("cannot be read: {e}"),
+                ));
+                continue;
             }
-        });
-        if let Err(e) = read {
-            report.problems.push(Problem::error(
-                source.name_of(path),
-                "unreadable",
-                format!("cannot be read: {e}"),
-            ));
-            continue;
-        }
+        };
         report.files += 1;
-        report.bytes += bytes;
-        let digests = hasher.finish();
+        report.bytes += hashed.bytes;
+        let digests = hashed.digests;
         for (algorithm, digest) in &digests {
             if *algorithm == Algorithm::Sha256 {
                 report.sha256.insert(path.clone(), digest.clone());
@@ -356,7 +361,7 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
                 ));
             }
         }
-        if let Some(k) = kept {
+        if let Some(k) = hashed.kept {
             report.kept.insert(path.clone(), k);
         }
     }

@@ -94,33 +94,83 @@ pub fn verify(path: &Path, settings: &VerifySettings) -> Result<VerifyReport> {
         report.objects = Some(audit.objects);
         return Ok(finish(report, audit.problems));
     }
-    let mut source: Box<dyn BagSource> = if meta.is_dir() {
+    if meta.is_dir() {
         if settings.sha256.is_some() {
             return Err(Error::Usage(
                 "--sha256 applies to a zip, not to a folder".into(),
             ));
         }
-        Box::new(DirSource::open(path, &mut problems)?)
-    } else {
-        check_archive_digest(path, settings, &mut report, &mut problems)?;
-        match ZipSource::open(path, &settings.limits, &mut problems)? {
-            Some(zip) => Box::new(zip),
-            None => return Ok(finish(report, problems)),
-        }
-    };
-    if problem::any_error(&problems) && report.kind == "zip" {
-        // Unsafe entries: the archive is not read any further.
+        let mut source = DirSource::open(path, &mut problems)?;
+        check_bag(&mut source, &mut report, &mut problems)?;
         return Ok(finish(report, problems));
     }
-    let mut bag = bag::validate(source.as_mut(), &content::KEEP)?;
+    // A zip: its own digest is computed on a thread of its own while the entries are checked.
+    let expected = expected_digests(path, settings, &mut problems)?;
+    let (actual, checked) = std::thread::scope(|s| {
+        let digest = s.spawn(|| crate::package::hash_file(path));
+        let checked = check_zip(path, settings, &mut report, &mut problems);
+        (
+            digest.join().expect("the hashing thread does not panic"),
+            checked,
+        )
+    });
+    checked?;
+    let (actual, _) = actual?;
+    if expected.is_empty() {
+        problems.push(Problem::warning(
+            &display,
+            "no-checksum",
+            "no --sha256 and no .sha256 sidecar: the archive as a whole is not checked against a published digest",
+        ));
+    }
+    for (from, want) in expected {
+        if want != actual {
+            problems.push(Problem::error(
+                &display,
+                "archive-checksum",
+                format!(
+                    "SHA-256 is {actual}, {from} says {want}: the archive is not the one published"
+                ),
+            ));
+        }
+        report.checksum_sources.push(from);
+    }
+    report.sha256 = Some(actual);
+    Ok(finish(report, problems))
+}
+
+/// Open the zip (checking every entry for safety) and check the bag in it.
+fn check_zip(
+    path: &Path,
+    settings: &VerifySettings,
+    report: &mut VerifyReport,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    let Some(mut source) = ZipSource::open(path, &settings.limits, problems)? else {
+        return Ok(());
+    };
+    if problem::any_error(problems) {
+        // Unsafe entries: the archive is not read any further.
+        return Ok(());
+    }
+    check_bag(&mut source, report, problems)
+}
+
+/// The bag, then the content of an archivist release.
+fn check_bag(
+    source: &mut dyn BagSource,
+    report: &mut VerifyReport,
+    problems: &mut Vec<Problem>,
+) -> Result<()> {
+    let mut bag = bag::validate(source, &content::KEEP)?;
     report.bagit_version = bag.version.clone();
     report.files = bag.files;
     report.bytes = bag.bytes;
     if content::is_release(&bag) {
-        report.records = Some(content::check(source.as_ref(), &mut bag));
+        report.records = Some(content::check(source, &mut bag));
     }
     problems.extend(bag.problems);
-    Ok(finish(report, problems))
+    Ok(())
 }
 
 /// A folder is taken for a bag when it has `bagit.txt`, `data/` or a manifest; otherwise for an
@@ -144,15 +194,12 @@ fn finish(mut report: VerifyReport, problems: Vec<Problem>) -> VerifyReport {
     report
 }
 
-/// Compare the archive's SHA-256 with `--sha256` and the sidecar, whichever are there.
-fn check_archive_digest(
+/// The digests the archive must have: `--sha256` and the sidecar, whichever are given.
+fn expected_digests(
     zip: &Path,
     settings: &VerifySettings,
-    report: &mut VerifyReport,
     problems: &mut Vec<Problem>,
-) -> Result<()> {
-    let display = zip.display().to_string();
-    let (actual, _) = crate::package::hash_file(zip)?;
+) -> Result<Vec<(String, String)>> {
     let mut sidecar_path = zip.as_os_str().to_owned();
     sidecar_path.push(".sha256");
     let sidecar_path = std::path::PathBuf::from(sidecar_path);
@@ -190,23 +237,5 @@ fn check_archive_digest(
             expectations.push((sidecar_display, digest.to_ascii_lowercase()));
         }
     }
-    if expectations.is_empty() {
-        problems.push(Problem::warning(
-            &display,
-            "no-checksum",
-            "no --sha256 and no .sha256 sidecar: the archive as a whole is not checked against a published digest",
-        ));
-    }
-    for (from, expected) in expectations {
-        if expected != actual {
-            problems.push(Problem::error(
-                &display,
-                "archive-checksum",
-                format!("SHA-256 is {actual}, {from} says {expected}: the archive is not the one published"),
-            ));
-        }
-        report.checksum_sources.push(from);
-    }
-    report.sha256 = Some(actual);
-    Ok(())
+    Ok(expectations)
 }

@@ -6,8 +6,10 @@
 //! for folders symlinks and special files. Reading streams one file through a callback, in
 //! constant memory, and never writes anywhere.
 
+use crate::digest::{Algorithm, MultiHasher};
 use crate::error::Result;
 use crate::problem::Problem;
+use rayon::prelude::*;
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -40,20 +42,67 @@ pub struct FileInfo {
     pub size: u64,
 }
 
+/// One file to hash: which digests, and whether to keep its bytes (small files only).
+#[derive(Clone, Debug)]
+pub struct HashJob {
+    pub path: String,
+    pub algorithms: Vec<Algorithm>,
+    pub keep: bool,
+}
+
+/// A file hashed: its digests, size read, and its bytes when asked to keep them.
+#[derive(Clone, Debug)]
+pub struct Hashed {
+    pub digests: Vec<(Algorithm, String)>,
+    pub bytes: u64,
+    pub kept: Option<Vec<u8>>,
+}
+
 /// A readable bag.
-pub trait BagSource {
+pub trait BagSource: Send {
     /// The files of the bag, sorted by path.
     fn files(&self) -> &[FileInfo];
     /// Stream the file at `path` through `visit`, chunk by chunk.
     fn read(&mut self, path: &str, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<()>;
     /// How to name a file of the bag in messages.
     fn name_of(&self, path: &str) -> String;
+    /// Hash many files, each read once, in parallel where the source allows; results in the
+    /// order of `jobs`.
+    fn hash_all(&mut self, jobs: &[HashJob]) -> Vec<std::result::Result<Hashed, String>> {
+        jobs.iter()
+            .map(|job| hash_with(|visit| self.read(&job.path, visit), job))
+            .collect()
+    }
+}
+
+/// Hash one file through a reader callback.
+fn hash_with(
+    read: impl FnOnce(&mut dyn FnMut(&[u8])) -> std::io::Result<()>,
+    job: &HashJob,
+) -> std::result::Result<Hashed, String> {
+    let mut hasher = MultiHasher::new(job.algorithms.iter().copied());
+    let mut kept = job.keep.then(Vec::new);
+    let mut bytes = 0u64;
+    read(&mut |chunk| {
+        hasher.update(chunk);
+        bytes += chunk.len() as u64;
+        if let Some(k) = kept.as_mut() {
+            k.extend_from_slice(chunk);
+        }
+    })
+    .map_err(|e| e.to_string())?;
+    Ok(Hashed {
+        digests: hasher.finish(),
+        bytes,
+        kept,
+    })
 }
 
 const CHUNK: usize = 256 * 1024;
 
 /// A bag inside a zip: one top folder holds the bag.
 pub struct ZipSource {
+    path: PathBuf,
     archive: zip::ZipArchive<std::io::BufReader<fs_err::File>>,
     top: String,
     files: Vec<FileInfo>,
@@ -262,6 +311,7 @@ impl ZipSource {
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Some(ZipSource {
+            path: zip.to_path_buf(),
             archive,
             top,
             files,
@@ -365,11 +415,47 @@ impl BagSource for ZipSource {
     }
 
     fn read(&mut self, path: &str, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
-        let &(i, declared) = self
-            .index
+        read_entry(&mut self.archive, &self.index, path, visit)
+    }
+
+    fn hash_all(&mut self, jobs: &[HashJob]) -> Vec<std::result::Result<Hashed, String>> {
+        // Each worker thread opens the archive for itself: entries are inflated in parallel.
+        let (path, index) = (&self.path, &self.index);
+        jobs.par_iter()
+            .map_init(
+                || {
+                    let file = fs_err::File::open(path).ok()?;
+                    zip::ZipArchive::new(std::io::BufReader::new(file)).ok()
+                },
+                |archive, job| match archive {
+                    Some(archive) => {
+                        hash_with(|visit| read_entry(archive, index, &job.path, visit), job)
+                    }
+                    None => Err("the archive could not be opened again".to_owned()),
+                },
+            )
+            .collect()
+    }
+
+    fn name_of(&self, path: &str) -> String {
+        format!("{}/{path}", self.top)
+    }
+}
+
+type Archive = zip::ZipArchive<std::io::BufReader<fs_err::File>>;
+
+/// Inflate one entry through `visit`, never past the size its header declares.
+fn read_entry(
+    archive: &mut Archive,
+    index: &BTreeMap<String, (usize, u64)>,
+    path: &str,
+    visit: &mut dyn FnMut(&[u8]),
+) -> std::io::Result<()> {
+    {
+        let &(i, declared) = index
             .get(path)
             .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such entry"))?;
-        let entry = self.archive.by_index(i).map_err(std::io::Error::other)?;
+        let entry = archive.by_index(i).map_err(std::io::Error::other)?;
         // Never trust the header: read at most one byte more than declared.
         let mut limited = entry.take(declared + 1);
         let mut buf = vec![0u8; CHUNK];
@@ -390,10 +476,6 @@ impl BagSource for ZipSource {
         }
         Ok(())
     }
-
-    fn name_of(&self, path: &str) -> String {
-        format!("{}/{path}", self.top)
-    }
 }
 
 /// A bag in a folder.
@@ -411,6 +493,18 @@ impl DirSource {
             root: root.to_path_buf(),
             files,
         })
+    }
+}
+
+fn read_file(root: &Path, path: &str, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+    let mut file = fs_err::File::open(root.join(path))?;
+    let mut buf = vec![0u8; CHUNK];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(());
+        }
+        visit(&buf[..n]);
     }
 }
 
@@ -463,15 +557,14 @@ impl BagSource for DirSource {
     }
 
     fn read(&mut self, path: &str, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
-        let mut file = fs_err::File::open(self.root.join(path))?;
-        let mut buf = vec![0u8; CHUNK];
-        loop {
-            let n = file.read(&mut buf)?;
-            if n == 0 {
-                return Ok(());
-            }
-            visit(&buf[..n]);
-        }
+        read_file(&self.root, path, visit)
+    }
+
+    fn hash_all(&mut self, jobs: &[HashJob]) -> Vec<std::result::Result<Hashed, String>> {
+        let root = &self.root;
+        jobs.par_iter()
+            .map(|job| hash_with(|visit| read_file(root, &job.path, visit), job))
+            .collect()
     }
 
     fn name_of(&self, path: &str) -> String {
