@@ -84,8 +84,14 @@ pub fn run(args: &DepositArgs) -> Result<ExitStatus> {
         args.invenio.clone().expect("clap requires one target")
     };
     let target = invenio::Invenio::from_env(&base, invenio::Retry::default())?;
+    // The metadata describes the release deposited, whatever version dataset.toml is at now.
+    let mut described = dataset.clone();
+    described.version = release.version.clone();
+    if let Some(date) = &release.date {
+        described.release_date = date.clone();
+    }
     let outcome = target.deposit(
-        &dataset,
+        &described,
         &release.zip,
         release.sidecar.as_deref(),
         args.publish,

@@ -20,6 +20,8 @@ pub struct VerifiedRelease {
     pub name: String,
     /// The dataset version from `bag-info.txt`.
     pub version: String,
+    /// The release date from `bag-info.txt` (Bagging-Date).
+    pub date: Option<String>,
     pub bag: ZipSource,
     /// Warnings of the verification.
     pub warnings: Vec<Problem>,
@@ -59,6 +61,7 @@ pub fn open_release(zip: &Path) -> Result<std::result::Result<VerifiedRelease, V
         sha256: report.sha256.unwrap_or_default(),
         name: bag.top().to_owned(),
         version,
+        date: value("Bagging-Date"),
         bag,
         warnings: report.problems,
     }))

@@ -498,7 +498,10 @@ fn config_errors_exit_2_and_name_the_file_and_key() {
     let good = std::fs::read_to_string(repo().join("dataset.toml")).unwrap();
     std::fs::write(
         &config,
-        good.replace("version = \"1.0.0\"", "version = \"1.0\""),
+        good.replace(
+            &format!("version = \"{}\"", current_version(&good)),
+            "version = \"1.0\"",
+        ),
     )
     .unwrap();
     let run = check_json(&repo().join("raw"), &config);
@@ -560,4 +563,13 @@ fn check_writes_nothing() {
     let run = run(archivist().current_dir(dir.path()).args(["check"]));
     assert_eq!(run.code, 0, "{}", run.stdout);
     assert_eq!(listing(dir.path()), before);
+}
+
+/// The `version` line of a dataset.toml.
+fn current_version(toml: &str) -> String {
+    toml.lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("a version line")
+        .to_owned()
 }
