@@ -5,67 +5,158 @@
 use super::bagit::BagFile;
 use crate::config::Dataset;
 use crate::record::Record;
+use serde::Serialize;
 use serde_json::{Value, json};
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
+/// What the descriptions need to know of the documents, gathered one record at a time so the
+/// records themselves need not be kept: counts, languages, dates, sources, and the rows of the
+/// dataset card's table (sorted by id when rendered).
+#[derive(Debug, Default)]
+pub struct Collection {
+    pub documents: usize,
+    pub raw_bytes: u64,
+    pub text_bytes: u64,
+    languages: BTreeMap<String, usize>,
+    dates: BTreeSet<String>,
+    undated: usize,
+    sources: Vec<(String, String)>,
+    rows: Vec<(String, String)>,
+}
+
+impl Collection {
+    pub fn add(&mut self, r: &Record) {
+        self.documents += 1;
+        self.raw_bytes += r.source.bytes;
+        self.text_bytes += r.text.bytes;
+        *self
+            .languages
+            .entry(r.language.clone().unwrap_or_else(|| "undetermined".into()))
+            .or_default() += 1;
+        match &r.date {
+            Some(date) => {
+                self.dates.insert(date.clone());
+            }
+            None => self.undated += 1,
+        }
+        if let Some(url) = &r.source.url {
+            self.sources.push((r.id.clone(), url.clone()));
+        }
+        let row = format!(
+            "| `{}` | {} | {} | {} | {} | {} | {} |",
+            r.id,
+            r.language.as_deref().unwrap_or("-"),
+            r.date.as_deref().unwrap_or("-"),
+            r.title
+                .as_deref()
+                .map_or("-".to_owned(), |t| t.replace('|', "\\|")),
+            r.source.encoding,
+            r.source.bytes,
+            r.removed.len()
+        );
+        self.rows.push((r.id.clone(), row));
+    }
+}
+
 /// The Frictionless Data Package: every payload file but itself, with `bytes` and `hash`.
 /// `records.jsonl` is a tabular resource with a Table Schema, so validators check its rows.
-pub fn datapackage(dataset: &Dataset, files: &[BagFile]) -> Value {
+/// Typed (not a JSON tree) so a package of many thousand files stays small in memory.
+pub fn datapackage(dataset: &Dataset, files: &[BagFile]) -> Vec<u8> {
     let mut used = BTreeSet::new();
-    let resources: Vec<Value> = files
+    let resources: Vec<Resource> = files
         .iter()
         .map(|file| {
             let path = file.path.strip_prefix("data/").unwrap_or(&file.path);
-            let mut resource = json!({
-                "name": unique_name(path, &mut used),
-                "path": path,
-                "bytes": file.bytes,
-                "hash": format!("sha256:{}", file.sha256),
-            });
-            let extra = match path {
-                "records.jsonl" => json!({
-                    "type": "table", "format": "jsonl", "mediatype": "application/jsonl",
-                    "encoding": "utf-8", "title": "Document records",
-                    "description": "One record per document; the JSON Schema in schema/record.schema.json is the authority.",
-                    "schema": records_table_schema(),
-                }),
-                p if p.ends_with(".json") => json!({
-                    "type": "json", "format": "json", "mediatype": "application/json", "encoding": "utf-8",
-                }),
-                p if p.ends_with(".md") => json!({
-                    "type": "text", "format": "md", "mediatype": "text/markdown", "encoding": "utf-8",
-                }),
-                p if p.starts_with("text/") => json!({
-                    "type": "text", "format": "txt", "mediatype": "text/plain", "encoding": "utf-8",
-                }),
+            let (kind, format, mediatype) = match path {
+                "records.jsonl" => ("table", Some("jsonl"), Some("application/jsonl")),
+                p if p.ends_with(".json") => ("json", Some("json"), Some("application/json")),
+                p if p.ends_with(".md") => ("text", Some("md"), Some("text/markdown")),
+                p if p.starts_with("text/") => ("text", Some("txt"), Some("text/plain")),
                 // Raw files are evidence in whatever encoding they came in: opaque files.
-                _ => json!({"type": "file"}),
+                _ => ("file", None, None),
             };
-            merge(&mut resource, extra);
-            resource
+            let records = path == "records.jsonl";
+            Resource {
+                name: unique_name(path, &mut used),
+                path,
+                bytes: file.bytes,
+                hash: format!("sha256:{}", file.sha256),
+                kind,
+                format,
+                mediatype,
+                encoding: format.map(|_| "utf-8"),
+                title: records.then_some("Document records"),
+                description: records.then_some(
+                    "One record per document; the JSON Schema in schema/record.schema.json is the authority.",
+                ),
+                schema: records.then(records_table_schema),
+            }
         })
         .collect();
-    let mut package = json!({
-        "name": dataset.name,
-        "title": dataset.title,
-        "description": dataset.description.trim(),
-        "version": dataset.version,
-        "created": format!("{}T00:00:00Z", dataset.release_date),
-        "keywords": dataset.keywords,
-        "contributors": dataset.creators.iter().map(|c| json!({"title": c.name, "role": "author"})).collect::<Vec<_>>(),
-        "resources": resources,
-    });
-    if let Some(id) = &dataset.identifier {
-        package["id"] = json!(id);
-    }
-    package
+    let package = Package {
+        name: &dataset.name,
+        title: &dataset.title,
+        description: dataset.description.trim(),
+        version: &dataset.version,
+        created: format!("{}T00:00:00Z", dataset.release_date),
+        keywords: &dataset.keywords,
+        contributors: dataset
+            .creators
+            .iter()
+            .map(|c| Contributor {
+                title: &c.name,
+                role: "author",
+            })
+            .collect(),
+        resources,
+        id: dataset.identifier.as_deref(),
+    };
+    let mut bytes = serde_json::to_vec_pretty(&package).expect("the package serializes");
+    bytes.push(b'\n');
+    bytes
 }
 
-fn merge(target: &mut Value, extra: Value) {
-    if let (Some(t), Value::Object(e)) = (target.as_object_mut(), extra) {
-        t.extend(e);
-    }
+#[derive(Serialize)]
+struct Package<'a> {
+    name: &'a str,
+    title: &'a str,
+    description: &'a str,
+    version: &'a str,
+    created: String,
+    keywords: &'a [String],
+    contributors: Vec<Contributor<'a>>,
+    resources: Vec<Resource<'a>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    id: Option<&'a str>,
+}
+
+#[derive(Serialize)]
+struct Contributor<'a> {
+    title: &'a str,
+    role: &'a str,
+}
+
+#[derive(Serialize)]
+struct Resource<'a> {
+    name: String,
+    path: &'a str,
+    bytes: u64,
+    hash: String,
+    #[serde(rename = "type")]
+    kind: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    format: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mediatype: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    encoding: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    title: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    description: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    schema: Option<Value>,
 }
 
 /// A Frictionless resource name (`[a-z0-9._/-]+`) for a path, unique within the package.
@@ -110,7 +201,7 @@ fn records_table_schema() -> Value {
 }
 
 /// DataCite 4.5 metadata (the JSON form of the DataCite schema used by the `datacite` package).
-pub fn datacite(dataset: &Dataset, records: &[Record]) -> Value {
+pub fn datacite(dataset: &Dataset, collection: &Collection) -> Value {
     let creators: Vec<Value> = dataset
         .creators
         .iter()
@@ -161,19 +252,17 @@ pub fn datacite(dataset: &Dataset, records: &[Record]) -> Value {
         "version": dataset.version,
         "rightsList": [{"rights": dataset.rights.statement, "rightsUri": dataset.rights.uri}],
         "descriptions": descriptions,
-        "sizes": sizes(records),
+        "sizes": sizes(collection),
         "formats": ["text/plain", "application/jsonl", "application/json", "text/markdown"],
     })
 }
 
 /// The size of the collection: documents, raw bytes, normalized-text bytes.
-fn sizes(records: &[Record]) -> Vec<String> {
-    let raw: u64 = records.iter().map(|r| r.source.bytes).sum();
-    let text: u64 = records.iter().map(|r| r.text.bytes).sum();
+fn sizes(c: &Collection) -> Vec<String> {
     vec![
-        format!("{} documents", records.len()),
-        format!("{raw} bytes of raw documents"),
-        format!("{text} bytes of normalized text"),
+        format!("{} documents", c.documents),
+        format!("{} bytes of raw documents", c.raw_bytes),
+        format!("{} bytes of normalized text", c.text_bytes),
     ]
 }
 
@@ -190,7 +279,7 @@ fn methods_text() -> &'static str {
 }
 
 /// The dataset card: what, who, when, languages, sources, processing, verification, documents.
-pub fn readme(dataset: &Dataset, records: &[Record]) -> String {
+pub fn readme(dataset: &Dataset, collection: &Collection) -> String {
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(w, "# {}\n", dataset.title);
@@ -208,13 +297,8 @@ pub fn readme(dataset: &Dataset, records: &[Record]) -> String {
     if let Some(id) = &dataset.identifier {
         let _ = writeln!(w, "- Identifier: {id}");
     }
-    let mut languages: BTreeMap<&str, usize> = BTreeMap::new();
-    for r in records {
-        *languages
-            .entry(r.language.as_deref().unwrap_or("undetermined"))
-            .or_default() += 1;
-    }
-    let langs: Vec<String> = languages
+    let langs: Vec<String> = collection
+        .languages
         .iter()
         .map(|(l, n)| format!("{l} ({n})"))
         .collect();
@@ -223,22 +307,28 @@ pub fn readme(dataset: &Dataset, records: &[Record]) -> String {
         "- Languages (ISO 639-1, documents): {}",
         langs.join(", ")
     );
-    let dates: BTreeSet<&str> = records.iter().filter_map(|r| r.date.as_deref()).collect();
-    let undated = records.iter().filter(|r| r.date.is_none()).count();
     let _ = writeln!(
         w,
-        "- Publication dates given by the documents: {} ({undated} of {} give none)",
-        if dates.is_empty() {
+        "- Publication dates given by the documents: {} ({} of {} give none)",
+        if collection.dates.is_empty() {
             "none".to_owned()
         } else {
-            dates.into_iter().collect::<Vec<_>>().join(", ")
+            collection
+                .dates
+                .iter()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
         },
-        records.len()
+        collection.undated,
+        collection.documents
     );
-    let sources: Vec<String> = records
+    let mut sources: Vec<String> = collection
+        .sources
         .iter()
-        .filter_map(|r| r.source.url.as_ref().map(|u| format!("{} <{u}>", r.id)))
+        .map(|(id, url)| format!("{id} <{url}>"))
         .collect();
+    sources.sort();
     let _ = writeln!(
         w,
         "- Sources: {}",
@@ -251,7 +341,7 @@ pub fn readme(dataset: &Dataset, records: &[Record]) -> String {
     if !dataset.keywords.is_empty() {
         let _ = writeln!(w, "- Keywords: {}", dataset.keywords.join(", "));
     }
-    let _ = writeln!(w, "- Size: {}\n", sizes(records).join(", "));
+    let _ = writeln!(w, "- Size: {}\n", sizes(collection).join(", "));
 
     let _ = writeln!(w, "## Rights\n");
     let _ = writeln!(w, "{} <{}>", dataset.rights.statement, dataset.rights.uri);
@@ -305,20 +395,10 @@ pub fn readme(dataset: &Dataset, records: &[Record]) -> String {
         "| id | language | date | title | encoding | raw bytes | removed lines |"
     );
     let _ = writeln!(w, "|---|---|---|---|---|---|---|");
-    for r in records {
-        let _ = writeln!(
-            w,
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
-            r.id,
-            r.language.as_deref().unwrap_or("-"),
-            r.date.as_deref().unwrap_or("-"),
-            r.title
-                .as_deref()
-                .map_or("-".to_owned(), |t| t.replace('|', "\\|")),
-            r.source.encoding,
-            r.source.bytes,
-            r.removed.len()
-        );
+    let mut rows: Vec<&(String, String)> = collection.rows.iter().collect();
+    rows.sort_by(|a, b| a.0.cmp(&b.0));
+    for (_, row) in rows {
+        let _ = writeln!(w, "{row}");
     }
     out
 }

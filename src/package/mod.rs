@@ -107,7 +107,10 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         discovery.entries.iter().map(|e| e.size).sum(),
     );
     let mut payload: Vec<BagFile> = Vec::new();
-    let mut records: Vec<Record> = Vec::new();
+    // Per document only its record as a JSON line (sorted by id at the end) and what the
+    // descriptions need: memory per document stays small.
+    let mut records: Vec<(String, String)> = Vec::new();
+    let mut collection = describe::Collection::default();
     let mut raw_bytes = 0u64;
     // Documents are processed and compressed in parallel, a batch at a time, and appended in
     // their sorted order: the archive is the same at every thread count.
@@ -133,7 +136,9 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
                 payload.push(raw_file);
                 zip.add_prepared(text)?;
                 payload.push(text_file);
-                records.push(record);
+                collection.add(&record);
+                let line = serde_json::to_string(&record).expect("records serialize");
+                records.push((record.id, line));
             }
         }
     }
@@ -141,27 +146,28 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     if problem::any_error(&problems) {
         return Ok(ReleaseOutcome::Invalid(problems));
     }
-    records.sort_by(|a, b| a.id.cmp(&b.id));
+    records.sort_by(|a, b| a.0.cmp(&b.0));
 
     // The dataset's own files, then the tag files.
     let mut jsonl = String::new();
-    for record in &records {
-        jsonl.push_str(&serde_json::to_string(record).expect("records serialize"));
+    for (_, line) in &records {
+        jsonl.push_str(line);
         jsonl.push('\n');
     }
+    drop(records);
     payload.push(zip.add("data/records.jsonl", jsonl.as_bytes(), None)?);
     payload.push(zip.add(
         "data/schema/record.schema.json",
         RECORD_SCHEMA.as_bytes(),
         None,
     )?);
-    let datacite = describe::datacite(dataset, &records);
+    let datacite = describe::datacite(dataset, &collection);
     payload.push(zip.add("data/datacite.json", &pretty(&datacite), None)?);
-    let card = describe::readme(dataset, &records);
+    let card = describe::readme(dataset, &collection);
     payload.push(zip.add("data/README.md", card.as_bytes(), None)?);
     // The data package lists every other payload file, so it comes last.
     let datapackage = describe::datapackage(dataset, &payload);
-    payload.push(zip.add("data/datapackage.json", &pretty(&datapackage), None)?);
+    payload.push(zip.add("data/datapackage.json", &datapackage, None)?);
 
     let mut tags = vec![zip.add("bagit.txt", bagit::bagit_txt().as_bytes(), None)?];
     let info = BagInfo {
@@ -205,7 +211,7 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         zip: final_zip.clone(),
         sidecar: final_sidecar.clone(),
         sha256: sha256.clone(),
-        documents: records.len(),
+        documents: collection.documents,
         raw_bytes,
         zip_bytes,
         elapsed: Duration::ZERO,

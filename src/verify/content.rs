@@ -179,7 +179,7 @@ pub fn check(source: &dyn BagSource, report: &mut BagReport) -> usize {
     match report
         .kept
         .get(DATAPACKAGE)
-        .map(|b| serde_json::from_slice::<Value>(b))
+        .map(|b| serde_json::from_slice::<PackageFiles>(b))
     {
         None => problems.push(Problem::error(
             name(DATAPACKAGE),
@@ -193,12 +193,8 @@ pub fn check(source: &dyn BagSource, report: &mut BagReport) -> usize {
         )),
         Some(Ok(package)) => {
             let mut listed = BTreeSet::new();
-            for resource in package["resources"]
-                .as_array()
-                .map(Vec::as_slice)
-                .unwrap_or_default()
-            {
-                let Some(path) = resource["path"].as_str() else {
+            for resource in &package.resources {
+                let Some(path) = resource.path.as_deref() else {
                     continue;
                 };
                 let full = format!("data/{path}");
@@ -211,21 +207,21 @@ pub fn check(source: &dyn BagSource, report: &mut BagReport) -> usize {
                     ));
                     continue;
                 };
-                if resource["hash"].as_str() != Some(format!("sha256:{actual}").as_str()) {
+                if resource.hash.as_deref() != Some(format!("sha256:{actual}").as_str()) {
                     problems.push(Problem::error(
                         name(&full),
                         "datapackage-mismatch",
                         format!(
-                            "datapackage.json says hash {}, the file's is sha256:{actual}",
-                            resource["hash"]
+                            "datapackage.json says hash {:?}, the file's is sha256:{actual}",
+                            resource.hash
                         ),
                     ));
                 }
-                if resource["bytes"].as_u64() != sizes.get(full.as_str()).copied() {
+                if resource.bytes != sizes.get(full.as_str()).copied() {
                     problems.push(Problem::error(
                         name(&full),
                         "datapackage-mismatch",
-                        format!("datapackage.json says {} bytes", resource["bytes"]),
+                        format!("datapackage.json says {:?} bytes", resource.bytes),
                     ));
                 }
             }
@@ -279,4 +275,19 @@ fn check_layout(source: &dyn BagSource, report: &BagReport, problems: &mut Vec<P
             }
         }
     }
+}
+
+/// What verification reads of `datapackage.json`: each resource's path, size and hash (parsed
+/// into these few fields only, so a package of many thousand files stays small in memory).
+#[derive(serde::Deserialize)]
+struct PackageFiles {
+    #[serde(default)]
+    resources: Vec<ResourceFile>,
+}
+
+#[derive(serde::Deserialize)]
+struct ResourceFile {
+    path: Option<String>,
+    bytes: Option<u64>,
+    hash: Option<String>,
 }

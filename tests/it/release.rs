@@ -429,3 +429,41 @@ fn a_full_disk_is_a_clear_error_with_no_debris() {
     );
     assert!(listing.is_empty(), "debris: {listing}");
 }
+
+#[test]
+fn archives_are_identical_at_every_thread_count() {
+    // A corpus of a few hundred documents of varied sizes, encodings and languages.
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    std::fs::create_dir(&raw).unwrap();
+    for i in 0..300u32 {
+        let words = ["Xocalı", "şəhəri", "Khojaly", "town", "archive", "sənəd", "February", "1992"];
+        let body: String = (0..(i * 37 % 900 + 20))
+            .map(|k| words[((k * 7 + i) % 8) as usize])
+            .collect::<Vec<_>>()
+            .join(" ");
+        let text = format!("Document {i}\n\n{body}.\n");
+        let bytes = if i % 10 == 3 {
+            let mut b = vec![0xFF, 0xFE];
+            b.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
+            b
+        } else {
+            text.replace('\n', if i % 4 == 0 { "\r\n" } else { "\n" }).into_bytes()
+        };
+        std::fs::write(raw.join(format!("{i:04}.txt")), bytes).unwrap();
+    }
+    let mut zips = Vec::new();
+    for threads in ["1", "2", "4"] {
+        let out = dir.path().join(format!("out{threads}"));
+        let run = run(archivist()
+            .args(["--threads", threads, "release", "--raw"])
+            .arg(&raw)
+            .arg("--config")
+            .arg(fixture_config())
+            .arg("--out")
+            .arg(&out));
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        zips.push(std::fs::read(out.join("fixture-0.1.0.zip")).unwrap());
+    }
+    assert!(zips[0] == zips[1] && zips[1] == zips[2], "thread count changed the archive");
+}
