@@ -109,6 +109,16 @@ fn walk(
             ));
             continue;
         }
+        if name.contains('%') {
+            problems.push(Problem::error(
+                &display,
+                "file-name-percent",
+                "`%` in a file name: RFC 8493 percent-encodes it in bag manifests, but bagit.py (the \
+                 Library of Congress validator) does not decode it, so the release would fail one \
+                 validator or the other; rename the file",
+            ));
+            continue;
+        }
         let rel = format!("{prefix}{name}");
         let file_type = child.file_type()?;
         if name.starts_with('.') {

@@ -19,6 +19,8 @@ pub mod decode;
 pub mod deposit;
 pub mod digest;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod ingest;
 pub mod metadata;
 pub mod normalize;

@@ -89,6 +89,29 @@ impl<'a> Pipeline<'a> {
                 }
             }
         }
+        // Names that differ only in case or Unicode normalization extract to one file on
+        // Windows and macOS: a release must not depend on the file system it is opened on.
+        let mut folded: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
+        for entry in &entries {
+            let key: String = unicode_normalization::UnicodeNormalization::nfc(entry.rel.as_str())
+                .collect::<String>()
+                .to_lowercase();
+            folded.entry(key).or_default().push(entry);
+        }
+        for same in folded.values().filter(|s| s.len() > 1) {
+            let names: Vec<&str> = same.iter().map(|e| e.rel.as_str()).collect();
+            for entry in same {
+                problems.push(Problem::error(
+                    &entry.display,
+                    "ambiguous-names",
+                    format!(
+                        "these names differ only in case or Unicode normalization and would overwrite \
+                         each other on some file systems: {}",
+                        names.join(", ")
+                    ),
+                ));
+            }
+        }
         for (id, doc) in &self.dataset.documents {
             if !by_id.contains_key(id) {
                 let what = if doc.sha256.is_some() {

@@ -109,6 +109,9 @@ pub struct VerifyArgs {
     /// Refuse entries over 1 MiB that inflate more than this many times their compressed size.
     #[arg(long, default_value_t = ZipLimits::default().max_ratio, value_name = "N")]
     pub max_ratio: u64,
+    /// Refuse OCFL inventories larger than this (they are parsed whole).
+    #[arg(long, default_value_t = crate::ocfl::validate::OcflLimits::default().max_inventory_bytes, value_name = "BYTES")]
+    pub max_inventory_bytes: u64,
 }
 
 impl VerifyArgs {

@@ -13,6 +13,9 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
             .map(verify::parse_sha256)
             .transpose()?,
         limits: args.limits(),
+        ocfl: crate::ocfl::validate::OcflLimits {
+            max_inventory_bytes: args.max_inventory_bytes,
+        },
     };
     let report = verify::verify(&args.path, &settings)?;
     let mut out = std::io::stdout().lock();

@@ -64,10 +64,26 @@ fn declarations(dir: &Path) -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// Limits on what an audit reads into memory.
+#[derive(Clone, Copy, Debug)]
+pub struct OcflLimits {
+    /// The largest inventory read (an inventory is parsed whole).
+    pub max_inventory_bytes: u64,
+}
+
+impl Default for OcflLimits {
+    fn default() -> Self {
+        OcflLimits {
+            max_inventory_bytes: 64 << 20,
+        }
+    }
+}
+
 /// A checker collecting problems about one object.
 struct Checker<'a> {
     root: &'a Path,
     problems: Vec<Problem>,
+    limits: OcflLimits,
 }
 
 impl Checker<'_> {
@@ -131,11 +147,34 @@ impl Inventory {
     }
 }
 
+/// The problems of an inventory's JSON alone (structure, versions, paths, fixity): no files are
+/// looked at. For fuzzing and for tools that receive inventories.
+pub fn inventory_problems(bytes: &[u8]) -> Vec<Problem> {
+    let mut c = Checker {
+        root: Path::new("inventory.json"),
+        problems: Vec::new(),
+        limits: OcflLimits::default(),
+    };
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(value) => {
+            let _ = parse_inventory(&mut c, "", &value, None, "");
+        }
+        Err(e) => c.error("", "E033", format!("not valid JSON: {e}")),
+    }
+    c.problems
+}
+
 /// Validate the OCFL object whose root is `dir`.
 pub fn validate_object(dir: &Path) -> Result<Audit> {
+    validate_object_limited(dir, OcflLimits::default())
+}
+
+/// Validate the OCFL object whose root is `dir`, within `limits`.
+pub fn validate_object_limited(dir: &Path, limits: OcflLimits) -> Result<Audit> {
     let mut c = Checker {
         root: dir,
         problems: Vec::new(),
+        limits,
     };
     let mut audit = Audit {
         objects: 1,
@@ -475,6 +514,18 @@ fn read_inventory(
         }
     };
     let inv_rel = rel("inventory.json");
+    let size = fs_err::metadata(c.root.join(&inv_rel))?.len();
+    if size > c.limits.max_inventory_bytes {
+        c.error(
+            &inv_rel,
+            "inventory-too-large",
+            format!(
+                "{size} bytes is over the limit of {} bytes per inventory (--max-inventory-bytes)",
+                c.limits.max_inventory_bytes
+            ),
+        );
+        return Ok(None);
+    }
     let bytes = fs_err::read(c.root.join(&inv_rel))?;
     let value: Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
@@ -1140,6 +1191,11 @@ fn compare_prior(c: &mut Checker, name: &str, prior: &Inventory, root: &Inventor
 
 /// Validate a storage root: its declaration, layout, and every object in it.
 pub fn validate_root(root: &Path) -> Result<Audit> {
+    validate_root_limited(root, OcflLimits::default())
+}
+
+/// Validate a storage root within `limits`.
+pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
     let mut audit = Audit::default();
     let display = |rel: &str| {
         if rel.is_empty() {
@@ -1211,15 +1267,21 @@ pub fn validate_root(root: &Path) -> Result<Audit> {
             }
             continue;
         }
-        walk_hierarchy(root, name, layout.as_deref(), &mut audit)?;
+        walk_hierarchy(root, name, layout.as_deref(), limits, &mut audit)?;
     }
     Ok(audit)
 }
 
-fn walk_hierarchy(root: &Path, rel: &str, layout: Option<&str>, audit: &mut Audit) -> Result<()> {
+fn walk_hierarchy(
+    root: &Path,
+    rel: &str,
+    layout: Option<&str>,
+    limits: OcflLimits,
+    audit: &mut Audit,
+) -> Result<()> {
     let dir = root.join(rel);
     if is_object(&dir) {
-        let object = validate_object(&dir)?;
+        let object = validate_object_limited(&dir, limits)?;
         audit.objects += 1;
         audit.files += object.files;
         audit.bytes += object.bytes;
@@ -1254,7 +1316,7 @@ fn walk_hierarchy(root: &Path, rel: &str, layout: Option<&str>, audit: &mut Audi
     for (name, is_dir) in entries {
         let child = format!("{rel}/{name}");
         if is_dir {
-            walk_hierarchy(root, &child, layout, audit)?;
+            walk_hierarchy(root, &child, layout, limits, audit)?;
         } else {
             audit.problems.push(Problem::error(
                 root.join(&child).display().to_string(),

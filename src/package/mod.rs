@@ -419,8 +419,27 @@ struct TempFile {
 }
 
 impl TempFile {
+    /// A temporary name for `final_name` in `dir`. Temporary files that processes killed
+    /// before they could clean up left for the same final name are removed (their process is
+    /// gone: no live process owns them).
     fn new(dir: &Path, final_name: &str) -> Result<TempFile> {
-        let path = dir.join(format!(".{final_name}.{}.tmp", std::process::id()));
+        let prefix = format!(".{final_name}.");
+        if let Ok(entries) = std::fs::read_dir(dir) {
+            for entry in entries.flatten() {
+                let name = entry.file_name().to_string_lossy().into_owned();
+                let pid = name
+                    .strip_prefix(&prefix)
+                    .and_then(|r| r.strip_suffix(".tmp"));
+                if let Some(pid) = pid.and_then(|p| p.parse::<u32>().ok())
+                    && pid != std::process::id()
+                    && !Path::new(&format!("/proc/{pid}")).exists()
+                {
+                    tracing::info!(path = %entry.path().display(), "removing what an interrupted release left");
+                    let _ = std::fs::remove_file(entry.path());
+                }
+            }
+        }
+        let path = dir.join(format!("{prefix}{}.tmp", std::process::id()));
         Ok(TempFile { path })
     }
 

@@ -22,6 +22,7 @@ pub struct VerifySettings {
     /// The archive's expected SHA-256 (e.g. from a landing page), lowercase hex.
     pub sha256: Option<String>,
     pub limits: ZipLimits,
+    pub ocfl: crate::ocfl::validate::OcflLimits,
 }
 
 /// The outcome of a verification.
@@ -84,9 +85,9 @@ pub fn verify(path: &Path, settings: &VerifySettings) -> Result<VerifyReport> {
         }
         let root = crate::ocfl::validate::is_root(path);
         let audit = if root {
-            crate::ocfl::validate::validate_root(path)?
+            crate::ocfl::validate::validate_root_limited(path, settings.ocfl)?
         } else {
-            crate::ocfl::validate::validate_object(path)?
+            crate::ocfl::validate::validate_object_limited(path, settings.ocfl)?
         };
         report.kind = if root { "ocfl-root" } else { "ocfl-object" };
         report.files = audit.files;

@@ -419,21 +419,25 @@ impl BagSource for ZipSource {
     }
 
     fn hash_all(&mut self, jobs: &[HashJob]) -> Vec<std::result::Result<Hashed, String>> {
-        // Each worker thread opens the archive for itself: entries are inflated in parallel.
+        // Work is cut into a few chunks per thread; each chunk opens the archive for itself
+        // (the central directory is read once per chunk, not once per entry).
         let (path, index) = (&self.path, &self.index);
-        jobs.par_iter()
-            .map_init(
-                || {
-                    let file = fs_err::File::open(path).ok()?;
-                    zip::ZipArchive::new(std::io::BufReader::new(file)).ok()
-                },
-                |archive, job| match archive {
-                    Some(archive) => {
-                        hash_with(|visit| read_entry(archive, index, &job.path, visit), job)
-                    }
-                    None => Err("the archive could not be opened again".to_owned()),
-                },
-            )
+        let chunk = jobs.len().div_ceil(rayon::current_num_threads() * 4).max(1);
+        jobs.par_chunks(chunk)
+            .flat_map_iter(|chunk| {
+                let mut archive = fs_err::File::open(path)
+                    .ok()
+                    .and_then(|file| zip::ZipArchive::new(std::io::BufReader::new(file)).ok());
+                chunk
+                    .iter()
+                    .map(|job| match archive.as_mut() {
+                        Some(archive) => {
+                            hash_with(|visit| read_entry(archive, index, &job.path, visit), job)
+                        }
+                        None => Err("the archive could not be opened again".to_owned()),
+                    })
+                    .collect::<Vec<_>>()
+            })
             .collect()
     }
 
@@ -569,5 +573,44 @@ impl BagSource for DirSource {
 
     fn name_of(&self, path: &str) -> String {
         self.root.join(path).display().to_string()
+    }
+}
+
+/// A bag held in memory (tests and fuzzing): paths relative to the bag's top folder.
+pub struct MemSource {
+    files: Vec<FileInfo>,
+    data: BTreeMap<String, Vec<u8>>,
+}
+
+impl MemSource {
+    pub fn new(files: impl IntoIterator<Item = (String, Vec<u8>)>) -> MemSource {
+        let data: BTreeMap<String, Vec<u8>> = files.into_iter().collect();
+        let files = data
+            .iter()
+            .map(|(path, bytes)| FileInfo {
+                path: path.clone(),
+                size: bytes.len() as u64,
+            })
+            .collect();
+        MemSource { files, data }
+    }
+}
+
+impl BagSource for MemSource {
+    fn files(&self) -> &[FileInfo] {
+        &self.files
+    }
+
+    fn read(&mut self, path: &str, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+        let bytes = self
+            .data
+            .get(path)
+            .ok_or_else(|| std::io::Error::new(std::io::ErrorKind::NotFound, "no such file"))?;
+        visit(bytes);
+        Ok(())
+    }
+
+    fn name_of(&self, path: &str) -> String {
+        path.to_owned()
     }
 }

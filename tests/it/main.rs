@@ -3,6 +3,8 @@
 
 mod check;
 mod deposit;
+mod fuzz_corpus;
+mod hostile;
 mod invenio_fake;
 mod properties;
 mod release;

@@ -437,7 +437,16 @@ fn archives_are_identical_at_every_thread_count() {
     let raw = dir.path().join("raw");
     std::fs::create_dir(&raw).unwrap();
     for i in 0..300u32 {
-        let words = ["Xocalı", "şəhəri", "Khojaly", "town", "archive", "sənəd", "February", "1992"];
+        let words = [
+            "Xocalı",
+            "şəhəri",
+            "Khojaly",
+            "town",
+            "archive",
+            "sənəd",
+            "February",
+            "1992",
+        ];
         let body: String = (0..(i * 37 % 900 + 20))
             .map(|k| words[((k * 7 + i) % 8) as usize])
             .collect::<Vec<_>>()
@@ -448,7 +457,8 @@ fn archives_are_identical_at_every_thread_count() {
             b.extend(text.encode_utf16().flat_map(u16::to_le_bytes));
             b
         } else {
-            text.replace('\n', if i % 4 == 0 { "\r\n" } else { "\n" }).into_bytes()
+            text.replace('\n', if i % 4 == 0 { "\r\n" } else { "\n" })
+                .into_bytes()
         };
         std::fs::write(raw.join(format!("{i:04}.txt")), bytes).unwrap();
     }
@@ -465,5 +475,8 @@ fn archives_are_identical_at_every_thread_count() {
         assert_eq!(run.code, 0, "{}", run.stderr);
         zips.push(std::fs::read(out.join("fixture-0.1.0.zip")).unwrap());
     }
-    assert!(zips[0] == zips[1] && zips[1] == zips[2], "thread count changed the archive");
+    assert!(
+        zips[0] == zips[1] && zips[1] == zips[2],
+        "thread count changed the archive"
+    );
 }

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Fault injection (issue 7): kill -9 `release` and `deposit --ocfl` at random moments, many times,
+# on a corpus of about 100 MB, and check after each kill that nothing partial stands under a
+# final name, that every OCFL object is valid (ocfl-validate.py), and that the next run completes.
+#
+# Usage: scripts/fault-injection.sh [TRIALS]     (default 50 of each)
+#   env BENCH_DIR=/tmp/archivist-faults          corpus and scratch space
+# Prints a summary line per kind; exits non-zero on the first violation.
+set -euo pipefail
+top="$(cd "$(dirname "$0")/.." && pwd)"
+trials=${1:-50}
+work=${BENCH_DIR:-/tmp/archivist-faults}
+mkdir -p "$work"
+cargo build --release --quiet --manifest-path "$top/Cargo.toml"
+bin="$top/target/release/archivist"
+venv_bin=$(bash "$top/scripts/validators.sh")
+config="$top/tests/fixtures/config/dataset.toml"
+if [ ! -f "$work/corpus.done" ]; then
+  rm -rf "$work/corpus"
+  python3 "$top/../shared/bench/gen_corpus.py" "$work/corpus" --docs 2000 --mean-kb 50 --seed 7 >&2
+  touch "$work/corpus.done"
+fi
+
+# How long a full run takes: kills land anywhere from the start to a little past the end.
+start=$(date +%s%N)
+rm -rf "$work/out" && "$bin" -q release --raw "$work/corpus" --config "$config" --out "$work/out" >/dev/null
+release_secs=$(python3 -c "print(($(date +%s%N) - $start) / 1e9)")
+zip="$work/out/fixture-0.1.0.zip"
+
+fail() { echo "VIOLATION: $*" >&2; exit 1; }
+random_delay() { python3 -c "import random; print(round(random.uniform(0, $1 * 1.1), 3))"; }
+
+# --- release ---
+killed=0; completed_before_kill=0
+for i in $(seq "$trials"); do
+  rm -rf "$work/rel"
+  "$bin" -q release --raw "$work/corpus" --config "$config" --out "$work/rel" >/dev/null 2>&1 &
+  pid=$!
+  sleep "$(random_delay "$release_secs")"
+  if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); else completed_before_kill=$((completed_before_kill + 1)); fi
+  wait "$pid" 2>/dev/null || true
+  final="$work/rel/fixture-0.1.0.zip"
+  if [ -e "$final" ]; then
+    "$bin" -q verify "$final" --sha256 "$(sha256sum "$zip" | cut -d' ' -f1)" >/dev/null || fail "release trial $i: a damaged zip under its final name"
+  fi
+  if [ -e "$final.sha256" ]; then
+    [ -e "$final" ] || fail "release trial $i: a sidecar without its zip"
+    (cd "$work/rel" && sha256sum --quiet -c fixture-0.1.0.zip.sha256) || fail "release trial $i: a wrong sidecar"
+  fi
+  "$bin" -q release --raw "$work/corpus" --config "$config" --out "$work/rel" >/dev/null || fail "release trial $i: the next release failed"
+  cmp -s "$final" "$zip" || fail "release trial $i: the next release differs"
+  leftover=$(find "$work/rel" -name '*.tmp' | wc -l)
+  [ "$leftover" -eq 0 ] || fail "release trial $i: temporary files left after the next run"
+done
+echo "release: $trials trials, $killed killed mid-run, $completed_before_kill finished before the kill; no partial file under a final name; every next run completed with identical bytes"
+
+# --- deposit ---
+second_dir="$work/second"
+if [ ! -f "$second_dir/done" ]; then
+  rm -rf "$second_dir" && mkdir -p "$second_dir/raw"
+  cp -a "$work/corpus/." "$second_dir/raw/"
+  printf 'One more document.\n' > "$second_dir/raw/zzz_new.txt"
+  "$bin" -q release --raw "$second_dir/raw" --config "$config" --out "$second_dir/out" --version 0.2.0 >/dev/null
+  touch "$second_dir/done"
+fi
+second="$second_dir/out/fixture-0.2.0.zip"
+id_config="$work/dataset.toml"
+sed 's/^publisher = .*/&\nidentifier = "urn:x-archivist:fault-injection"/' "$config" > "$id_config"
+rm -rf "$work/pristine" && "$bin" -q deposit "$zip" --ocfl "$work/pristine/root" --config "$id_config" >/dev/null
+start=$(date +%s%N)
+rm -rf "$work/timing" && cp -a "$work/pristine" "$work/timing"
+"$bin" -q deposit "$second" --ocfl "$work/timing/root" --config "$id_config" >/dev/null
+deposit_secs=$(python3 -c "print(($(date +%s%N) - $start) / 1e9)")
+killed=0; completed_before_kill=0
+for i in $(seq "$trials"); do
+  rm -rf "$work/dep" && cp -a "$work/pristine" "$work/dep"
+  "$bin" -q deposit "$second" --ocfl "$work/dep/root" --config "$id_config" >/dev/null 2>&1 &
+  pid=$!
+  sleep "$(random_delay "$deposit_secs")"
+  if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); else completed_before_kill=$((completed_before_kill + 1)); fi
+  wait "$pid" 2>/dev/null || true
+  object=$(dirname "$(find "$work/dep/root" -name '0=ocfl_object_1.1')")
+  "$venv_bin/ocfl-validate.py" "$object" >/dev/null || fail "deposit trial $i: invalid object after kill -9"
+  head=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['head'])" "$object/inventory.json")
+  case "$head" in v1|v2) ;; *) fail "deposit trial $i: head $head";; esac
+  "$bin" -q deposit "$second" --ocfl "$work/dep/root" --config "$id_config" >/dev/null || fail "deposit trial $i: the next deposit failed"
+  "$venv_bin/ocfl-validate.py" "$object" >/dev/null || fail "deposit trial $i: invalid object after the next deposit"
+  [ ! -e "$work/dep/.root.archivist-staging" ] || fail "deposit trial $i: staging left after the next deposit"
+done
+echo "deposit: $trials trials, $killed killed mid-run, $completed_before_kill finished before the kill; every object valid (ocfl-validate.py) with head v1 or v2; every next deposit completed"

@@ -1,0 +1,101 @@
+//! Entry points for fuzzing (`fuzz/`, cargo fuzz) and for replaying fuzz corpora in the tests.
+//!
+//! Each takes arbitrary bytes, runs one part of archivist on them and checks what must hold
+//! whatever the input: no panic, and (where stated) a property. A failure here is a bug.
+
+use crate::ingest::{Entry, RawDocument};
+use crate::normalize::{join, normalize};
+use crate::verify::source::MemSource;
+
+/// Decoding, normalization, metadata and boilerplate on arbitrary bytes; normalization of the
+/// result changes nothing.
+pub fn decode_normalize(data: &[u8]) {
+    let raw = RawDocument {
+        entry: Entry {
+            rel: "doc.txt".into(),
+            path: "doc.txt".into(),
+            display: "raw/doc.txt".into(),
+            size: data.len() as u64,
+        },
+        sha256: crate::digest::sha256_hex(data),
+        bytes: data.to_vec(),
+    };
+    let mut problems = Vec::new();
+    if let Some((record, text)) = crate::pipeline::build(&raw, "doc", None, &mut problems) {
+        assert_eq!(
+            join(&normalize(&text).lines),
+            text,
+            "normalized text is not stable"
+        );
+        assert_eq!(record.text.bytes, text.len() as u64);
+    }
+}
+
+/// Metadata extraction (date header, dateline, title, language) and boilerplate on any text.
+pub fn metadata(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let mut lines = normalize(&text).lines;
+    let (mut removed, mut problems) = (Vec::new(), Vec::new());
+    let dates = crate::metadata::extract_dates(&mut lines, "doc", &mut removed, &mut problems);
+    crate::boilerplate::strip(&mut lines, "doc", &mut removed, &mut problems);
+    let _ = crate::metadata::title(&lines, &dates);
+    let _ = crate::metadata::language(&join(&lines));
+    if let Some(date) = dates.date {
+        assert!(
+            crate::metadata::parse_iso_date(&date).is_some(),
+            "an impossible date was accepted"
+        );
+    }
+}
+
+/// BagIt tag file parsing and validation: the input is cut at 0xFF bytes into bagit.txt,
+/// bag-info.txt, a SHA-256 manifest, a tag manifest, fetch.txt and one payload file.
+pub fn bag(data: &[u8]) {
+    let mut parts = data.split(|&b| b == 0xFF);
+    let names = [
+        "bagit.txt",
+        "bag-info.txt",
+        "manifest-sha256.txt",
+        "tagmanifest-sha256.txt",
+        "fetch.txt",
+        "data/file.txt",
+    ];
+    let files: Vec<(String, Vec<u8>)> = names
+        .iter()
+        .filter_map(|name| parts.next().map(|p| (name.to_string(), p.to_vec())))
+        .collect();
+    let mut source = MemSource::new(files);
+    let _ = crate::verify::bag::validate(&mut source, &[]);
+}
+
+/// `verify` on arbitrary bytes taken for a zip: never a panic, never anything written.
+pub fn zip_verify(data: &[u8]) {
+    let dir = tempfile_dir();
+    let path = dir.join("fuzz.zip");
+    if std::fs::write(&path, data).is_ok() {
+        let _ = crate::verify::verify(&path, &crate::verify::VerifySettings::default());
+        let left: Vec<_> = std::fs::read_dir(&dir)
+            .map(|d| d.flatten().count())
+            .into_iter()
+            .collect();
+        assert_eq!(left, [1], "verify wrote beside the archive");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// OCFL inventory parsing and checking on arbitrary bytes.
+pub fn inventory(data: &[u8]) {
+    let _ = crate::ocfl::validate::inventory_problems(data);
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "archivist-fuzz-{}-{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    ));
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
