@@ -85,6 +85,6 @@ for i in $(seq "$trials"); do
   case "$head" in v1|v2) ;; *) fail "deposit trial $i: head $head";; esac
   "$bin" -q deposit "$second" --ocfl "$work/dep/root" --config "$id_config" >/dev/null || fail "deposit trial $i: the next deposit failed"
   "$venv_bin/ocfl-validate.py" "$object" >/dev/null || fail "deposit trial $i: invalid object after the next deposit"
-  [ ! -e "$work/dep/.root.archivist-staging" ] || fail "deposit trial $i: staging left after the next deposit"
+  [ ! -e "$work/dep/root/extensions/archivist-staging" ] || fail "deposit trial $i: staging left after the next deposit"
 done
 echo "deposit: $trials trials, $killed killed mid-run, $completed_before_kill finished before the kill; every object valid (ocfl-validate.py) with head v1 or v2; every next deposit completed"

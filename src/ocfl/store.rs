@@ -1,8 +1,10 @@
 //! Writing OCFL: a storage root with the `0004-hashed-n-tuple-storage-layout` extension, and
 //! releases deposited as new versions of one object per dataset.
 //!
-//! Crash safety: nothing is built inside the storage root. Work happens in a staging folder beside
-//! the root (`.<root>.archivist-staging`, same file system), and enters the root by one atomic
+//! Crash safety: nothing is built inside the storage hierarchy. Work happens in a staging folder
+//! in the root's extensions area (`extensions/archivist-staging`: the same file system even when
+//! the root is a mount point; validators ignore what is in an extension's folder and at most
+//! warn, W016, about its unregistered name), and enters the hierarchy by one atomic
 //! rename: a new root or a new object is renamed into place (never over an existing one); a new
 //! version is made by staging a copy of the whole object (hard links for its files, new files for
 //! what changes), adding the version there, inventory last, and exchanging it with the live object
@@ -410,14 +412,12 @@ impl Drop for Staging {
     }
 }
 
-/// The staging folder beside the root, emptied (the caller holds the root's lock).
+/// Where deposits stage their work, inside the root's extensions folder.
+pub const STAGING: &str = "extensions/archivist-staging";
+
+/// The staging folder, emptied (the caller holds the root's lock).
 fn staging_dir(root: &Path) -> Result<PathBuf> {
-    let root = std::path::absolute(root)?;
-    let name = root
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "root".into());
-    let staging = root.with_file_name(format!(".{name}.archivist-staging"));
+    let staging = root.join(STAGING);
     if staging.exists() {
         tracing::info!(path = %staging.display(), "clearing what an interrupted deposit left");
         fs_err::remove_dir_all(&staging)?;

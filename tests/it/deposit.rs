@@ -237,13 +237,7 @@ fn the_head_again_is_a_no_op_and_older_or_different_releases_are_refused() {
         before,
         "the object changed"
     );
-    assert!(
-        !root
-            .parent()
-            .unwrap()
-            .join(".root.archivist-staging")
-            .exists()
-    );
+    assert!(!root.join("extensions/archivist-staging").exists());
 }
 
 #[test]

@@ -249,3 +249,66 @@ fn racing_releases_of_different_inputs_one_wins_the_other_is_refused() {
     );
     assert!(files_below(out.path()).iter().all(|f| !f.contains(".tmp")));
 }
+
+/// Run archivist after `mount_command` in a new user and mount namespace (so a read-only bind
+/// mount or a tiny tmpfs can be made without privileges).
+fn in_namespace(mount_command: &str, args: &str) -> Run {
+    let bin = assert_cmd::cargo::cargo_bin("archivist");
+    let script = format!("set -e; {mount_command}; exec {} {args}", bin.display());
+    let mut cmd = std::process::Command::new("unshare");
+    cmd.args(["-rm", "sh", "-c", &script])
+        .current_dir(repo())
+        .env_remove("RUST_LOG");
+    run(&mut assert_cmd::Command::from_std(cmd))
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn deposit_into_a_read_only_root_is_a_clear_error_and_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("root");
+    let zip = repo().join("release/khojaly-1992-1.0.0.zip");
+    assert_eq!(
+        run(archivist()
+            .arg("deposit")
+            .arg(&zip)
+            .arg("--ocfl")
+            .arg(&root))
+        .code,
+        0
+    );
+    let before = files_below(&root);
+    let next = repo().join("release/khojaly-1992-1.0.1.zip");
+    let run = in_namespace(
+        &format!("mount -o bind,ro {0} {0}", root.display()),
+        &format!("deposit {} --ocfl {}", next.display(), root.display()),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("Read-only file system"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(files_below(&root), before);
+    assert!(!root.join("extensions/archivist-staging").exists());
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn deposit_onto_a_full_disk_is_a_clear_error_and_leaves_no_debris() {
+    let dir = tempfile::tempdir().unwrap();
+    let disk = dir.path().join("disk");
+    std::fs::create_dir(&disk).unwrap();
+    let zip = repo().join("release/khojaly-1992-1.0.0.zip");
+    // 64 KiB: the storage root fits, the object (about 80 KB) does not.
+    let run = in_namespace(
+        &format!("mount -t tmpfs -o size=64k tmpfs {0}", disk.display()),
+        &format!("deposit {} --ocfl {}/root", zip.display(), disk.display()),
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("No space left on device"),
+        "{}",
+        run.stderr
+    );
+}
