@@ -314,27 +314,18 @@ fn find_object(root: &Path) -> Option<PathBuf> {
 fn racing_deposits_do_not_interleave() {
     let work = tempfile::tempdir().unwrap();
     let root = work.path().join("root");
-    let bin = assert_cmd::cargo::cargo_bin("archivist");
-    let spawn = || {
-        std::process::Command::new(&bin)
-            .current_dir(repo())
+    let deposit = || {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("archivist"));
+        cmd.current_dir(repo())
             .arg("deposit")
             .arg(committed_zip())
             .arg("--ocfl")
-            .arg(&root)
-            .output()
+            .arg(&root);
+        cmd
     };
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(spawn);
-        let b = s.spawn(spawn);
-        (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
-    });
+    let (a, b) = race(deposit(), deposit());
     assert!(a.status.success() && b.status.success(), "{a:?}\n{b:?}");
-    let outs = format!(
-        "{}{}",
-        String::from_utf8_lossy(&a.stdout),
-        String::from_utf8_lossy(&b.stdout)
-    );
+    let outs = both_stdout(&a, &b);
     assert_eq!(outs.matches("as v1").count(), 1, "{outs}");
     assert_eq!(outs.matches("already v1").count(), 1, "{outs}");
     assert!(ocfl_validate(&object_dir(&root)).status.success());

@@ -31,12 +31,7 @@ fn a_percent_in_a_name_is_refused_by_name() {
     let run = check_dir(&raw);
     assert_eq!(run.code, 1);
     let report = run.json();
-    let p = report["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["code"] == "file-name-percent")
-        .unwrap();
+    let p = problem(&report, "file-name-percent");
     assert!(p["path"].as_str().unwrap().ends_with("50%_report.txt"));
 }
 
@@ -107,12 +102,7 @@ fn a_one_gib_document_is_refused_by_name_without_reading_it() {
     let run = check_dir(&raw);
     assert_eq!(run.code, 1);
     let report = run.json();
-    let p = report["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|p| p["code"] == "too-large")
-        .unwrap();
+    let p = problem(&report, "too-large");
     assert!(p["path"].as_str().unwrap().ends_with("huge.txt"));
     assert!(p["message"].as_str().unwrap().contains("1073741824"));
     assert!(
@@ -185,25 +175,14 @@ fn an_inventory_of_100_mb_is_refused_not_parsed() {
 #[test]
 fn racing_releases_of_the_same_inputs_one_publishes_the_other_reports_it() {
     let dir = corpus_copy();
-    let bin = assert_cmd::cargo::cargo_bin("archivist");
-    let spawn = || {
-        std::process::Command::new(&bin)
-            .current_dir(dir.path())
-            .arg("release")
-            .output()
-            .unwrap()
+    let release = || {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("archivist"));
+        cmd.current_dir(dir.path()).arg("release");
+        cmd
     };
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(spawn);
-        let b = s.spawn(spawn);
-        (a.join().unwrap(), b.join().unwrap())
-    });
+    let (a, b) = race(release(), release());
     assert!(a.status.success() && b.status.success(), "{a:?}\n{b:?}");
-    let outs = format!(
-        "{}{}",
-        String::from_utf8_lossy(&a.stdout),
-        String::from_utf8_lossy(&b.stdout)
-    );
+    let outs = both_stdout(&a, &b);
     assert_eq!(outs.matches("released 5 documents").count(), 1, "{outs}");
     assert_eq!(
         outs.matches("released already with identical content")
@@ -225,21 +204,15 @@ fn racing_releases_of_different_inputs_one_wins_the_other_is_refused() {
     )
     .unwrap();
     let out = tempfile::tempdir().unwrap();
-    let bin = assert_cmd::cargo::cargo_bin("archivist");
-    let spawn = |d: &Path| {
-        std::process::Command::new(&bin)
-            .current_dir(d)
+    let release = |d: &Path| {
+        let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("archivist"));
+        cmd.current_dir(d)
             .arg("release")
             .arg("--out")
-            .arg(out.path())
-            .output()
-            .unwrap()
+            .arg(out.path());
+        cmd
     };
-    let (a, b) = std::thread::scope(|s| {
-        let a = s.spawn(|| spawn(a_dir.path()));
-        let b = s.spawn(|| spawn(b_dir.path()));
-        (a.join().unwrap(), b.join().unwrap())
-    });
+    let (a, b) = race(release(a_dir.path()), release(b_dir.path()));
     let codes = [a.status.code().unwrap(), b.status.code().unwrap()];
     assert!(codes.contains(&0) && codes.contains(&1), "{a:?}\n{b:?}");
     let loser = if codes[0] == 1 { &a } else { &b };

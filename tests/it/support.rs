@@ -167,3 +167,34 @@ pub fn files_below(dir: &Path) -> Vec<String> {
     all.sort();
     all
 }
+
+/// Run two commands at the same time; their outputs, in order.
+pub fn race(
+    mut a: std::process::Command,
+    mut b: std::process::Command,
+) -> (std::process::Output, std::process::Output) {
+    std::thread::scope(|s| {
+        let a = s.spawn(move || a.output().expect("runs"));
+        let b = s.spawn(move || b.output().expect("runs"));
+        (a.join().expect("no panic"), b.join().expect("no panic"))
+    })
+}
+
+/// Both outputs' stdout, joined.
+pub fn both_stdout(a: &std::process::Output, b: &std::process::Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&a.stdout),
+        String::from_utf8_lossy(&b.stdout)
+    )
+}
+
+/// The first problem of a JSON report with `code` (the test fails when there is none).
+pub fn problem<'a>(report: &'a Value, code: &str) -> &'a Value {
+    report["problems"]
+        .as_array()
+        .expect("problems array")
+        .iter()
+        .find(|p| p["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {report:#}"))
+}
