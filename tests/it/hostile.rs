@@ -9,16 +9,6 @@ fn check_dir(raw: &Path) -> Run {
     check_json(raw, &fixture_config())
 }
 
-fn codes(report: &serde_json::Value) -> Vec<String> {
-    report["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["severity"] == "error")
-        .map(|p| p["code"].as_str().unwrap().to_owned())
-        .collect()
-}
-
 #[test]
 fn a_percent_in_a_name_is_refused_by_name() {
     // RFC 8493 percent-encodes `%` in manifests; bagit.py does not decode it (checked in its
@@ -50,7 +40,7 @@ fn names_with_newlines_or_invalid_utf8_are_refused_by_name() {
     let run = check_dir(&raw);
     assert_eq!(run.code, 1);
     let report = run.json();
-    let codes = codes(&report);
+    let codes = error_codes(&report);
     assert!(codes.contains(&"file-name-unsafe".to_owned()), "{codes:?}");
     assert!(
         codes.contains(&"file-name-not-utf8".to_owned()),
@@ -83,7 +73,7 @@ fn names_that_differ_only_in_case_or_normalization_are_refused() {
         let run = check_dir(&raw);
         assert_eq!(run.code, 1, "{a} / {b}");
         assert_eq!(
-            codes(&run.json()),
+            error_codes(&run.json()),
             ["ambiguous-names", "ambiguous-names"],
             "{a} / {b}"
         );
@@ -161,7 +151,7 @@ fn an_inventory_of_100_mb_is_refused_not_parsed() {
     std::fs::write(object.join("inventory.json"), inventory).unwrap();
     let run = run(archivist().arg("verify").arg("--json").arg(&object));
     assert_eq!(run.code, 1);
-    assert!(codes(&run.json()).contains(&"inventory-too-large".to_owned()));
+    assert!(error_codes(&run.json()).contains(&"inventory-too-large".to_owned()));
     // The limit is settable.
     let run = crate::support::run(
         archivist()
@@ -169,7 +159,7 @@ fn an_inventory_of_100_mb_is_refused_not_parsed() {
             .arg(&object),
     );
     assert_eq!(run.code, 1);
-    assert!(!codes(&run.json()).contains(&"inventory-too-large".to_owned()));
+    assert!(!error_codes(&run.json()).contains(&"inventory-too-large".to_owned()));
 }
 
 #[test]

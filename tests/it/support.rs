@@ -198,3 +198,14 @@ pub fn problem<'a>(report: &'a Value, code: &str) -> &'a Value {
         .find(|p| p["code"] == code)
         .unwrap_or_else(|| panic!("no {code} in {report:#}"))
 }
+
+/// The codes of the error-level problems of a JSON report, in order.
+pub fn error_codes(report: &Value) -> Vec<String> {
+    report["problems"]
+        .as_array()
+        .expect("problems array")
+        .iter()
+        .filter(|p| p["severity"] == "error")
+        .map(|p| p["code"].as_str().expect("a code").to_owned())
+        .collect()
+}

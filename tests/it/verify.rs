@@ -68,20 +68,10 @@ fn report_text(report: &serde_json::Value) -> String {
 /// The report has an error with `code`.
 fn assert_error(report: &serde_json::Value, code: &str) {
     assert!(
-        errors(report).iter().any(|c| c == code),
+        error_codes(report).iter().any(|c| c == code),
         "no {code} in\n{}",
         report_text(report)
     );
-}
-
-fn errors(report: &serde_json::Value) -> Vec<String> {
-    report["problems"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|p| p["severity"] == "error")
-        .map(|p| p["code"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 #[test]
@@ -120,7 +110,7 @@ fn an_expected_sha256_from_a_landing_page_is_checked() {
     let wrong = "0".repeat(64);
     let (run, report) = verify_json(&copy, &["--sha256", &wrong]);
     assert_eq!(run.code, 1);
-    assert_eq!(errors(&report), ["archive-checksum"]);
+    assert_eq!(error_codes(&report), ["archive-checksum"]);
 
     let (run, _) = verify_json(&copy, &["--sha256", "xyz"]);
     assert_eq!(run.code, 2, "a malformed --sha256 is a usage error");
@@ -275,7 +265,7 @@ fn edited_manifest_records_and_sidecar_are_detected() {
     .unwrap();
     let (run, report) = verify_json(&copy, &[]);
     assert_eq!(run.code, 1);
-    assert_eq!(errors(&report), ["archive-checksum"]);
+    assert_eq!(error_codes(&report), ["archive-checksum"]);
     assert!(report_text(&report).contains(".zip.sha256"));
 }
 
@@ -287,7 +277,7 @@ fn a_truncated_download_is_not_intact() {
     std::fs::write(&zip, &bytes[..bytes.len() / 2]).unwrap();
     let (run, report) = verify_json(&zip, &[]);
     assert_eq!(run.code, 1);
-    assert_eq!(errors(&report), ["not-a-zip"]);
+    assert_eq!(error_codes(&report), ["not-a-zip"]);
 }
 
 /// A zip with one bag-like entry named `name` beside a minimal bag, for the safety checks.
@@ -330,7 +320,7 @@ fn unsafe_entry_names_are_refused_and_nothing_is_extracted() {
         };
         let (run, report) = verify_json(&zip, &[]);
         assert_eq!(run.code, 1, "{file}: {}", run.stdout);
-        let codes = errors(&report);
+        let codes = error_codes(&report);
         let expected = if file == "dup.zip" {
             "duplicate-entry"
         } else {
