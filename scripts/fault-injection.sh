@@ -5,6 +5,7 @@
 #
 # Usage: scripts/fault-injection.sh [TRIALS]     (default 50 of each)
 #   env BENCH_DIR=/tmp/archivist-faults          corpus and scratch space
+#       KINDS="release deposit"                  which to run
 # Prints a summary line per kind; exits non-zero on the first violation.
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
@@ -30,9 +31,12 @@ zip="$work/out/fixture-0.1.0.zip"
 fail() { echo "VIOLATION: $*" >&2; exit 1; }
 random_delay() { python3 -c "import random; print(round(random.uniform(0, $1 * 1.1), 3))"; }
 
+kinds=${KINDS:-release deposit}
+
 # --- release ---
 killed=0; completed_before_kill=0
-for i in $(seq "$trials"); do
+[[ " $kinds " == *" release "* ]] || trials_release=0
+for i in $(seq "${trials_release:-$trials}"); do
   rm -rf "$work/rel"
   "$bin" -q release --raw "$work/corpus" --config "$config" --out "$work/rel" >/dev/null 2>&1 &
   pid=$!
@@ -52,7 +56,7 @@ for i in $(seq "$trials"); do
   leftover=$(find "$work/rel" -name '*.tmp' | wc -l)
   [ "$leftover" -eq 0 ] || fail "release trial $i: temporary files left after the next run"
 done
-echo "release: $trials trials, $killed killed mid-run, $completed_before_kill finished before the kill; no partial file under a final name; every next run completed with identical bytes"
+[[ " $kinds " == *" release "* ]] && echo "release: $trials trials, $killed killed mid-run, $completed_before_kill finished before the kill; no partial file under a final name; every next run completed with identical bytes"
 
 # --- deposit ---
 second_dir="$work/second"
@@ -79,7 +83,8 @@ for i in $(seq "$trials"); do
   sleep "$(random_delay "$deposit_secs")"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); else completed_before_kill=$((completed_before_kill + 1)); fi
   wait "$pid" 2>/dev/null || true
-  object=$(dirname "$(find "$work/dep/root" -name '0=ocfl_object_1.1')")
+  # The object, not a staged copy in the root's extensions folder.
+  object=$(dirname "$(find "$work/dep/root" -path '*/extensions' -prune -o -name '0=ocfl_object_1.1' -print)")
   "$venv_bin/ocfl-validate.py" "$object" >/dev/null || fail "deposit trial $i: invalid object after kill -9"
   head=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['head'])" "$object/inventory.json")
   case "$head" in v1|v2) ;; *) fail "deposit trial $i: head $head";; esac

@@ -301,7 +301,7 @@ fn find_object(root: &Path) -> Option<PathBuf> {
                 return Some(d);
             }
             for e in std::fs::read_dir(&d).unwrap().flatten() {
-                if e.file_type().unwrap().is_dir() {
+                if e.file_type().unwrap().is_dir() && e.file_name() != "extensions" {
                     stack.push(e.path());
                 }
             }
