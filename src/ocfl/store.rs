@@ -15,6 +15,7 @@
 use super::{INVENTORY_TYPE, LAYOUT_EXTENSION, OBJECT_DECLARATION, ROOT_DECLARATION, object_path};
 use crate::digest::{Algorithm, MultiHasher};
 use crate::error::{Error, Result};
+use crate::package::pretty;
 use crate::verify::source::BagSource;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -531,10 +532,4 @@ pub fn ensure_root(root: &Path) -> Result<()> {
             }
         }
     }
-}
-
-fn pretty(value: &Value) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(value).expect("JSON serializes");
-    bytes.push(b'\n');
-    bytes
 }

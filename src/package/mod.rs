@@ -289,7 +289,8 @@ fn pack(
     Ok(packed)
 }
 
-fn pretty(value: &serde_json::Value) -> Vec<u8> {
+/// Pretty JSON with a final newline, as every JSON file archivist writes.
+pub(crate) fn pretty(value: &serde_json::Value) -> Vec<u8> {
     let mut bytes = serde_json::to_vec_pretty(value).expect("JSON serializes");
     bytes.push(b'\n');
     bytes
