@@ -14,6 +14,55 @@ pub fn hex(bytes: &[u8]) -> String {
     out
 }
 
+/// A SHA-256 given in hex as an RFC 6920 named-information URI, `ni:///sha-256;<base64url>`:
+/// the standard way to name a file by its digest. `None` when `hex` is not 64 hex digits.
+pub fn ni_sha256(hex: &str) -> Option<String> {
+    if hex.len() != 64 {
+        return None;
+    }
+    let bytes: Option<Vec<u8>> = (0..32)
+        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
+        .collect();
+    Some(format!("ni:///sha-256;{}", base64url(&bytes?)))
+}
+
+/// Base64 with the URL-safe alphabet and no padding (RFC 4648 section 5).
+fn base64url(bytes: &[u8]) -> String {
+    base64_with(
+        bytes,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_",
+        false,
+    )
+}
+
+/// Base64 with the standard alphabet and padding (RFC 4648 section 4).
+pub fn base64(bytes: &[u8]) -> String {
+    base64_with(
+        bytes,
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/",
+        true,
+    )
+}
+
+fn base64_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let n = chunk
+            .iter()
+            .enumerate()
+            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
+        for i in 0..=chunk.len() {
+            out.push(alphabet[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+        if pad {
+            for _ in chunk.len()..3 {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
 /// SHA-256 of `data`, lowercase hex.
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(&sha2::Sha256::digest(data))
@@ -169,5 +218,21 @@ mod tests {
         assert_eq!(get(Algorithm::Sha512), sha512_hex(b"abc"));
         assert_eq!(get(Algorithm::Sha224).len(), 56);
         assert_eq!(get(Algorithm::Sha384).len(), 96);
+    }
+
+    #[test]
+    fn named_information_uri_matches_rfc_6920() {
+        // RFC 6920 section 3, the example: SHA-256 of "Hello World!".
+        let hex = super::sha256_hex(b"Hello World!");
+        assert_eq!(
+            super::ni_sha256(&hex).unwrap(),
+            "ni:///sha-256;f4OxZX_x_FO5LcGBSKHWXfwtSx-j1ncoSt3SABJtkGk"
+        );
+        assert_eq!(super::base64url(b"fo"), "Zm8");
+        assert_eq!(super::base64url(b"foob"), "Zm9vYg");
+        assert_eq!(super::base64(b"foob"), "Zm9vYg==");
+        assert_eq!(super::base64(b"fooba"), "Zm9vYmE=");
+        assert_eq!(super::base64(b"foobar"), "Zm9vYmFy");
+        assert!(super::ni_sha256("abc").is_none());
     }
 }

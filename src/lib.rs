@@ -9,6 +9,9 @@
 //! 5. [`boilerplate`]: trailing web-page furniture taken out and listed.
 //! 6. [`record`] and [`validate`]: one record per document, checked against the JSON Schema.
 //!
+//! After the release: [`verify`] checks one, [`diff`] compares two, [`deposit`] puts one into a
+//! repository ([`ocfl`] on disk, InvenioRDM over HTTP).
+//!
 //! [`pipeline`] runs the stages per document; [`config`] reads `dataset.toml`; [`problem`] is
 //! how anything wrong with the data is reported; [`error`] holds the exit-code contract.
 
@@ -17,6 +20,7 @@ pub mod cli;
 pub mod config;
 pub mod decode;
 pub mod deposit;
+pub mod diff;
 pub mod digest;
 pub mod error;
 #[doc(hidden)]
@@ -29,5 +33,6 @@ pub mod package;
 pub mod pipeline;
 pub mod problem;
 pub mod record;
+pub mod sign;
 pub mod validate;
 pub mod verify;

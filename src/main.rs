@@ -11,6 +11,10 @@ fn main() -> ExitCode {
     init_logging(cli.verbose, cli.quiet);
     match cli::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
+        // A reader that stopped reading (`archivist man | head`) is not an error.
+        Err(archivist::error::Error::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            ExitCode::SUCCESS
+        }
         Err(error) => {
             eprintln!("error: {error}");
             if let Some(hint) = error.hint() {

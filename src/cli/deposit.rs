@@ -90,12 +90,20 @@ pub fn run(args: &DepositArgs) -> Result<ExitStatus> {
     if let Some(date) = &release.date {
         described.release_date = date.clone();
     }
-    let outcome = target.deposit(
-        &described,
-        &release.zip,
-        release.sidecar.as_deref(),
-        args.publish,
-    )?;
+    // The sidecar, and its signature when the release is signed, go with the zip: a download
+    // from the repository can then be checked with sha256sum and minisign.
+    let signature = release
+        .sidecar
+        .as_deref()
+        .map(crate::sign::signature_path)
+        .filter(|p| p.is_file());
+    let companions: Vec<&std::path::Path> = release
+        .sidecar
+        .as_deref()
+        .into_iter()
+        .chain(signature.as_deref())
+        .collect();
+    let outcome = target.deposit(&described, &release.zip, &companions, args.publish)?;
     for (key, checksum) in &outcome.files {
         writeln!(out, "uploaded {key} ({checksum}, matches)")?;
     }

@@ -3,6 +3,9 @@
 
 mod check;
 mod deposit;
+mod diff;
+mod docs;
+mod keygen;
 mod release;
 mod verify;
 
@@ -12,10 +15,33 @@ use crate::verify::source::ZipLimits;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
+/// The end of `--help` and the man page: the exit-code contract and the environment.
+const AFTER_HELP: &str = "\
+Exit status:
+  0  success: valid, verified, identical (diff) or done
+  1  the data is invalid, a verification failed, releases differ (diff), or the tool refused
+     (for example a version released already with other content, or too small a version bump)
+  2  usage, configuration or I/O error; for diff, a release that cannot be compared
+
+Environment:
+  RUST_LOG                 log filter (overrides -v/-q), e.g. archivist=debug
+  INVENIO_TOKEN            the InvenioRDM/Zenodo API token for deposit --invenio/--zenodo
+  ARCHIVIST_KEY_PASSWORD   the password of an encrypted signing key (keygen, release --sign)
+
+Files:
+  dataset.toml  the dataset's description;  raw/  the documents;  release/  the releases
+
+Examples:
+  archivist check
+  archivist release --sign ~/.archivist/publisher.key
+  archivist verify release/khojaly-1992-1.0.2.zip --pubkey publisher.pub
+  archivist diff release/khojaly-1992-1.0.1.zip release/khojaly-1992-1.0.2.zip
+  archivist deposit release/khojaly-1992-1.0.2.zip --ocfl /srv/ocfl";
+
 /// Turn a folder of raw text documents into a validated, checksummed, reproducible archival
 /// release; verify releases; deposit them into preservation repositories.
 #[derive(Debug, Parser)]
-#[command(name = "archivist", version, about, max_term_width = 100)]
+#[command(name = "archivist", version, about, max_term_width = 100, after_long_help = AFTER_HELP)]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). `RUST_LOG` also works.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -44,6 +70,16 @@ pub enum Command {
     /// Deposit a release zip (verified first) into an OCFL storage root, or into an InvenioRDM
     /// repository such as Zenodo (token from INVENIO_TOKEN).
     Deposit(DepositArgs),
+    /// Compare two releases (zips or bag folders), both verified first: documents added,
+    /// removed and changed (raw bytes, normalized text, or metadata fields), dataset metadata.
+    /// Exit 0 when identical, 1 when they differ, 2 when they cannot be compared.
+    Diff(DiffArgs),
+    /// Make a minisign key pair for signing releases: NAME.pub to publish, NAME.key to keep.
+    Keygen(KeygenArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    Completions(CompletionsArgs),
+    /// Print the man page (roff) on stdout, or write every page into a folder.
+    Man(ManArgs),
 }
 
 /// Where the dataset is: shared by the commands that run the pipeline.
@@ -87,6 +123,49 @@ pub struct ReleaseArgs {
     /// The version to release (MAJOR.MINOR.PATCH), instead of `version` in the config.
     #[arg(long = "version", value_name = "X.Y.Z")]
     pub release_version: Option<String>,
+    /// The release zip this one follows (default: the highest earlier version of the dataset
+    /// in OUT). Its changes go into `data/CHANGES.md`, DataCite names it, and the version bump
+    /// is checked: a document added, removed or changed needs at least a minor bump.
+    #[arg(long, value_name = "ZIP", conflicts_with = "first")]
+    pub previous: Option<PathBuf>,
+    /// Cut a first release: follow no earlier one, even if OUT holds some.
+    #[arg(long)]
+    pub first: bool,
+    /// Sign the sidecar with this minisign secret key (from `archivist keygen` or
+    /// `minisign -G`), writing `<zip>.sha256.minisig`. An encrypted key's password is read
+    /// from ARCHIVIST_KEY_PASSWORD or asked for on the terminal.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The folder the key pair is written to.
+    #[arg(long, default_value = ".", value_name = "DIR")]
+    pub out: PathBuf,
+    /// The key pair's file names: NAME.pub (public, to publish) and NAME.key (secret).
+    #[arg(long, default_value = "archivist", value_name = "NAME")]
+    pub name: String,
+    /// Store the secret key unencrypted (for automated signing; keep it safe otherwise).
+    #[arg(long)]
+    pub no_password: bool,
+    /// Replace an existing key pair of that name.
+    #[arg(long)]
+    pub force: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write `archivist.1` and one page per command (`archivist-release.1`, ...) into DIR
+    /// instead of printing `archivist.1` on stdout.
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -100,6 +179,10 @@ pub struct VerifyArgs {
     /// Print the report as one JSON object.
     #[arg(long)]
     pub json: bool,
+    /// The publisher's minisign public key (a `.pub` file, or the key in base64): the
+    /// signature `<zip>.sha256.minisig` must be there and valid for it.
+    #[arg(long, value_name = "KEY")]
+    pub pubkey: Option<String>,
     /// Refuse zip entries larger than this, uncompressed.
     #[arg(long, default_value_t = ZipLimits::default().max_entry_bytes, value_name = "BYTES")]
     pub max_entry_bytes: u64,
@@ -149,6 +232,17 @@ pub struct DepositArgs {
     pub config: PathBuf,
 }
 
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older release (zip or bag folder).
+    pub old: PathBuf,
+    /// The newer release (zip or bag folder).
+    pub new: PathBuf,
+    /// Print the comparison as one JSON object.
+    #[arg(long)]
+    pub json: bool,
+}
+
 /// Run the parsed command; the exit status is decided here and mapped in `main`.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     if let Some(threads) = cli.threads {
@@ -162,5 +256,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Release(args) => release::run(&args, cli.quiet),
         Command::Verify(args) => verify::run(&args),
         Command::Deposit(args) => deposit::run(&args),
+        Command::Diff(args) => diff::run(&args),
+        Command::Keygen(args) => keygen::run(&args),
+        Command::Completions(args) => docs::completions(&args),
+        Command::Man(args) => docs::man(&args),
     }
 }

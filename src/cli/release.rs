@@ -18,12 +18,23 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
         }
         dataset.version = version.clone();
     }
+    // The key is read (and decrypted) first: a wrong password stops the release before any work.
+    let signer = args
+        .sign
+        .as_deref()
+        .map(crate::sign::Signer::load)
+        .transpose()?;
     let settings = ReleaseSettings {
         raw_dir: args.input.raw.clone(),
         config_path: args.input.config.clone(),
         out_dir: args.out.clone(),
         limits: args.input.limits(),
         progress: !quiet && std::io::stderr().is_terminal(),
+        previous: match (&args.previous, args.first) {
+            (Some(path), _) => package::Previous::Path(path.clone()),
+            (None, true) => package::Previous::None,
+            (None, false) => package::Previous::Latest,
+        },
     };
     let outcome = package::release(&settings, &dataset)?;
     let mut out = std::io::stdout().lock();
@@ -50,6 +61,7 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
                 summary.zip.display(),
                 summary.sidecar.display()
             )?;
+            sign(signer.as_ref(), &summary, &mut out)?;
             Ok(ExitStatus::Success)
         }
         ReleaseOutcome::Unchanged(summary) => {
@@ -60,9 +72,39 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
                 summary.sha256,
                 summary.zip.display()
             )?;
+            sign(signer.as_ref(), &summary, &mut out)?;
             Ok(ExitStatus::Success)
         }
     }
+}
+
+/// Sign the sidecar when a key was given (a release already signed with that key is left as is).
+fn sign(
+    signer: Option<&crate::sign::Signer>,
+    summary: &package::Summary,
+    out: &mut impl Write,
+) -> Result<()> {
+    let Some(signer) = signer else {
+        return Ok(());
+    };
+    let written = crate::sign::sign_sidecar(signer, &summary.sidecar)?;
+    let signature = crate::sign::signature_path(&summary.sidecar);
+    if written {
+        writeln!(
+            out,
+            "signature {} (key {})",
+            signature.display(),
+            signer.key_id()
+        )?;
+    } else {
+        writeln!(
+            out,
+            "signature {} (key {}) exists already and is valid",
+            signature.display(),
+            signer.key_id()
+        )?;
+    }
+    Ok(())
 }
 
 /// Warnings on stderr, at most five of each kind, then how many more there were.

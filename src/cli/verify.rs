@@ -16,6 +16,11 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
         ocfl: crate::ocfl::validate::OcflLimits {
             max_inventory_bytes: args.max_inventory_bytes,
         },
+        public_key: args
+            .pubkey
+            .as_deref()
+            .map(crate::sign::load_public_key)
+            .transpose()?,
     };
     let report = verify::verify(&args.path, &settings)?;
     let mut out = std::io::stdout().lock();
@@ -44,6 +49,16 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
         }
         if let Some(sha) = &report.sha256 {
             facts.push(format!("sha256 {sha}"));
+        }
+        if let Some(signature) = &report.signature {
+            facts.push(match signature.status {
+                "verified" => format!(
+                    "signature by key {} verified",
+                    signature.key_id.as_deref().unwrap_or("?")
+                ),
+                "unchecked" => "signed, signature not checked (no --pubkey)".to_owned(),
+                other => format!("signature {other}"),
+            });
         }
         if !report.checksum_sources.is_empty() {
             facts.push(format!(

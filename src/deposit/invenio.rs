@@ -88,12 +88,13 @@ impl Invenio {
         })
     }
 
-    /// Deposit the release zip and its sidecar; publish if asked.
+    /// Deposit the release zip and the files that go with it (its sidecar and signature);
+    /// publish if asked.
     pub fn deposit(
         &self,
         dataset: &Dataset,
         zip: &Path,
-        sidecar: Option<&Path>,
+        companions: &[&Path],
         publish: bool,
     ) -> Result<InvenioOutcome> {
         let draft = match dataset.invenio.as_ref().and_then(|i| i.record.as_deref()) {
@@ -121,7 +122,7 @@ impl Invenio {
         let mut draft = self.call("PUT", &format!("/api/records/{id}/draft"), Body::Json(body))?;
 
         let mut files = Vec::new();
-        for path in std::iter::once(zip).chain(sidecar) {
+        for path in std::iter::once(zip).chain(companions.iter().copied()) {
             let key = path
                 .file_name()
                 .and_then(|n| n.to_str())

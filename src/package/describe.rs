@@ -201,7 +201,15 @@ fn records_table_schema() -> Value {
 }
 
 /// DataCite 4.5 metadata (the JSON form of the DataCite schema used by the `datacite` package).
-pub fn datacite(dataset: &Dataset, collection: &Collection) -> Value {
+///
+/// A release that follows another names it in `relatedIdentifiers` (`IsNewVersionOf`) by the
+/// previous archive's SHA-256 as an RFC 6920 named-information URI: the one identifier every
+/// release has before any repository mints a DOI, and one anyone can check with `sha256sum`.
+pub fn datacite(
+    dataset: &Dataset,
+    collection: &Collection,
+    previous: Option<&super::Predecessor>,
+) -> Value {
     let creators: Vec<Value> = dataset
         .creators
         .iter()
@@ -238,7 +246,7 @@ pub fn datacite(dataset: &Dataset, collection: &Collection) -> Value {
     if let Some(note) = &dataset.rights.note {
         descriptions.push(json!({"description": note.trim(), "descriptionType": "Other"}));
     }
-    json!({
+    let mut value = json!({
         "schemaVersion": "http://datacite.org/schema/kernel-4",
         "types": {"resourceTypeGeneral": "Dataset", "resourceType": "Text corpus"},
         "creators": creators,
@@ -254,7 +262,18 @@ pub fn datacite(dataset: &Dataset, collection: &Collection) -> Value {
         "descriptions": descriptions,
         "sizes": sizes(collection),
         "formats": ["text/plain", "application/jsonl", "application/json", "text/markdown"],
-    })
+    });
+    if let Some(previous) = previous
+        && let Some(ni) = crate::digest::ni_sha256(&previous.sha256)
+    {
+        value["relatedIdentifiers"] = json!([{
+            "relatedIdentifier": ni,
+            "relatedIdentifierType": "URL",
+            "relationType": "IsNewVersionOf",
+            "resourceTypeGeneral": "Dataset",
+        }]);
+    }
+    value
 }
 
 /// The size of the collection: documents, raw bytes, normalized-text bytes.
@@ -279,7 +298,11 @@ fn methods_text() -> &'static str {
 }
 
 /// The dataset card: what, who, when, languages, sources, processing, verification, documents.
-pub fn readme(dataset: &Dataset, collection: &Collection) -> String {
+pub fn readme(
+    dataset: &Dataset,
+    collection: &Collection,
+    previous: Option<&super::Predecessor>,
+) -> String {
     let mut out = String::new();
     let w = &mut out;
     let _ = writeln!(w, "# {}\n", dataset.title);
@@ -289,6 +312,13 @@ pub fn readme(dataset: &Dataset, collection: &Collection) -> String {
         dataset.version, dataset.name, dataset.release_date
     );
     let _ = writeln!(w, "{}\n", dataset.description.trim());
+    if let Some(previous) = previous {
+        let _ = writeln!(
+            w,
+            "This version follows version {} (`{}`, SHA-256 `{}`); `CHANGES.md` lists what changed.\n",
+            previous.version, previous.file_name, previous.sha256
+        );
+    }
 
     let _ = writeln!(w, "## About\n");
     let creators: Vec<&str> = dataset.creators.iter().map(|c| c.name.as_str()).collect();
@@ -367,6 +397,12 @@ pub fn readme(dataset: &Dataset, collection: &Collection) -> String {
         w,
         "- `datacite.json`: DataCite 4.5 metadata of the dataset."
     );
+    if previous.is_some() {
+        let _ = writeln!(
+            w,
+            "- `CHANGES.md`: what changed since the previous version, document by document."
+        );
+    }
 
     let _ = writeln!(w, "\n## How it was processed\n\n{}", methods_text());
 
@@ -385,6 +421,11 @@ pub fn readme(dataset: &Dataset, collection: &Collection) -> String {
     let _ = writeln!(
         w,
         "archivist verify {}.zip             # all of the above, and the records",
+        dataset.release_name()
+    );
+    let _ = writeln!(
+        w,
+        "minisign -Vm {}.zip.sha256 -p PUBLISHER.pub   # if signed: who made it",
         dataset.release_name()
     );
     let _ = writeln!(w, "```");

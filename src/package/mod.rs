@@ -38,6 +38,31 @@ pub struct ReleaseSettings {
     pub limits: Limits,
     /// Show a progress bar (stderr is a terminal and not quiet).
     pub progress: bool,
+    /// The release this one follows.
+    pub previous: Previous,
+}
+
+/// Which release a new one follows: its changes are listed in `data/CHANGES.md`, DataCite names
+/// it, and the version bump is checked against them.
+#[derive(Clone, Debug, Default)]
+pub enum Previous {
+    /// The highest earlier version of the dataset in the output folder, if there is one.
+    #[default]
+    Latest,
+    /// This release zip (or bag folder).
+    Path(PathBuf),
+    /// None: a first release.
+    None,
+}
+
+/// The release a new one follows, verified and read, and what the new one says of it.
+pub struct Predecessor {
+    pub release: crate::diff::Release,
+    /// Its file name (`<name>-<version>.zip`).
+    pub file_name: String,
+    pub version: String,
+    /// The archive's SHA-256.
+    pub sha256: String,
 }
 
 /// How a release ended.
@@ -87,6 +112,7 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         &settings.config_path,
         settings.limits,
     );
+    let predecessor = find_predecessor(settings, dataset)?;
     let discovery = pipeline.discover()?;
     let mut problems = discovery.problems;
     if problem::any_error(&problems) {
@@ -161,9 +187,33 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         RECORD_SCHEMA.as_bytes(),
         None,
     )?);
-    let datacite = describe::datacite(dataset, &collection);
+    let datacite = describe::datacite(dataset, &collection, predecessor.as_ref());
+    if let Some(previous) = &predecessor {
+        // The change from the previous release decides whether this version may follow it.
+        let schema_digest = hex(&Sha256::digest(RECORD_SCHEMA.as_bytes()));
+        let new = crate::diff::Release::in_memory(
+            top.clone(),
+            dataset.version.clone(),
+            &jsonl,
+            datacite.clone(),
+            [(crate::verify::content::SCHEMA.to_owned(), schema_digest)].into(),
+        )?;
+        let diff = crate::diff::diff(&previous.release, &new);
+        if let Err(message) = crate::diff::check_bump(&diff, &previous.version, &dataset.version) {
+            return Err(Error::Refused {
+                message: format!("{top}: {message}"),
+                hint: Some(format!(
+                    "`archivist diff {} <new release>` shows the change; set `version` in \
+                     dataset.toml (or pass --version) accordingly",
+                    previous.release.path
+                )),
+            });
+        }
+        let changes = crate::diff::changes_markdown(&diff, &previous.file_name);
+        payload.push(zip.add(crate::diff::CHANGES, changes.as_bytes(), None)?);
+    }
     payload.push(zip.add("data/datacite.json", &pretty(&datacite), None)?);
-    let card = describe::readme(dataset, &collection);
+    let card = describe::readme(dataset, &collection, predecessor.as_ref());
     payload.push(zip.add("data/README.md", card.as_bytes(), None)?);
     // The data package lists every other payload file, so it comes last.
     let datapackage = describe::datapackage(dataset, &payload);
@@ -218,13 +268,108 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         warnings: problems,
     };
     let created = publish(&temp, &final_zip, &sha256, &top)?;
-    publish_sidecar(&settings.out_dir, &final_sidecar, &sidecar_text)?;
+    publish_sidecar(&final_sidecar, &sidecar_text)?;
     summary.elapsed = started.elapsed();
     Ok(if created {
         ReleaseOutcome::Created(summary)
     } else {
         ReleaseOutcome::Unchanged(summary)
     })
+}
+
+/// The release this one follows, verified; `None` for a first release.
+fn find_predecessor(settings: &ReleaseSettings, dataset: &Dataset) -> Result<Option<Predecessor>> {
+    use crate::diff::Version;
+    let current = Version::parse(&dataset.version).ok_or_else(|| {
+        Error::Usage(format!(
+            "version `{}` is not MAJOR.MINOR.PATCH",
+            dataset.version
+        ))
+    })?;
+    let path = match &settings.previous {
+        Previous::None => return Ok(None),
+        Previous::Path(path) => path.clone(),
+        Previous::Latest => {
+            let prefix = format!("{}-", dataset.name);
+            let mut best: Option<(Version, PathBuf)> = None;
+            if let Ok(entries) = std::fs::read_dir(&settings.out_dir) {
+                for entry in entries.flatten() {
+                    let name = entry.file_name().to_string_lossy().into_owned();
+                    let version = name
+                        .strip_prefix(&prefix)
+                        .and_then(|r| r.strip_suffix(".zip"))
+                        .and_then(Version::parse);
+                    if let Some(version) = version
+                        && version < current
+                        && best.as_ref().is_none_or(|(b, _)| version > *b)
+                    {
+                        best = Some((version, entry.path()));
+                    }
+                }
+            }
+            match best {
+                Some((_, path)) => path,
+                None => return Ok(None),
+            }
+        }
+    };
+    let release = crate::diff::Release::load(&path, &crate::verify::VerifySettings::default())
+        .map_err(|e| match e {
+            Error::Refused { message, hint } => Error::Refused {
+                message: format!("the previous release cannot be used: {message}"),
+                hint: hint.or(Some(
+                    "pass --previous with the release this one follows, or --first".into(),
+                )),
+            },
+            other => other,
+        })?;
+    let Some(sha256) = release.sha256.clone() else {
+        return Err(Error::Usage(format!(
+            "--previous `{}`: give the previous release's zip (its SHA-256 names it)",
+            path.display()
+        )));
+    };
+    let version = release.version.clone().unwrap_or_default();
+    let expected_name = release
+        .name
+        .as_deref()
+        .and_then(|n| n.strip_suffix(&format!("-{version}")));
+    if expected_name != Some(dataset.name.as_str()) {
+        return Err(Error::Refused {
+            message: format!(
+                "`{}` is a release of `{}`, not of dataset `{}`",
+                path.display(),
+                release.name.as_deref().unwrap_or("?"),
+                dataset.name
+            ),
+            hint: Some("pass --previous with an earlier release of this dataset".into()),
+        });
+    }
+    match Version::parse(&version) {
+        Some(v) if v < current => {}
+        _ => {
+            return Err(Error::Refused {
+                message: format!(
+                    "the previous release `{}` has version {version}, which does not come \
+                     before {}",
+                    path.display(),
+                    dataset.version
+                ),
+                hint: None,
+            });
+        }
+    }
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    tracing::info!(previous = %path.display(), "this release follows {file_name}");
+    Ok(Some(Predecessor {
+        sha256,
+        release,
+        file_name,
+        version,
+    }))
 }
 
 /// Raw bytes processed per batch: enough to keep every core busy, little enough to bound memory.
@@ -349,54 +494,49 @@ fn publish(temp: &TempFile, final_zip: &Path, sha256: &str, name: &str) -> Resul
 
 /// Write the sidecar through a temporary file and a link, as for the zip. An existing sidecar
 /// must say the same.
-fn publish_sidecar(out_dir: &Path, sidecar: &Path, text: &str) -> Result<()> {
-    if sidecar.exists() {
-        let existing = fs_err::read_to_string(sidecar)?;
-        if existing == text {
-            return Ok(());
-        }
-        return Err(Error::Refused {
+fn publish_sidecar(sidecar: &Path, text: &str) -> Result<()> {
+    match publish_new(sidecar, text.as_bytes())? {
+        Some(existing) if existing != text.as_bytes() => Err(Error::Refused {
             message: format!(
                 "`{}` does not match its release: it says `{}`, the zip's digest line is `{}`",
                 sidecar.display(),
-                existing.trim_end(),
+                String::from_utf8_lossy(&existing).trim_end(),
                 text.trim_end()
             ),
             hint: Some(
                 "the sidecar was edited or damaged; remove it and run release again to rewrite it"
                     .to_owned(),
             ),
-        });
+        }),
+        _ => Ok(()),
     }
-    let name = sidecar
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("sidecar");
-    let temp = TempFile::new(out_dir, name)?;
+}
+
+/// Write a small file at `path` through a temporary file beside it and a hard link: it appears
+/// whole or not at all, and an existing file is never replaced. Returns `None` when written, or
+/// the content of the file that was there already.
+pub(crate) fn publish_new(path: &Path, bytes: &[u8]) -> Result<Option<Vec<u8>>> {
+    if path.exists() {
+        return Ok(Some(fs_err::read(path)?));
+    }
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    let temp = TempFile::new(dir, name)?;
     {
         let mut file = temp.create()?;
-        file.write_all(text.as_bytes())?;
+        file.write_all(bytes)?;
         file.sync_all()?;
     }
-    match std::fs::hard_link(temp.path(), sidecar) {
-        Ok(()) => sync_dir(sidecar),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-            // Another process published it meanwhile; it must agree.
-            if fs_err::read_to_string(sidecar)? == text {
-                Ok(())
-            } else {
-                Err(Error::Refused {
-                    message: format!(
-                        "`{}` was written meanwhile with other content",
-                        sidecar.display()
-                    ),
-                    hint: None,
-                })
-            }
-        }
+    match std::fs::hard_link(temp.path(), path) {
+        Ok(()) => sync_dir(path).map(|()| None),
+        // Another process published it meanwhile.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(Some(fs_err::read(path)?)),
         Err(e) => Err(Error::Io(std::io::Error::new(
             e.kind(),
-            format!("failed to publish `{}`: {e}", sidecar.display()),
+            format!("failed to publish `{}`: {e}", path.display()),
         ))),
     }
 }

@@ -12,6 +12,7 @@ pub mod source;
 
 use crate::error::{Error, Result};
 use crate::problem::{self, Problem};
+use bag::BagReport;
 use serde::Serialize;
 use source::{BagSource, DirSource, ZipLimits, ZipSource};
 use std::path::Path;
@@ -23,6 +24,8 @@ pub struct VerifySettings {
     pub sha256: Option<String>,
     pub limits: ZipLimits,
     pub ocfl: crate::ocfl::validate::OcflLimits,
+    /// The publisher's public key: the sidecar's minisign signature must be valid for it.
+    pub public_key: Option<minisign::PublicKey>,
 }
 
 /// The outcome of a verification.
@@ -41,10 +44,26 @@ pub struct VerifyReport {
     pub bytes: u64,
     /// Records checked (archivist releases), or null for other bags.
     pub records: Option<usize>,
+    /// The sidecar's signature (`<zip>.sha256.minisig`), when there is one or a key was given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<SignatureReport>,
     /// OCFL objects audited (OCFL roots and objects).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<usize>,
     pub problems: Vec<Problem>,
+}
+
+/// What was found of a signature.
+#[derive(Debug, Serialize)]
+pub struct SignatureReport {
+    /// `verified` (valid for the key given), `invalid`, `missing` (a key was given, there is no
+    /// signature) or `unchecked` (a signature is there, no key was given).
+    pub status: &'static str,
+    pub path: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub key_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub trusted_comment: Option<String>,
 }
 
 /// Parse `--sha256`: 64 hex digits.
@@ -61,6 +80,16 @@ pub fn parse_sha256(hex: &str) -> Result<String> {
 
 /// Verify the release zip or bag folder at `path`.
 pub fn verify(path: &Path, settings: &VerifySettings) -> Result<VerifyReport> {
+    Ok(examine(path, settings, &[])?.0)
+}
+
+/// Verify as [`verify`] does, and return the bag's own report too (for bags and zips, not OCFL
+/// folders), holding the contents of the files in `keep` besides those the content checks keep.
+pub fn examine(
+    path: &Path,
+    settings: &VerifySettings,
+    keep: &[&str],
+) -> Result<(VerifyReport, Option<BagReport>)> {
     let meta = fs_err::metadata(path)?;
     let display = path.display().to_string();
     let mut problems = Vec::new();
@@ -74,9 +103,16 @@ pub fn verify(path: &Path, settings: &VerifySettings) -> Result<VerifyReport> {
         files: 0,
         bytes: 0,
         records: None,
+        signature: None,
         objects: None,
         problems: Vec::new(),
     };
+    if meta.is_dir() && settings.public_key.is_some() {
+        return Err(Error::Usage(
+            "--pubkey applies to a release zip (its sidecar is what is signed), not to a folder"
+                .into(),
+        ));
+    }
     if meta.is_dir() && !looks_like_bag(path) {
         if settings.sha256.is_some() {
             return Err(Error::Usage(
@@ -93,7 +129,7 @@ pub fn verify(path: &Path, settings: &VerifySettings) -> Result<VerifyReport> {
         report.files = audit.files;
         report.bytes = audit.bytes;
         report.objects = Some(audit.objects);
-        return Ok(finish(report, audit.problems));
+        return Ok((finish(report, audit.problems), None));
     }
     if meta.is_dir() {
         if settings.sha256.is_some() {
@@ -102,20 +138,21 @@ pub fn verify(path: &Path, settings: &VerifySettings) -> Result<VerifyReport> {
             ));
         }
         let mut source = DirSource::open(path, &mut problems)?;
-        check_bag(&mut source, &mut report, &mut problems)?;
-        return Ok(finish(report, problems));
+        let bag = check_bag(&mut source, &mut report, &mut problems, keep)?;
+        return Ok((finish(report, problems), Some(bag)));
     }
     // A zip: its own digest is computed on a thread of its own while the entries are checked.
     let expected = expected_digests(path, settings, &mut problems)?;
+    report.signature = check_signature(path, settings, &mut problems)?;
     let (actual, checked) = std::thread::scope(|s| {
         let digest = s.spawn(|| crate::package::hash_file(path));
-        let checked = check_zip(path, settings, &mut report, &mut problems);
+        let checked = check_zip(path, settings, &mut report, &mut problems, keep);
         (
             digest.join().expect("the hashing thread does not panic"),
             checked,
         )
     });
-    checked?;
+    let bag = checked?;
     let (actual, _) = actual?;
     if expected.is_empty() {
         problems.push(Problem::warning(
@@ -137,7 +174,7 @@ pub fn verify(path: &Path, settings: &VerifySettings) -> Result<VerifyReport> {
         report.checksum_sources.push(from);
     }
     report.sha256 = Some(actual);
-    Ok(finish(report, problems))
+    Ok((finish(report, problems), bag))
 }
 
 /// Open the zip (checking every entry for safety) and check the bag in it.
@@ -146,32 +183,37 @@ fn check_zip(
     settings: &VerifySettings,
     report: &mut VerifyReport,
     problems: &mut Vec<Problem>,
-) -> Result<()> {
+    keep: &[&str],
+) -> Result<Option<BagReport>> {
     let Some(mut source) = ZipSource::open(path, &settings.limits, problems)? else {
-        return Ok(());
+        return Ok(None);
     };
     if problem::any_error(problems) {
         // Unsafe entries: the archive is not read any further.
-        return Ok(());
+        return Ok(None);
     }
-    check_bag(&mut source, report, problems)
+    check_bag(&mut source, report, problems, keep).map(Some)
 }
 
-/// The bag, then the content of an archivist release.
+/// The bag, then the content of an archivist release. The bag's report is returned without its
+/// problems (they are moved into `problems`).
 fn check_bag(
     source: &mut dyn BagSource,
     report: &mut VerifyReport,
     problems: &mut Vec<Problem>,
-) -> Result<()> {
-    let mut bag = bag::validate(source, &content::KEEP)?;
+    keep: &[&str],
+) -> Result<BagReport> {
+    let mut wanted: Vec<&str> = content::KEEP.to_vec();
+    wanted.extend_from_slice(keep);
+    let mut bag = bag::validate(source, &wanted)?;
     report.bagit_version = bag.version.clone();
     report.files = bag.files;
     report.bytes = bag.bytes;
     if content::is_release(&bag) {
         report.records = Some(content::check(source, &mut bag));
     }
-    problems.extend(bag.problems);
-    Ok(())
+    problems.append(&mut bag.problems);
+    Ok(bag)
 }
 
 /// A folder is taken for a bag when it has `bagit.txt`, `data/` or a manifest; otherwise for an
@@ -195,15 +237,71 @@ fn finish(mut report: VerifyReport, problems: Vec<Problem>) -> VerifyReport {
     report
 }
 
+/// The sidecar's minisign signature: checked when a public key is given, noted when not.
+fn check_signature(
+    zip: &Path,
+    settings: &VerifySettings,
+    problems: &mut Vec<Problem>,
+) -> Result<Option<SignatureReport>> {
+    let sidecar = sidecar_path(zip);
+    let signature = crate::sign::signature_path(&sidecar);
+    let shown = signature.display().to_string();
+    let mut found = SignatureReport {
+        status: "unchecked",
+        path: shown.clone(),
+        key_id: None,
+        trusted_comment: None,
+    };
+    let Some(key) = &settings.public_key else {
+        return Ok(signature.is_file().then_some(found));
+    };
+    if !signature.is_file() {
+        problems.push(Problem::error(
+            &shown,
+            "signature-missing",
+            "a public key was given but the release has no signature beside its sidecar",
+        ));
+        found.status = "missing";
+        return Ok(Some(found));
+    }
+    if !sidecar.is_file() {
+        problems.push(Problem::error(
+            sidecar.display().to_string(),
+            "sidecar-missing",
+            "the signature signs the sidecar, which is not there",
+        ));
+        found.status = "invalid";
+        return Ok(Some(found));
+    }
+    let text = fs_err::read(&signature)?;
+    let data = fs_err::read(&sidecar)?;
+    match crate::sign::verify(key, &String::from_utf8_lossy(&text), &data) {
+        Ok(verified) => {
+            found.status = "verified";
+            found.key_id = Some(verified.key_id);
+            found.trusted_comment = Some(verified.trusted_comment);
+        }
+        Err(why) => {
+            problems.push(Problem::error(&shown, "signature-invalid", why));
+            found.status = "invalid";
+        }
+    }
+    Ok(Some(found))
+}
+
+fn sidecar_path(zip: &Path) -> std::path::PathBuf {
+    let mut path = zip.as_os_str().to_owned();
+    path.push(".sha256");
+    std::path::PathBuf::from(path)
+}
+
 /// The digests the archive must have: `--sha256` and the sidecar, whichever are given.
 fn expected_digests(
     zip: &Path,
     settings: &VerifySettings,
     problems: &mut Vec<Problem>,
 ) -> Result<Vec<(String, String)>> {
-    let mut sidecar_path = zip.as_os_str().to_owned();
-    sidecar_path.push(".sha256");
-    let sidecar_path = std::path::PathBuf::from(sidecar_path);
+    let sidecar_path = sidecar_path(zip);
     let mut expectations: Vec<(String, String)> = Vec::new();
     if let Some(given) = &settings.sha256 {
         expectations.push(("--sha256".into(), given.clone()));

@@ -2,11 +2,14 @@
 //! (`tests/fixtures/<case>/`) and on copies of the bundled corpus in temporary folders.
 
 mod check;
+mod cli_docs;
 mod deposit;
 mod fuzz_corpus;
 mod hostile;
 mod invenio_fake;
+mod lineage;
 mod properties;
 mod release;
+mod sign;
 mod support;
 mod verify;

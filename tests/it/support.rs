@@ -209,3 +209,31 @@ pub fn error_codes(report: &Value) -> Vec<String> {
         .map(|p| p["code"].as_str().expect("a code").to_owned())
         .collect()
 }
+
+/// Check a `datacite.json` against the DataCite 4.5 schema of the `datacite` package (PyPI):
+/// the list of errors, empty when valid.
+pub fn datacite_errors(path: &Path) -> String {
+    let script = "import json, sys\nfrom datacite import schema45\n\
+                  data = json.load(open(sys.argv[1]))\n\
+                  errors = [e.message for e in schema45.validator.iter_errors(data)]\n\
+                  print(errors)\nsys.exit(1 if errors else 0)\n";
+    let out = std::process::Command::new(validators().join("python"))
+        .args(["-c", script])
+        .arg(path)
+        .output()
+        .expect("python runs");
+    let printed = String::from_utf8_lossy(&out.stdout).trim().to_owned();
+    if out.status.success() {
+        assert_eq!(printed, "[]");
+        String::new()
+    } else {
+        format!("{printed}{}", String::from_utf8_lossy(&out.stderr))
+    }
+}
+
+/// `<sidecar>.minisig`.
+pub fn signature_of(sidecar: &Path) -> PathBuf {
+    let mut path = sidecar.as_os_str().to_owned();
+    path.push(".minisig");
+    PathBuf::from(path)
+}
