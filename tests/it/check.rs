@@ -508,14 +508,17 @@ fn config_errors_exit_2_and_name_the_file_and_key() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("version:"), "{}", run.stderr);
 
-    std::fs::write(
-        &config,
-        good.replace(
-            "release_date = \"2026-11-21\"",
-            "release_date = \"2026-02-30\"",
-        ),
-    )
-    .unwrap();
+    let impossible: String = good
+        .lines()
+        .map(|line| {
+            if line.starts_with("release_date = ") {
+                "release_date = \"2026-02-30\"\n".to_owned()
+            } else {
+                format!("{line}\n")
+            }
+        })
+        .collect();
+    std::fs::write(&config, impossible).unwrap();
     let run = check_json(&repo().join("raw"), &config);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("release_date:"), "{}", run.stderr);
