@@ -198,7 +198,7 @@ fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, us
 /// Works on the UTF-8 bytes: C0 controls are single bytes, C1 controls are C2 80..C2 9F.
 fn check_not_binary(text: &str, path: &str) -> Result<(), Problem> {
     let bytes = text.as_bytes();
-    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+    if let Some(nul) = memchr::memchr(0, bytes) {
         return Err(Problem::error(
             path,
             "binary",
@@ -206,10 +206,17 @@ fn check_not_binary(text: &str, path: &str) -> Result<(), Problem> {
         )
         .at_offset(nul as u64));
     }
-    let c0 = bytes
-        .iter()
-        .filter(|&&b| (b < 0x20 && !matches!(b, b'\n' | b'\r' | b'\t')) || b == 0x7F)
-        .count();
+    // Branch-free, so the compiler vectorizes it: this runs over every byte of every document.
+    let c0: usize = bytes
+        .chunks(255)
+        .map(|chunk| {
+            chunk.iter().fold(0u8, |n, &b| {
+                let control =
+                    ((b < 0x20) & (b != b'\n') & (b != b'\r') & (b != b'\t')) | (b == 0x7F);
+                n + u8::from(control)
+            }) as usize
+        })
+        .sum();
     let c1 = memchr::memchr_iter(0xC2, bytes)
         .filter(|&i| bytes.get(i + 1).is_some_and(|n| (0x80..=0x9F).contains(n)))
         .count();

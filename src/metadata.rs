@@ -213,15 +213,24 @@ pub fn language(text: &str) -> Option<String> {
         end -= 1;
     }
     let text = &text[..end];
-    let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-    let schwas = text.chars().filter(|c| matches!(c, 'ə' | 'Ə')).count();
+    let (letters, schwas) = text.chars().fold((0usize, 0usize), |(letters, schwas), c| {
+        (
+            letters + usize::from(c.is_alphabetic()),
+            schwas + usize::from(matches!(c, 'ə' | 'Ə')),
+        )
+    });
+    // Frequent ə decides whatever the detector would say: it need not run (it is the costliest
+    // step of `check` per byte it reads).
+    if letters > 0 && schwas * 100 >= letters {
+        return Some("az".to_owned());
+    }
     let info = whatlang::detect(text);
     let turkic = info
         .as_ref()
         .is_some_and(|i| matches!(i.lang(), whatlang::Lang::Tur | whatlang::Lang::Aze));
     // ə is among the most frequent letters of Azerbaijani and absent from Turkish: in a Turkic
     // guess any ə decides; elsewhere it has to be frequent, not a quoted name.
-    if (turkic && schwas > 0) || (letters > 0 && schwas * 100 >= letters) {
+    if turkic && schwas > 0 {
         return Some("az".to_owned());
     }
     info.and_then(|i| iso639_1(i.lang())).map(str::to_owned)
