@@ -63,7 +63,7 @@ impl Release {
     /// Verify the release zip or bag folder at `path` and read what the comparison needs.
     /// Refused (exit 1) when it is not intact or not an archivist release.
     pub fn load(path: &Path, settings: &VerifySettings) -> Result<Release> {
-        let (report, bag) = verify::examine(path, settings, &[DATACITE])?;
+        let (report, bag) = verify::examine(path, settings, &[content::RECORDS, DATACITE])?;
         let display = path.display().to_string();
         let Some(bag) = bag else {
             return Err(Error::Usage(format!(
@@ -80,6 +80,15 @@ impl Release {
             return Err(Error::Refused {
                 message: format!("`{display}` is not intact, so it is not compared: {first}"),
                 hint: Some(format!("`archivist verify {display}` lists every problem")),
+            });
+        }
+        if report.records.is_some() && !bag.kept.contains_key(content::RECORDS) {
+            return Err(Error::Refused {
+                message: format!(
+                    "`{display}`: {} is too large to compare in memory (over 64 MiB)",
+                    content::RECORDS
+                ),
+                hint: None,
             });
         }
         if report.records.is_none() {

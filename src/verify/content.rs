@@ -12,14 +12,9 @@ pub const RECORDS: &str = "data/records.jsonl";
 pub const SCHEMA: &str = "data/schema/record.schema.json";
 pub const DATAPACKAGE: &str = "data/datapackage.json";
 
-/// The files content checks need in memory.
-pub const KEEP: [&str; 5] = [
-    RECORDS,
-    SCHEMA,
-    DATAPACKAGE,
-    "tagmanifest-sha256.txt",
-    "tagmanifest-sha512.txt",
-];
+/// The small files content checks need in memory. `records.jsonl` and `datapackage.json` grow
+/// with the number of documents: they are streamed, never held.
+pub const KEEP: [&str; 3] = [SCHEMA, "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"];
 
 /// Whether the bag is an archivist release (it has records and their schema).
 pub fn is_release(report: &BagReport) -> bool {
@@ -43,15 +38,16 @@ pub const REQUIRED: [&str; 11] = [
 
 /// Check the release's layout, records and data package; problems go into `report`.
 /// Returns the number of records.
-pub fn check(source: &dyn BagSource, report: &mut BagReport) -> usize {
+pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
     let mut problems = Vec::new();
     check_layout(source, report, &mut problems);
-    let sizes: std::collections::BTreeMap<&str, u64> = source
+    let sizes: std::collections::BTreeMap<String, u64> = source
         .files()
         .iter()
-        .map(|f| (f.path.as_str(), f.size))
+        .map(|f| (f.path.clone(), f.size))
         .collect();
-    let name = |path: &str| source.name_of(path);
+    let namer = source.namer();
+    let name = |path: &str| namer(path);
 
     let validator = report
         .kept
@@ -74,13 +70,7 @@ pub fn check(source: &dyn BagSource, report: &mut BagReport) -> usize {
     let mut records = 0usize;
     let mut referenced = BTreeSet::new();
     let mut previous_id: Option<String> = None;
-    let text = report
-        .kept
-        .get(RECORDS)
-        .map(|b| String::from_utf8_lossy(b).into_owned())
-        .unwrap_or_default();
-    for (i, line) in text.lines().enumerate() {
-        let no = i as u64 + 1;
+    let mut check_line = |no: u64, line: &str, problems: &mut Vec<Problem>| {
         let record: Value = match serde_json::from_str(line) {
             Ok(v) => v,
             Err(e) => {
@@ -88,7 +78,7 @@ pub fn check(source: &dyn BagSource, report: &mut BagReport) -> usize {
                     Problem::error(name(RECORDS), "record-invalid", format!("not JSON: {e}"))
                         .at_line(no),
                 );
-                continue;
+                return;
             }
         };
         records += 1;
@@ -123,7 +113,6 @@ pub fn check(source: &dyn BagSource, report: &mut BagReport) -> usize {
                 continue;
             };
             let path = format!("data/{path}");
-            referenced.insert(path.clone());
             let Some(actual) = report.sha256.get(&path) else {
                 problems.push(
                     Problem::error(
@@ -162,6 +151,17 @@ pub fn check(source: &dyn BagSource, report: &mut BagReport) -> usize {
                     .at_line(no),
                 );
             }
+            referenced.insert(path);
+        }
+    };
+    if report.sha256.contains_key(RECORDS) {
+        let mut found = Vec::new();
+        let read = for_each_line(source, RECORDS, &mut |no, line| {
+            check_line(no, line, &mut found)
+        });
+        problems.extend(found);
+        if let Err(e) = read {
+            problems.push(Problem::error(name(RECORDS), "unreadable", e.to_string()));
         }
     }
     for path in report.sha256.keys() {
@@ -175,63 +175,65 @@ pub fn check(source: &dyn BagSource, report: &mut BagReport) -> usize {
             ));
         }
     }
+    drop(referenced);
 
-    match report
-        .kept
-        .get(DATAPACKAGE)
-        .map(|b| serde_json::from_slice::<PackageFiles>(b))
-    {
-        None => problems.push(Problem::error(
+    if !report.sha256.contains_key(DATAPACKAGE) {
+        problems.push(Problem::error(
             name(DATAPACKAGE),
             "datapackage-missing",
             "the release has no datapackage.json",
-        )),
-        Some(Err(e)) => problems.push(Problem::error(
-            name(DATAPACKAGE),
-            "datapackage-invalid",
-            format!("not JSON: {e}"),
-        )),
-        Some(Ok(package)) => {
-            let mut listed = BTreeSet::new();
-            for resource in &package.resources {
-                let Some(path) = resource.path.as_deref() else {
-                    continue;
-                };
-                let full = format!("data/{path}");
-                listed.insert(full.clone());
-                let Some(actual) = report.sha256.get(&full) else {
-                    problems.push(Problem::error(
-                        name(DATAPACKAGE),
-                        "datapackage-mismatch",
-                        format!("lists `{path}`, which is not in the bag"),
-                    ));
-                    continue;
-                };
-                if resource.hash.as_deref() != Some(format!("sha256:{actual}").as_str()) {
-                    problems.push(Problem::error(
-                        name(&full),
-                        "datapackage-mismatch",
-                        format!(
-                            "datapackage.json says hash {:?}, the file's is sha256:{actual}",
-                            resource.hash
-                        ),
-                    ));
-                }
-                if resource.bytes != sizes.get(full.as_str()).copied() {
-                    problems.push(Problem::error(
-                        name(&full),
-                        "datapackage-mismatch",
-                        format!("datapackage.json says {:?} bytes", resource.bytes),
-                    ));
-                }
+        ));
+    } else {
+        let mut listed = BTreeSet::new();
+        let mut found = Vec::new();
+        let parsed = stream_resources(source, DATAPACKAGE, &mut |resource: ResourceFile| {
+            let Some(path) = resource.path.as_deref() else {
+                return;
+            };
+            let full = format!("data/{path}");
+            let Some(actual) = report.sha256.get(&full) else {
+                found.push(Problem::error(
+                    name(DATAPACKAGE),
+                    "datapackage-mismatch",
+                    format!("lists `{path}`, which is not in the bag"),
+                ));
+                return;
+            };
+            if resource.hash.as_deref() != Some(format!("sha256:{actual}").as_str()) {
+                found.push(Problem::error(
+                    name(&full),
+                    "datapackage-mismatch",
+                    format!(
+                        "datapackage.json says hash {:?}, the file's is sha256:{actual}",
+                        resource.hash
+                    ),
+                ));
             }
-            for path in report.sha256.keys() {
-                if path.starts_with("data/") && path != DATAPACKAGE && !listed.contains(path) {
-                    problems.push(Problem::error(
-                        name(path),
-                        "datapackage-mismatch",
-                        "payload file not listed in datapackage.json",
-                    ));
+            if resource.bytes != sizes.get(full.as_str()).copied() {
+                found.push(Problem::error(
+                    name(&full),
+                    "datapackage-mismatch",
+                    format!("datapackage.json says {:?} bytes", resource.bytes),
+                ));
+            }
+            listed.insert(full);
+        });
+        problems.extend(found);
+        match parsed {
+            Err(e) => problems.push(Problem::error(
+                name(DATAPACKAGE),
+                "datapackage-invalid",
+                format!("not JSON: {e}"),
+            )),
+            Ok(()) => {
+                for path in report.sha256.keys() {
+                    if path.starts_with("data/") && path != DATAPACKAGE && !listed.contains(path) {
+                        problems.push(Problem::error(
+                            name(path),
+                            "datapackage-mismatch",
+                            "payload file not listed in datapackage.json",
+                        ));
+                    }
                 }
             }
         }
@@ -277,17 +279,226 @@ fn check_layout(source: &dyn BagSource, report: &BagReport, problems: &mut Vec<P
     }
 }
 
-/// What verification reads of `datapackage.json`: each resource's path, size and hash (parsed
-/// into these few fields only, so a package of many thousand files stays small in memory).
-#[derive(serde::Deserialize)]
-struct PackageFiles {
-    #[serde(default)]
-    resources: Vec<ResourceFile>,
+/// Call `each` with every line of the file at `path` (1-based line numbers), streamed: a file of
+/// any size takes one line of memory.
+pub fn for_each_line(
+    source: &mut dyn BagSource,
+    path: &str,
+    each: &mut dyn FnMut(u64, &str),
+) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    let mut no = 0u64;
+    source.read(path, &mut |chunk| {
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', chunk) {
+            line.extend_from_slice(&chunk[start..end]);
+            no += 1;
+            each(no, &String::from_utf8_lossy(&line));
+            line.clear();
+            start = end + 1;
+        }
+        line.extend_from_slice(&chunk[start..]);
+    })?;
+    if !line.is_empty() {
+        each(no + 1, &String::from_utf8_lossy(&line));
+    }
+    Ok(())
 }
 
+/// Stream `datapackage.json` and call `each` with every resource's path, size and hash, parsing
+/// as the file is read (on a thread of its own, fed through a small channel): the package is
+/// never held in memory whole, whatever the number of files.
+fn stream_resources(
+    source: &mut dyn BagSource,
+    path: &str,
+    each: &mut (dyn FnMut(ResourceFile) + Send),
+) -> Result<(), String> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
+    std::thread::scope(|scope| {
+        let parser = scope.spawn(move || {
+            let reader = ChannelReader {
+                receiver,
+                chunk: Vec::new(),
+                at: 0,
+            };
+            let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
+            serde::de::DeserializeSeed::deserialize(PackageSeed(each), &mut de)
+                .and_then(|()| de.end())
+                .map_err(|e| e.to_string())
+        });
+        let read = source.read(path, &mut |chunk| {
+            // A parser that stopped early has dropped the receiver: the rest is not needed.
+            let _ = sender.send(chunk.to_vec());
+        });
+        drop(sender);
+        let parsed = parser.join().expect("the parser does not panic");
+        read.map_err(|e| e.to_string()).and(parsed)
+    })
+}
+
+/// A `Read` over chunks arriving through a channel.
+struct ChannelReader {
+    receiver: std::sync::mpsc::Receiver<Vec<u8>>,
+    chunk: Vec<u8>,
+    at: usize,
+}
+
+impl std::io::Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        while self.at == self.chunk.len() {
+            match self.receiver.recv() {
+                Ok(chunk) => (self.chunk, self.at) = (chunk, 0),
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.chunk.len() - self.at);
+        buf[..n].copy_from_slice(&self.chunk[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// The top level of `datapackage.json`: `resources` is walked element by element, the rest is
+/// skipped.
+struct PackageSeed<'a>(&'a mut (dyn FnMut(ResourceFile) + Send));
+
+impl<'de> serde::de::DeserializeSeed<'de> for PackageSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for PackageSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a data package object")
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key::<String>()? {
+            if key == "resources" {
+                map.next_value_seed(ResourcesSeed(&mut *self.0))?;
+            } else {
+                map.next_value::<serde::de::IgnoredAny>()?;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct ResourcesSeed<'a>(&'a mut (dyn FnMut(ResourceFile) + Send));
+
+impl<'de> serde::de::DeserializeSeed<'de> for ResourcesSeed<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for ResourcesSeed<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("a list of resources")
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(resource) = seq.next_element::<ResourceFile>()? {
+            (self.0)(resource);
+        }
+        Ok(())
+    }
+}
+
+/// What verification reads of each resource of `datapackage.json`.
 #[derive(serde::Deserialize)]
 struct ResourceFile {
     path: Option<String>,
     bytes: Option<u64>,
     hash: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::verify::source::{FileInfo, MemSource};
+
+    /// A source that hands out its files three bytes at a time, so every line and every JSON
+    /// token meets a chunk boundary somewhere.
+    struct Trickle(MemSource);
+
+    impl BagSource for Trickle {
+        fn files(&self) -> &[FileInfo] {
+            self.0.files()
+        }
+        fn read(&mut self, path: &str, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+            self.0
+                .read(path, &mut |all| all.chunks(3).for_each(&mut *visit))
+        }
+        fn name_of(&self, path: &str) -> String {
+            self.0.name_of(path)
+        }
+        fn namer(&self) -> Box<dyn Fn(&str) -> String + Send + Sync> {
+            self.0.namer()
+        }
+    }
+
+    fn trickle(files: &[(&str, &str)]) -> Trickle {
+        Trickle(MemSource::new(
+            files
+                .iter()
+                .map(|(p, c)| (p.to_string(), c.as_bytes().to_vec())),
+        ))
+    }
+
+    #[test]
+    fn lines_are_streamed_whole_across_chunks_with_their_numbers() {
+        let mut source = trickle(&[("a", "first line\nsecond\n\nlast without newline")]);
+        let mut seen = Vec::new();
+        for_each_line(&mut source, "a", &mut |no, line| {
+            seen.push((no, line.to_owned()))
+        })
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (1, "first line".to_owned()),
+                (2, "second".to_owned()),
+                (3, String::new()),
+                (4, "last without newline".to_owned())
+            ]
+        );
+    }
+
+    #[test]
+    fn data_package_resources_are_streamed_and_the_rest_skipped() {
+        let package = r#"{"name": "x", "contributors": [{"title": "a", "role": "b"}],
+            "resources": [{"path": "raw/a.txt", "bytes": 3, "hash": "sha256:00", "type": "file"},
+                          {"path": "records.jsonl", "bytes": 7, "schema": {"fields": [1, [2]]}}],
+            "id": "urn:x"}"#;
+        let mut source = trickle(&[("data/datapackage.json", package)]);
+        let mut seen = Vec::new();
+        stream_resources(
+            &mut source,
+            "data/datapackage.json",
+            &mut |r: ResourceFile| seen.push((r.path, r.bytes, r.hash)),
+        )
+        .unwrap();
+        assert_eq!(
+            seen,
+            [
+                (Some("raw/a.txt".into()), Some(3), Some("sha256:00".into())),
+                (Some("records.jsonl".into()), Some(7), None)
+            ]
+        );
+        for broken in [
+            r#"{"resources": [{"path": 1}]}"#,
+            r#"{"resources": []} trailing"#,
+            "[",
+        ] {
+            let mut source = trickle(&[("p", broken)]);
+            assert!(
+                stream_resources(&mut source, "p", &mut |_| {}).is_err(),
+                "{broken}"
+            );
+        }
+    }
 }

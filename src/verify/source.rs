@@ -66,6 +66,8 @@ pub trait BagSource: Send {
     fn read(&mut self, path: &str, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<()>;
     /// How to name a file of the bag in messages.
     fn name_of(&self, path: &str) -> String;
+    /// [`BagSource::name_of`] as a function of its own, for use while the source is borrowed.
+    fn namer(&self) -> Box<dyn Fn(&str) -> String + Send + Sync>;
     /// Hash many files, each read once, in parallel where the source allows; results in the
     /// order of `jobs`.
     fn hash_all(&mut self, jobs: &[HashJob]) -> Vec<std::result::Result<Hashed, String>> {
@@ -444,6 +446,11 @@ impl BagSource for ZipSource {
     fn name_of(&self, path: &str) -> String {
         format!("{}/{path}", self.top)
     }
+
+    fn namer(&self) -> Box<dyn Fn(&str) -> String + Send + Sync> {
+        let top = self.top.clone();
+        Box::new(move |path| format!("{top}/{path}"))
+    }
 }
 
 type Archive = zip::ZipArchive<std::io::BufReader<fs_err::File>>;
@@ -574,6 +581,11 @@ impl BagSource for DirSource {
     fn name_of(&self, path: &str) -> String {
         self.root.join(path).display().to_string()
     }
+
+    fn namer(&self) -> Box<dyn Fn(&str) -> String + Send + Sync> {
+        let root = self.root.clone();
+        Box::new(move |path| root.join(path).display().to_string())
+    }
 }
 
 /// A bag held in memory (tests and fuzzing): paths relative to the bag's top folder.
@@ -612,5 +624,9 @@ impl BagSource for MemSource {
 
     fn name_of(&self, path: &str) -> String {
         path.to_owned()
+    }
+
+    fn namer(&self) -> Box<dyn Fn(&str) -> String + Send + Sync> {
+        Box::new(str::to_owned)
     }
 }
