@@ -63,37 +63,6 @@ impl Collection {
 /// `records.jsonl` is a tabular resource with a Table Schema, so validators check its rows.
 /// Typed (not a JSON tree) so a package of many thousand files stays small in memory.
 pub fn datapackage(dataset: &Dataset, files: &[BagFile]) -> Vec<u8> {
-    let mut used = BTreeSet::new();
-    let resources: Vec<Resource> = files
-        .iter()
-        .map(|file| {
-            let path = file.path.strip_prefix("data/").unwrap_or(&file.path);
-            let (kind, format, mediatype) = match path {
-                "records.jsonl" => ("table", Some("jsonl"), Some("application/jsonl")),
-                p if p.ends_with(".json") => ("json", Some("json"), Some("application/json")),
-                p if p.ends_with(".md") => ("text", Some("md"), Some("text/markdown")),
-                p if p.starts_with("text/") => ("text", Some("txt"), Some("text/plain")),
-                // Raw files are evidence in whatever encoding they came in: opaque files.
-                _ => ("file", None, None),
-            };
-            let records = path == "records.jsonl";
-            Resource {
-                name: unique_name(path, &mut used),
-                path,
-                bytes: file.bytes,
-                hash: format!("sha256:{}", file.sha256),
-                kind,
-                format,
-                mediatype,
-                encoding: format.map(|_| "utf-8"),
-                title: records.then_some("Document records"),
-                description: records.then_some(
-                    "One record per document; the JSON Schema in schema/record.schema.json is the authority.",
-                ),
-                schema: records.then(records_table_schema),
-            }
-        })
-        .collect();
     let package = Package {
         name: &dataset.name,
         title: &dataset.title,
@@ -109,12 +78,59 @@ pub fn datapackage(dataset: &Dataset, files: &[BagFile]) -> Vec<u8> {
                 role: "author",
             })
             .collect(),
-        resources,
+        resources: Resources {
+            files,
+            used: std::cell::RefCell::new(BTreeSet::new()),
+        },
         id: dataset.identifier.as_deref(),
     };
-    let mut bytes = serde_json::to_vec_pretty(&package).expect("the package serializes");
+    // Sized for the usual few hundred bytes a resource takes, so the buffer is not regrown (a
+    // regrowth holds two copies at once).
+    let mut bytes = Vec::with_capacity(4096 + files.len() * 300);
+    serde_json::to_writer_pretty(&mut bytes, &package).expect("the package serializes");
     bytes.push(b'\n');
     bytes
+}
+
+/// The resources, made one at a time while the package is serialized (never all in memory).
+struct Resources<'a> {
+    files: &'a [BagFile],
+    used: std::cell::RefCell<BTreeSet<String>>,
+}
+
+impl Serialize for Resources<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut used = self.used.borrow_mut();
+        serializer.collect_seq(self.files.iter().map(|file| resource(file, &mut used)))
+    }
+}
+
+fn resource<'a>(file: &'a BagFile, used: &mut BTreeSet<String>) -> Resource<'a> {
+    let path = file.path.strip_prefix("data/").unwrap_or(&file.path);
+    let (kind, format, mediatype) = match path {
+        "records.jsonl" => ("table", Some("jsonl"), Some("application/jsonl")),
+        p if p.ends_with(".json") => ("json", Some("json"), Some("application/json")),
+        p if p.ends_with(".md") => ("text", Some("md"), Some("text/markdown")),
+        p if p.starts_with("text/") => ("text", Some("txt"), Some("text/plain")),
+        // Raw files are evidence in whatever encoding they came in: opaque files.
+        _ => ("file", None, None),
+    };
+    let records = path == "records.jsonl";
+    Resource {
+        name: unique_name(path, used),
+        path,
+        bytes: file.bytes,
+        hash: format!("sha256:{}", file.sha256),
+        kind,
+        format,
+        mediatype,
+        encoding: format.map(|_| "utf-8"),
+        title: records.then_some("Document records"),
+        description: records.then_some(
+            "One record per document; the JSON Schema in schema/record.schema.json is the authority.",
+        ),
+        schema: records.then(records_table_schema),
+    }
 }
 
 #[derive(Serialize)]
@@ -126,7 +142,7 @@ struct Package<'a> {
     created: String,
     keywords: &'a [String],
     contributors: Vec<Contributor<'a>>,
-    resources: Vec<Resource<'a>>,
+    resources: Resources<'a>,
     #[serde(skip_serializing_if = "Option::is_none")]
     id: Option<&'a str>,
 }

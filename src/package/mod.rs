@@ -175,9 +175,9 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     records.sort_by(|a, b| a.0.cmp(&b.0));
 
     // The dataset's own files, then the tag files.
-    let mut jsonl = String::new();
-    for (_, line) in &records {
-        jsonl.push_str(line);
+    let mut jsonl = String::with_capacity(records.iter().map(|(_, l)| l.len() + 1).sum());
+    for (_, line) in records.drain(..) {
+        jsonl.push_str(&line);
         jsonl.push('\n');
     }
     drop(records);
@@ -212,6 +212,7 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         let changes = crate::diff::changes_markdown(&diff, &previous.file_name);
         payload.push(zip.add(crate::diff::CHANGES, changes.as_bytes(), None)?);
     }
+    drop(jsonl);
     payload.push(zip.add("data/datacite.json", &pretty(&datacite), None)?);
     let card = describe::readme(dataset, &collection, predecessor.as_ref());
     payload.push(zip.add("data/README.md", card.as_bytes(), None)?);
