@@ -51,8 +51,9 @@ pub struct Release {
     pub version: Option<String>,
     /// The archive's SHA-256 (zips).
     pub sha256: Option<String>,
-    /// Records by id, as JSON.
-    pub records: BTreeMap<String, Value>,
+    /// Records by id, as their JSON lines (parsed only where two differ, so a release of many
+    /// documents takes about the size of its `records.jsonl`).
+    pub records: BTreeMap<String, String>,
     /// `datacite.json`.
     pub datacite: Value,
     /// SHA-256 of payload files that are neither documents nor generated descriptions.
@@ -85,8 +86,9 @@ impl Release {
         if report.records.is_some() && !bag.kept.contains_key(content::RECORDS) {
             return Err(Error::Refused {
                 message: format!(
-                    "`{display}`: {} is too large to compare in memory (over 64 MiB)",
-                    content::RECORDS
+                    "`{display}`: {} is too large to compare in memory (over {} MiB)",
+                    content::RECORDS,
+                    crate::verify::bag::MAX_KEPT_PAYLOAD_BYTES >> 20
                 ),
                 hint: None,
             });
@@ -169,20 +171,30 @@ fn is_other_payload(path: &str) -> bool {
         && !GENERATED.contains(&path)
 }
 
-fn parse_records(path: &str, jsonl: &[u8]) -> Result<BTreeMap<String, Value>> {
+fn parse_records(path: &str, jsonl: &[u8]) -> Result<BTreeMap<String, String>> {
+    #[derive(serde::Deserialize)]
+    struct Id {
+        id: String,
+    }
     let mut records = BTreeMap::new();
     for (i, line) in jsonl.split(|&b| b == b'\n').enumerate() {
         if line.is_empty() {
             continue;
         }
-        let record: Value = serde_json::from_slice(line).map_err(|e| Error::Refused {
+        let bad = |e: &dyn std::fmt::Display| Error::Refused {
             message: format!("`{path}`: {}, line {}: {e}", content::RECORDS, i + 1),
             hint: None,
-        })?;
-        let id = record["id"].as_str().unwrap_or_default().to_owned();
-        records.insert(id, record);
+        };
+        let text = std::str::from_utf8(line).map_err(|e| bad(&e))?;
+        let id: Id = serde_json::from_str(text).map_err(|e| bad(&e))?;
+        records.insert(id.id, text.to_owned());
     }
     Ok(records)
+}
+
+/// A record line as JSON (lines were parsed once already when loaded).
+fn parse(line: &str) -> Value {
+    serde_json::from_str(line).unwrap_or(Value::Null)
 }
 
 /// One side of the comparison, as reported.
@@ -310,11 +322,14 @@ pub fn diff(old: &Release, new: &Release) -> Diff {
         required_bump: Bump::Patch,
         bump_reason: String::new(),
     };
-    for (id, record) in &old.records {
+    for (id, line) in &old.records {
         match new.records.get(id) {
-            None => out.removed.push(document(record)),
-            Some(now) if now == record => out.unchanged += 1,
+            None => out.removed.push(document(&parse(line))),
+            Some(now) if now == line => out.unchanged += 1,
+            Some(now) if parse(now) == parse(line) => out.unchanged += 1,
             Some(now) => {
+                let (record, now) = (parse(line), parse(now));
+                let (record, now) = (&record, &now);
                 let mut fields = Vec::new();
                 compare("", record, now, &mut fields);
                 out.changed.push(DocumentChange {
@@ -326,9 +341,9 @@ pub fn diff(old: &Release, new: &Release) -> Diff {
             }
         }
     }
-    for (id, record) in &new.records {
+    for (id, line) in &new.records {
         if !old.records.contains_key(id) {
-            out.added.push(document(record));
+            out.added.push(document(&parse(line)));
         }
     }
     // Dataset fields are reported whole at the top level: a title list, not `titles.0.title`.
@@ -772,7 +787,7 @@ mod tests {
             sha256: None,
             records: records
                 .iter()
-                .map(|r| (r["id"].as_str().unwrap().to_owned(), r.clone()))
+                .map(|r| (r["id"].as_str().unwrap().to_owned(), r.to_string()))
                 .collect(),
             datacite: json!({"version": version, "titles": [{"title": title}]}),
             files: BTreeMap::new(),

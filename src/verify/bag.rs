@@ -23,6 +23,9 @@ use unicode_normalization::UnicodeNormalization;
 /// Tag files larger than this are refused rather than read into memory.
 const MAX_TAG_FILE_BYTES: u64 = 64 << 20;
 
+/// Payload files a caller asks to keep (`diff` keeps `records.jsonl`) are kept up to this size.
+pub const MAX_KEPT_PAYLOAD_BYTES: u64 = 1 << 30;
+
 /// OS metadata files that copying tools create and drop.
 const SYSTEM_FILES: [&str; 3] = [".DS_Store", "Thumbs.db", "desktop.ini"];
 
@@ -314,7 +317,13 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
                 .into_iter()
                 .chain([Algorithm::Sha256])
                 .collect(),
-            keep: keep.contains(path.as_str()) && *size <= MAX_TAG_FILE_BYTES,
+            keep: keep.contains(path.as_str())
+                && *size
+                    <= if path.starts_with("data/") {
+                        MAX_KEPT_PAYLOAD_BYTES
+                    } else {
+                        MAX_TAG_FILE_BYTES
+                    },
         })
         .collect();
     let results = source.hash_all(&jobs);
