@@ -870,4 +870,75 @@ mod tests {
         assert_eq!(code("a`b"), "`` a`b ``");
         assert_eq!(code("``"), "``` `` ```");
     }
+
+    mod properties {
+        use super::*;
+        use proptest::prelude::*;
+
+        /// What happens to one document between two releases.
+        #[derive(Clone, Copy, Debug)]
+        enum Fate {
+            Kept,
+            Removed,
+            Raw,
+            Text,
+            Title,
+        }
+
+        fn fate() -> impl Strategy<Value = Fate> {
+            prop_oneof![
+                Just(Fate::Kept),
+                Just(Fate::Removed),
+                Just(Fate::Raw),
+                Just(Fate::Text),
+                Just(Fate::Title),
+            ]
+        }
+
+        proptest! {
+            #[test]
+            fn every_change_is_found_classified_and_bumped(
+                fates in proptest::collection::vec(fate(), 0..12),
+                added in 0usize..3,
+            ) {
+                let ids: Vec<String> = (0..fates.len()).map(|i| format!("d{i:02}")).collect();
+                let old: Vec<Value> =
+                    ids.iter().map(|id| record(id, "r", "t", Some("title"))).collect();
+                let mut new = Vec::new();
+                for (id, fate) in ids.iter().zip(&fates) {
+                    match fate {
+                        Fate::Kept => new.push(record(id, "r", "t", Some("title"))),
+                        Fate::Removed => {}
+                        Fate::Raw => new.push(record(id, "r2", "t2", Some("title"))),
+                        Fate::Text => new.push(record(id, "r", "t2", Some("title"))),
+                        Fate::Title => new.push(record(id, "r", "t", Some("other"))),
+                    }
+                }
+                for i in 0..added {
+                    new.push(record(&format!("n{i}"), "r", "t", None));
+                }
+                let d = diff(&release("1.0.0", &old, "T"), &release("1.0.0", &new, "T"));
+                let count = |f: fn(&Fate) -> bool| fates.iter().filter(|x| f(x)).count();
+                prop_assert_eq!(d.removed.len(), count(|f| matches!(f, Fate::Removed)));
+                prop_assert_eq!(d.added.len(), added);
+                prop_assert_eq!(d.unchanged, count(|f| matches!(f, Fate::Kept)));
+                for change in &d.changed {
+                    let i: usize = change.id[1..].parse().unwrap();
+                    let expected = match fates[i] {
+                        Fate::Raw => "raw",
+                        Fate::Text => "text",
+                        Fate::Title => "metadata",
+                        other => panic!("{other:?} reported as changed"),
+                    };
+                    prop_assert_eq!(change.kind(), expected);
+                    prop_assert!(!change.fields.is_empty());
+                }
+                let content = added
+                    + count(|f| matches!(f, Fate::Removed | Fate::Raw | Fate::Text));
+                let expected_bump = if content > 0 { Bump::Minor } else { Bump::Patch };
+                prop_assert_eq!(d.required_bump, expected_bump);
+                prop_assert_eq!(d.identical, content == 0 && count(|f| matches!(f, Fate::Title)) == 0);
+            }
+        }
+    }
 }
