@@ -63,6 +63,18 @@ fn base64_with(bytes: &[u8], alphabet: &[u8; 64], pad: bool) -> String {
     out
 }
 
+/// `N` bytes from `2N` hex digits; `None` for anything else.
+pub fn from_hex<const N: usize>(hex: &str) -> Option<[u8; N]> {
+    if hex.len() != 2 * N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
+    }
+    Some(out)
+}
+
 /// SHA-256 of `data`, lowercase hex.
 pub fn sha256_hex(data: &[u8]) -> String {
     hex(&sha2::Sha256::digest(data))
@@ -234,5 +246,8 @@ mod tests {
         assert_eq!(super::base64(b"fooba"), "Zm9vYmE=");
         assert_eq!(super::base64(b"foobar"), "Zm9vYmFy");
         assert!(super::ni_sha256("abc").is_none());
+        assert_eq!(super::from_hex::<2>("0aFf"), Some([0x0a, 0xff]));
+        assert_eq!(super::from_hex::<2>("0aF"), None);
+        assert_eq!(super::from_hex::<1>("zz"), None);
     }
 }

@@ -4,16 +4,19 @@
 //! `bag-info.txt`, and payload and tag manifests in SHA-256 and SHA-512, sorted by path, with
 //! the path encoding of RFC 8493 section 2.1.3 (`%`, CR and LF percent-encoded).
 
+use crate::digest::hex;
 use std::fmt::Write;
 
 /// A file of the bag with its size and digests. `path` is relative to the bag's top folder,
 /// with `/` separators, as it appears in manifests (`data/raw/x.txt`).
+/// Digests are kept as bytes (a release holds one of these per file until its manifests are
+/// written: hex would take twice the memory).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BagFile {
     pub path: String,
     pub bytes: u64,
-    pub sha256: String,
-    pub sha512: String,
+    pub sha256: [u8; 32],
+    pub sha512: [u8; 64],
 }
 
 /// The digest algorithms every manifest is written in, with their BagIt names.
@@ -45,11 +48,12 @@ pub fn decode_path(path: &str) -> String {
 pub fn manifest(files: &[BagFile], algorithm: &str) -> String {
     let mut sorted: Vec<&BagFile> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let mut out = String::new();
+    let digest_len = if algorithm == "sha256" { 64 } else { 128 };
+    let mut out = String::with_capacity(sorted.iter().map(|f| digest_len + 3 + f.path.len()).sum());
     for file in sorted {
         let digest = match algorithm {
-            "sha256" => &file.sha256,
-            "sha512" => &file.sha512,
+            "sha256" => hex(&file.sha256),
+            "sha512" => hex(&file.sha512),
             other => unreachable!("unsupported algorithm {other}"),
         };
         let _ = writeln!(out, "{digest}  {}", encode_path(&file.path));
@@ -107,8 +111,8 @@ mod tests {
         let file = |path: &str| BagFile {
             path: path.into(),
             bytes: 1,
-            sha256: "a".repeat(64),
-            sha512: "b".repeat(128),
+            sha256: [0xaa; 32],
+            sha512: [0xbb; 64],
         };
         let m = manifest(&[file("data/b%c.txt"), file("data/a\nb.txt")], "sha256");
         let expected = format!(

@@ -120,7 +120,7 @@ fn resource<'a>(file: &'a BagFile, used: &mut BTreeSet<String>) -> Resource<'a> 
         name: unique_name(path, used),
         path,
         bytes: file.bytes,
-        hash: format!("sha256:{}", file.sha256),
+        hash: format!("sha256:{}", crate::digest::hex(&file.sha256)),
         kind,
         format,
         mediatype,

@@ -133,9 +133,10 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         discovery.entries.iter().map(|e| e.size).sum(),
     );
     let mut payload: Vec<BagFile> = Vec::new();
-    // Per document only its record as a JSON line (sorted by id at the end) and what the
-    // descriptions need: memory per document stays small.
-    let mut records: Vec<(String, String)> = Vec::new();
+    // Per document: its record goes to a spill file (read back sorted by id at the end), its
+    // two payload files' sizes and digests stay for the manifests, and the descriptions keep a
+    // table row.
+    let mut records = RecordSpill::new(&settings.out_dir, &top)?;
     let mut collection = describe::Collection::default();
     let mut raw_bytes = 0u64;
     // Documents are processed and compressed in parallel, a batch at a time, and appended in
@@ -164,7 +165,7 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
                 payload.push(text_file);
                 collection.add(&record);
                 let line = serde_json::to_string(&record).expect("records serialize");
-                records.push((record.id, line));
+                records.push(record.id, &line)?;
             }
         }
     }
@@ -172,15 +173,9 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     if problem::any_error(&problems) {
         return Ok(ReleaseOutcome::Invalid(problems));
     }
-    records.sort_by(|a, b| a.0.cmp(&b.0));
 
     // The dataset's own files, then the tag files.
-    let mut jsonl = String::with_capacity(records.iter().map(|(_, l)| l.len() + 1).sum());
-    for (_, line) in records.drain(..) {
-        jsonl.push_str(&line);
-        jsonl.push('\n');
-    }
-    drop(records);
+    let jsonl = records.sorted_jsonl()?;
     payload.push(zip.add("data/records.jsonl", jsonl.as_bytes(), None)?);
     payload.push(zip.add(
         "data/schema/record.schema.json",
@@ -371,6 +366,59 @@ fn find_predecessor(settings: &ReleaseSettings, dataset: &Dataset) -> Result<Opt
         file_name,
         version,
     }))
+}
+
+/// The records as JSON lines, written to a temporary file beside the release as documents come
+/// (in path order) and read back in id order at the end: memory keeps only each id and where its
+/// line is, not the lines.
+struct RecordSpill {
+    temp: TempFile,
+    file: BufWriter<fs_err::File>,
+    index: Vec<(Box<str>, u64, u32)>,
+    offset: u64,
+}
+
+impl RecordSpill {
+    fn new(dir: &Path, release: &str) -> Result<RecordSpill> {
+        let temp = TempFile::new(dir, &format!("{release}.records"))?;
+        let file = BufWriter::new(temp.create()?);
+        Ok(RecordSpill {
+            temp,
+            file,
+            index: Vec::new(),
+            offset: 0,
+        })
+    }
+
+    fn push(&mut self, id: String, line: &str) -> Result<()> {
+        let len = u32::try_from(line.len()).map_err(|_| {
+            Error::Io(std::io::Error::other(format!(
+                "the record of `{id}` is over 4 GiB"
+            )))
+        })?;
+        self.file.write_all(line.as_bytes())?;
+        self.index.push((id.into_boxed_str(), self.offset, len));
+        self.offset += u64::from(len);
+        Ok(())
+    }
+
+    /// `records.jsonl`: every line, sorted by id, each ending in a newline.
+    fn sorted_jsonl(mut self) -> Result<String> {
+        use std::os::unix::fs::FileExt;
+        self.file.flush()?;
+        self.index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        let file = fs_err::File::open(self.temp.path())?;
+        let total: usize = self.index.iter().map(|(_, _, len)| *len as usize + 1).sum();
+        let mut out = Vec::with_capacity(total);
+        for (_, offset, len) in &self.index {
+            let start = out.len();
+            out.resize(start + *len as usize, 0);
+            file.file().read_exact_at(&mut out[start..], *offset)?;
+            out.push(b'\n');
+        }
+        String::from_utf8(out)
+            .map_err(|_| Error::Io(std::io::Error::other("records spill is not UTF-8")))
+    }
 }
 
 /// Raw bytes processed per batch: enough to keep every core busy, little enough to bound memory.

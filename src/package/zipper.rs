@@ -90,8 +90,10 @@ impl EntryMaker {
         let file = BagFile {
             path: path.to_owned(),
             bytes: data.len() as u64,
-            sha256: sha256.map_or_else(|| hex(&Sha256::digest(data)), str::to_owned),
-            sha512: hex(&Sha512::digest(data)),
+            sha256: sha256
+                .and_then(crate::digest::from_hex)
+                .unwrap_or_else(|| Sha256::digest(data).into()),
+            sha512: Sha512::digest(data).into(),
         };
         Ok((entry, file))
     }
