@@ -423,13 +423,17 @@ impl RecordSpill {
 
 /// Raw bytes processed per batch: enough to keep every core busy, little enough to bound memory.
 const BATCH_BYTES: u64 = 32 << 20;
+/// Documents per batch at most: many small documents would otherwise make one huge batch (each
+/// holds its record and compressed entries until the batch is appended).
+const BATCH_DOCUMENTS: usize = 512;
 
-/// Consecutive runs of entries of about `max_bytes` in all (at least one entry each).
+/// Consecutive runs of entries of about `max_bytes` in all (at least one entry each, at most
+/// [`BATCH_DOCUMENTS`]).
 fn batches(entries: &[Entry], max_bytes: u64) -> Vec<&[Entry]> {
     let mut out = Vec::new();
     let (mut start, mut bytes) = (0, 0u64);
     for (i, entry) in entries.iter().enumerate() {
-        if i > start && bytes + entry.size > max_bytes {
+        if i > start && (bytes + entry.size > max_bytes || i - start == BATCH_DOCUMENTS) {
             out.push(&entries[start..i]);
             (start, bytes) = (i, 0);
         }
@@ -677,5 +681,41 @@ impl Progress {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn entries(sizes: &[u64]) -> Vec<Entry> {
+        sizes
+            .iter()
+            .enumerate()
+            .map(|(i, &size)| Entry {
+                rel: format!("{i}.txt"),
+                path: PathBuf::from(format!("{i}.txt")),
+                display: format!("{i}.txt"),
+                size,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn batches_are_bounded_in_bytes_and_documents_and_keep_the_order() {
+        let many_small = entries(&[10; 1300]);
+        let split = batches(&many_small, BATCH_BYTES);
+        assert_eq!(
+            split.iter().map(|b| b.len()).collect::<Vec<_>>(),
+            [512, 512, 276]
+        );
+        let big = entries(&[20 << 20, 20 << 20, 1, 40 << 20]);
+        let split = batches(&big, BATCH_BYTES);
+        assert_eq!(split.iter().map(|b| b.len()).collect::<Vec<_>>(), [1, 2, 1]);
+        let flat: Vec<&str> = split
+            .iter()
+            .flat_map(|b| b.iter().map(|e| e.rel.as_str()))
+            .collect();
+        assert_eq!(flat, ["0.txt", "1.txt", "2.txt", "3.txt"]);
     }
 }
