@@ -17,13 +17,8 @@ pub fn hex(bytes: &[u8]) -> String {
 /// A SHA-256 given in hex as an RFC 6920 named-information URI, `ni:///sha-256;<base64url>`:
 /// the standard way to name a file by its digest. `None` when `hex` is not 64 hex digits.
 pub fn ni_sha256(hex: &str) -> Option<String> {
-    if hex.len() != 64 {
-        return None;
-    }
-    let bytes: Option<Vec<u8>> = (0..32)
-        .map(|i| u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok())
-        .collect();
-    Some(format!("ni:///sha-256;{}", base64url(&bytes?)))
+    let bytes: [u8; 32] = from_hex(hex)?;
+    Some(format!("ni:///sha-256;{}", base64url(&bytes)))
 }
 
 /// Base64 with the URL-safe alphabet and no padding (RFC 4648 section 5).

@@ -19,6 +19,42 @@ fn minisign() -> std::process::Command {
     std::process::Command::new("minisign")
 }
 
+/// `minisign -V`: the standard tool checks `sidecar`'s signature with `public`; returns what it
+/// printed (the trusted comment among it). Fails the test when the signature is not valid.
+fn minisign_verifies(public: &Path, sidecar: &Path) -> String {
+    let checked = minisign()
+        .arg("-V")
+        .arg("-p")
+        .arg(public)
+        .arg("-m")
+        .arg(sidecar)
+        .output()
+        .unwrap();
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    assert!(checked.status.success(), "minisign -V: {printed}");
+    printed
+}
+
+/// `minisign -S`: sign `sidecar` with the unencrypted secret key `secret`.
+fn minisign_signs(secret: &Path, sidecar: &Path) {
+    let signed = minisign()
+        .args(["-S", "-s"])
+        .arg(secret)
+        .arg("-m")
+        .arg(sidecar)
+        .output()
+        .unwrap();
+    assert!(
+        signed.status.success(),
+        "minisign -S: {}",
+        String::from_utf8_lossy(&signed.stderr)
+    );
+}
+
 /// The committed release and its sidecar copied into a temporary folder.
 fn release_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
@@ -83,22 +119,9 @@ fn a_signed_release_verifies_with_archivist_and_with_minisign() {
     assert!(signature.exists(), "{}", cut.stdout);
 
     // The standard tool agrees.
-    let checked = minisign()
-        .arg("-V")
-        .arg("-p")
-        .arg(&public)
-        .arg("-m")
-        .arg(&sidecar)
-        .output()
-        .unwrap();
+    let printed = minisign_verifies(&public, &sidecar);
     assert!(
-        checked.status.success(),
-        "minisign: {}{}",
-        String::from_utf8_lossy(&checked.stdout),
-        String::from_utf8_lossy(&checked.stderr)
-    );
-    assert!(
-        String::from_utf8_lossy(&checked.stdout).contains(&format!("file:{NAME}.zip.sha256")),
+        printed.contains(&format!("file:{NAME}.zip.sha256")),
         "the trusted comment names the sidecar"
     );
 
@@ -147,18 +170,7 @@ fn a_minisign_signature_verifies_with_archivist_and_forgeries_do_not() {
     );
     let (dir, zip) = release_copy();
     let sidecar = dir.path().join(format!("{NAME}.zip.sha256"));
-    let signed = minisign()
-        .args(["-S", "-s"])
-        .arg(&secret)
-        .arg("-m")
-        .arg(&sidecar)
-        .output()
-        .unwrap();
-    assert!(
-        signed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&signed.stderr)
-    );
+    minisign_signs(&secret, &sidecar);
     let key = public.to_str().unwrap();
     let good = verify_with(&zip, key);
     assert_eq!(good.code, 0, "{}", good.stdout);
@@ -259,19 +271,7 @@ fn an_encrypted_key_needs_its_password_and_a_wrong_one_writes_nothing() {
     let right = sign(Some("correct horse"));
     assert_eq!(right.code, 0, "{}", right.stderr);
     let sidecar = out.path().join(format!("{NAME}.zip.sha256"));
-    let checked = minisign()
-        .arg("-V")
-        .arg("-p")
-        .arg(keys.path().join("archivist.pub"))
-        .arg("-m")
-        .arg(&sidecar)
-        .output()
-        .unwrap();
-    assert!(
-        checked.status.success(),
-        "{}",
-        String::from_utf8_lossy(&checked.stderr)
-    );
+    minisign_verifies(&keys.path().join("archivist.pub"), &sidecar);
 }
 
 #[test]
@@ -281,18 +281,7 @@ fn a_signed_release_goes_to_invenio_with_its_signature() {
     assert_eq!(keygen(keys.path(), "k", &["--no-password"]).code, 0);
     let (dir, zip) = release_copy();
     let sidecar = dir.path().join(format!("{NAME}.zip.sha256"));
-    let signed = minisign()
-        .args(["-S", "-s"])
-        .arg(keys.path().join("k.key"))
-        .arg("-m")
-        .arg(&sidecar)
-        .output()
-        .unwrap();
-    assert!(
-        signed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&signed.stderr)
-    );
+    minisign_signs(&keys.path().join("k.key"), &sidecar);
     let fake = FakeInvenio::start();
     let deposited = run(archivist()
         .arg("deposit")
