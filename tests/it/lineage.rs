@@ -192,16 +192,7 @@ fn a_new_version_lists_its_changes_names_its_predecessor_and_needs_the_right_bum
     assert_eq!(ni.len(), "ni:///sha-256;".len() + 43, "{ni}");
     let errors = datacite_errors(&bag.join("data/datacite.json"));
     assert!(errors.is_empty(), "DataCite 4.5: {errors}");
-    let bagit = std::process::Command::new(validators().join("bagit.py"))
-        .arg("--validate")
-        .arg(&bag)
-        .output()
-        .unwrap();
-    assert!(
-        bagit.status.success(),
-        "{}",
-        String::from_utf8_lossy(&bagit.stderr)
-    );
+    assert_bagit_valid(&bag);
     let package: Value =
         serde_json::from_slice(&std::fs::read(bag.join("data/datapackage.json")).unwrap()).unwrap();
     assert!(

@@ -12,13 +12,7 @@ const PREVIOUS: &str = "khojaly-1992-1.0.1";
 /// follows, as `release/` does.
 fn cut() -> (tempfile::TempDir, std::path::PathBuf) {
     let out = tempfile::tempdir().unwrap();
-    for suffix in [".zip", ".zip.sha256"] {
-        std::fs::copy(
-            repo().join(format!("release/{PREVIOUS}{suffix}")),
-            out.path().join(format!("{PREVIOUS}{suffix}")),
-        )
-        .unwrap();
-    }
+    copy_committed_release(PREVIOUS, out.path());
     let run = release(
         &repo().join("raw"),
         &repo().join("dataset.toml"),
@@ -52,16 +46,7 @@ fn release_passes_bagit_py_frictionless_datacite_and_sha256sum() {
     let dir = tempfile::tempdir().unwrap();
     extract(&zip, dir.path());
     let bag = dir.path().join(NAME);
-    let bagit = validator("bagit.py")
-        .arg("--validate")
-        .arg(&bag)
-        .output()
-        .unwrap();
-    assert!(
-        bagit.status.success(),
-        "bagit.py: {}",
-        String::from_utf8_lossy(&bagit.stderr)
-    );
+    assert_bagit_valid(&bag);
 
     let frictionless = validator("frictionless")
         .args(["validate", "--json", "datapackage.json"])

@@ -58,14 +58,7 @@ fn minisign_signs(secret: &Path, sidecar: &Path) {
 /// The committed release and its sidecar copied into a temporary folder.
 fn release_copy() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
-    for suffix in [".zip", ".zip.sha256"] {
-        std::fs::copy(
-            repo().join(format!("release/{NAME}{suffix}")),
-            dir.path().join(format!("{NAME}{suffix}")),
-        )
-        .unwrap();
-    }
-    let zip = dir.path().join(format!("{NAME}.zip"));
+    let zip = copy_committed_release(NAME, dir.path());
     (dir, zip)
 }
 
@@ -100,13 +93,7 @@ fn a_signed_release_verifies_with_archivist_and_with_minisign() {
 
     // Sign while releasing the bundled corpus into a folder holding its predecessor.
     let out = tempfile::tempdir().unwrap();
-    for suffix in [".zip", ".zip.sha256"] {
-        std::fs::copy(
-            repo().join(format!("release/khojaly-1992-1.0.1{suffix}")),
-            out.path().join(format!("khojaly-1992-1.0.1{suffix}")),
-        )
-        .unwrap();
-    }
+    copy_committed_release("khojaly-1992-1.0.1", out.path());
     let cut = run(archivist()
         .arg("release")
         .arg("--out")

@@ -237,3 +237,29 @@ pub fn signature_of(sidecar: &Path) -> PathBuf {
     path.push(".minisig");
     PathBuf::from(path)
 }
+
+/// Copy the committed release `release/<name>.zip` and its sidecar into `dir`; returns the zip.
+pub fn copy_committed_release(name: &str, dir: &Path) -> PathBuf {
+    for suffix in [".zip", ".zip.sha256"] {
+        std::fs::copy(
+            repo().join(format!("release/{name}{suffix}")),
+            dir.join(format!("{name}{suffix}")),
+        )
+        .expect("copy a committed release");
+    }
+    dir.join(format!("{name}.zip"))
+}
+
+/// `bagit.py --validate` (the Library of Congress's validator) accepts the bag folder `bag`.
+pub fn assert_bagit_valid(bag: &Path) {
+    let out = std::process::Command::new(validators().join("bagit.py"))
+        .arg("--validate")
+        .arg(bag)
+        .output()
+        .expect("bagit.py runs");
+    assert!(
+        out.status.success(),
+        "bagit.py: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
