@@ -112,8 +112,8 @@ pub fn keygen(dir: &Path, name: &str, password: Password, force: bool) -> Result
         .map_err(|e| crypto_error(&public, "cannot encode the public key", e))?
         .into_string();
     fs_err::create_dir_all(dir)?;
-    write_private(&secret, secret_text.as_bytes(), force)?;
-    write_file(&public, public_text.as_bytes(), force)?;
+    write_new(&secret, secret_text.as_bytes(), 0o600, force)?;
+    write_new(&public, public_text.as_bytes(), 0o644, force)?;
     Ok(KeyFiles {
         public,
         secret,
@@ -156,7 +156,9 @@ fn encrypt_secret_key(bytes: &[u8], password: &str, comment: &str) -> Result<Str
     ))
 }
 
-fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+/// Write a new file with permissions `mode` (before the umask); with `force` an existing one is
+/// replaced, otherwise it is an error.
+fn write_new(path: &Path, bytes: &[u8], mode: u32, force: bool) -> Result<()> {
     use fs_err::os::unix::fs::OpenOptionsExt;
     if force {
         let _ = std::fs::remove_file(path);
@@ -164,20 +166,7 @@ fn write_private(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
     let mut file = fs_err::OpenOptions::new()
         .write(true)
         .create_new(true)
-        .mode(0o600)
-        .open(path)?;
-    file.write_all(bytes)?;
-    file.sync_all()?;
-    Ok(())
-}
-
-fn write_file(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
-    if force {
-        let _ = std::fs::remove_file(path);
-    }
-    let mut file = fs_err::OpenOptions::new()
-        .write(true)
-        .create_new(true)
+        .mode(mode)
         .open(path)?;
     file.write_all(bytes)?;
     file.sync_all()?;
