@@ -42,15 +42,71 @@ pub struct Entry {
 impl Entry {
     /// The document's stable id: `rel` without its extension, folders joined with `.`.
     pub fn id(&self) -> String {
-        let (dir, file) = match self.rel.rfind('/') {
-            Some(i) => (&self.rel[..=i], &self.rel[i + 1..]),
-            None => ("", self.rel.as_str()),
-        };
-        let stem = match file.rfind('.') {
-            Some(i) if i > 0 => &file[..i],
-            _ => file,
-        };
-        format!("{dir}{stem}").replace('/', ".")
+        id_of(&self.rel)
+    }
+}
+
+/// The id of the document at `rel` below the raw folder: see [`Entry::id`].
+pub fn id_of(rel: &str) -> String {
+    let (dir, file) = match rel.rfind('/') {
+        Some(i) => (&rel[..=i], &rel[i + 1..]),
+        None => ("", rel),
+    };
+    let stem = match file.rfind('.') {
+        Some(i) if i > 0 => &file[..i],
+        _ => file,
+    };
+    format!("{dir}{stem}").replace('/', ".")
+}
+
+/// The documents found below the raw folder, sorted, kept small: each one's path below the
+/// folder and its size (a corpus of a million documents lists in some tens of MiB).
+/// [`Listing::entry`] makes a document's [`Entry`] when it is processed.
+#[derive(Clone, Debug, Default)]
+pub struct Listing {
+    root: PathBuf,
+    files: Vec<(Box<str>, u64)>,
+}
+
+impl Listing {
+    pub fn len(&self) -> usize {
+        self.files.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The `i`th document.
+    pub fn entry(&self, i: usize) -> Entry {
+        let (rel, size) = &self.files[i];
+        let path = self.root.join(&**rel);
+        Entry {
+            rel: rel.to_string(),
+            display: path.display().to_string(),
+            path,
+            size: *size,
+        }
+    }
+
+    /// The `i`th document's path below the raw folder.
+    pub fn rel(&self, i: usize) -> &str {
+        &self.files[i].0
+    }
+
+    /// Every document, in order.
+    pub fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
+        (0..self.len()).map(|i| self.entry(i))
+    }
+
+    /// Each document's path below the raw folder, in order.
+    pub fn rels(&self) -> impl Iterator<Item = &str> {
+        self.files.iter().map(|(rel, _)| &**rel)
+    }
+
+    /// Each document's size, in order.
+    pub fn sizes(&self) -> impl Iterator<Item = u64> + '_ {
+        self.files.iter().map(|(_, size)| *size)
     }
 }
 
@@ -64,8 +120,11 @@ pub struct RawDocument {
 
 /// Find every document below `raw_dir`, sorted. Problems are collected, not thrown; only a
 /// raw folder that cannot be listed at all is an error.
-pub fn discover(raw_dir: &Path, limits: &Limits) -> Result<(Vec<Entry>, Vec<Problem>)> {
-    let mut entries = Vec::new();
+pub fn discover(raw_dir: &Path, limits: &Limits) -> Result<(Listing, Vec<Problem>)> {
+    let mut entries = Listing {
+        root: raw_dir.to_owned(),
+        files: Vec::new(),
+    };
     let mut problems = Vec::new();
     let meta = fs_err::metadata(raw_dir)?;
     if !meta.is_dir() {
@@ -75,8 +134,9 @@ pub fn discover(raw_dir: &Path, limits: &Limits) -> Result<(Vec<Entry>, Vec<Prob
         )
         .into());
     }
-    walk(raw_dir, "", limits, &mut entries, &mut problems)?;
-    entries.sort_by(|a, b| a.rel.cmp(&b.rel));
+    walk(raw_dir, "", limits, &mut entries.files, &mut problems)?;
+    entries.files.sort_by(|a, b| a.0.cmp(&b.0));
+    entries.files.shrink_to_fit();
     Ok((entries, problems))
 }
 
@@ -84,7 +144,7 @@ fn walk(
     dir: &Path,
     prefix: &str,
     limits: &Limits,
-    entries: &mut Vec<Entry>,
+    entries: &mut Vec<(Box<str>, u64)>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
     let mut children: Vec<_> = fs_err::read_dir(dir)?.collect::<std::io::Result<_>>()?;
@@ -149,12 +209,7 @@ fn walk(
                     ),
                 ));
             } else {
-                entries.push(Entry {
-                    rel,
-                    path,
-                    display,
-                    size,
-                });
+                entries.push((rel.into_boxed_str(), size));
             }
         } else {
             problems.push(Problem::error(

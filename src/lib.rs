@@ -34,5 +34,6 @@ pub mod pipeline;
 pub mod problem;
 pub mod record;
 pub mod sign;
+pub mod spool;
 pub mod validate;
 pub mod verify;

@@ -48,7 +48,7 @@ pub struct Pipeline<'a> {
 
 /// The documents found and the problems met while finding them.
 pub struct Discovery {
-    pub entries: Vec<Entry>,
+    pub entries: ingest::Listing,
     pub problems: Vec<Problem>,
 }
 
@@ -71,38 +71,32 @@ impl<'a> Pipeline<'a> {
     /// document present.
     pub fn discover(&self) -> Result<Discovery> {
         let (entries, mut problems) = ingest::discover(&self.raw_dir, &self.limits)?;
-        let mut by_id: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
-        for entry in &entries {
-            by_id.entry(entry.id()).or_default().push(entry);
-        }
-        for (id, same) in &by_id {
-            if same.len() > 1 {
-                for entry in same {
-                    problems.push(Problem::error(
-                        &entry.display,
-                        "duplicate-id",
-                        format!(
-                            "{} files give the document id `{id}`; rename one so each id is unique",
-                            same.len()
-                        ),
-                    ));
-                }
+        let ids = Keys::new(entries.rels().map(ingest::id_of));
+        for (id, same) in ids.duplicates(entries.rels().map(ingest::id_of)) {
+            for &i in &same {
+                problems.push(Problem::error(
+                    entries.entry(i).display,
+                    "duplicate-id",
+                    format!(
+                        "{} files give the document id `{id}`; rename one so each id is unique",
+                        same.len()
+                    ),
+                ));
             }
         }
         // Names that differ only in case or Unicode normalization extract to one file on
         // Windows and macOS: a release must not depend on the file system it is opened on.
-        let mut folded: BTreeMap<String, Vec<&Entry>> = BTreeMap::new();
-        for entry in &entries {
-            let key: String = unicode_normalization::UnicodeNormalization::nfc(entry.rel.as_str())
+        let folded = |rel: &str| -> String {
+            unicode_normalization::UnicodeNormalization::nfc(rel)
                 .collect::<String>()
-                .to_lowercase();
-            folded.entry(key).or_default().push(entry);
-        }
-        for same in folded.values().filter(|s| s.len() > 1) {
-            let names: Vec<&str> = same.iter().map(|e| e.rel.as_str()).collect();
-            for entry in same {
+                .to_lowercase()
+        };
+        let folds = Keys::new(entries.rels().map(folded));
+        for (_, same) in folds.duplicates(entries.rels().map(folded)) {
+            let names: Vec<&str> = same.iter().map(|&i| entries.rel(i)).collect();
+            for &i in &same {
                 problems.push(Problem::error(
-                    &entry.display,
+                    entries.entry(i).display,
                     "ambiguous-names",
                     format!(
                         "these names differ only in case or Unicode normalization and would overwrite \
@@ -113,7 +107,7 @@ impl<'a> Pipeline<'a> {
             }
         }
         for (id, doc) in &self.dataset.documents {
-            if !by_id.contains_key(id) {
+            if !ids.contains(id, |i| ingest::id_of(entries.rel(i))) {
                 let what = if doc.sha256.is_some() {
                     "pins"
                 } else {
@@ -381,15 +375,15 @@ pub fn check(
         ..CheckReport::default()
     };
     // In parallel, keeping only what the report needs (texts and raw bytes are dropped).
-    let outcomes: Vec<Result<(Option<Record>, Vec<Problem>)>> = discovery
-        .entries
+    let entries: Vec<Entry> = discovery.entries.entries().collect();
+    let outcomes: Vec<Result<(Option<Record>, Vec<Problem>)>> = entries
         .par_iter()
         .map(|entry| {
             let outcome = pipeline.process(entry)?;
             Ok((outcome.processed.map(|p| p.record), outcome.problems))
         })
         .collect();
-    for (entry, outcome) in discovery.entries.iter().zip(outcomes) {
+    for (entry, outcome) in entries.iter().zip(outcomes) {
         let (record, problems) = outcome?;
         tracing::debug!(path = %entry.display, problems = problems.len(), "processed");
         let errors = problems.iter().filter(|p| p.is_error()).count();
@@ -407,4 +401,57 @@ pub fn check(
     }
     report.records.sort_by(|a, b| a.id.cmp(&b.id));
     Ok(report)
+}
+
+/// Keys of many documents (ids, folded names), as 64-bit hashes sorted with each document's
+/// index: 16 bytes a document, to find the few keys given twice without a map of them all.
+struct Keys(Vec<(u64, u32)>);
+
+impl Keys {
+    fn new(keys: impl Iterator<Item = String>) -> Keys {
+        let mut hashed: Vec<(u64, u32)> = keys
+            .enumerate()
+            .map(|(i, key)| (hash(&key), i as u32))
+            .collect();
+        hashed.sort_unstable();
+        Keys(hashed)
+    }
+
+    /// The keys given to more than one document, sorted, each with its documents' indexes in
+    /// order. `keys` gives the same keys again (only those whose hash repeats are kept).
+    fn duplicates(&self, keys: impl Iterator<Item = String>) -> BTreeMap<String, Vec<usize>> {
+        let mut suspects: Vec<u32> = self
+            .0
+            .chunk_by(|a, b| a.0 == b.0)
+            .filter(|run| run.len() > 1)
+            .flatten()
+            .map(|&(_, i)| i)
+            .collect();
+        suspects.sort_unstable();
+        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        let mut next = suspects.iter().peekable();
+        for (i, key) in keys.enumerate() {
+            if next.peek().is_some_and(|&&s| s as usize == i) {
+                next.next();
+                by_key.entry(key).or_default().push(i);
+            }
+        }
+        by_key.retain(|_, same| same.len() > 1);
+        by_key
+    }
+
+    /// Whether some document has `key`; `key_of` gives a document's key by its index.
+    fn contains(&self, key: &str, key_of: impl Fn(usize) -> String) -> bool {
+        let h = hash(key);
+        let start = self.0.partition_point(|&(x, _)| x < h);
+        self.0[start..]
+            .iter()
+            .take_while(|&&(x, _)| x == h)
+            .any(|&(_, i)| key_of(i as usize) == key)
+    }
+}
+
+fn hash(key: &str) -> u64 {
+    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
+    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
 }

@@ -91,3 +91,89 @@ impl fmt::Display for Problem {
 pub fn any_error(problems: &[Problem]) -> bool {
     problems.iter().any(Problem::is_error)
 }
+
+/// Problems gathered over a long run, in bounded memory: every error is kept (an error stops the
+/// run, and a person has to see each one), warnings only the first [`Tally::KEPT_PER_CODE`] of
+/// each code, with a count of all. A corpus where every document warns (a new corpus is wholly
+/// unpinned) would otherwise hold one message per document.
+#[derive(Debug, Default)]
+pub struct Tally {
+    kept: Vec<Problem>,
+    errors: usize,
+    warnings: std::collections::BTreeMap<&'static str, usize>,
+}
+
+impl Tally {
+    /// Warnings kept per code; the rest are counted.
+    pub const KEPT_PER_CODE: usize = 5;
+
+    pub fn push(&mut self, problem: Problem) {
+        if problem.is_error() {
+            self.errors += 1;
+        } else {
+            let seen = self.warnings.entry(problem.code).or_default();
+            *seen += 1;
+            if *seen > Self::KEPT_PER_CODE {
+                return;
+            }
+        }
+        self.kept.push(problem);
+    }
+
+    pub fn extend(&mut self, problems: impl IntoIterator<Item = Problem>) {
+        for problem in problems {
+            self.push(problem);
+        }
+    }
+
+    pub fn has_errors(&self) -> bool {
+        self.errors > 0
+    }
+
+    pub fn errors(&self) -> usize {
+        self.errors
+    }
+
+    /// Every error and the kept warnings, in the order met.
+    pub fn kept(&self) -> &[Problem] {
+        &self.kept
+    }
+
+    pub fn into_kept(self) -> Vec<Problem> {
+        self.kept
+    }
+
+    /// Warnings met but not kept, by code.
+    pub fn unkept(&self) -> impl Iterator<Item = (&'static str, usize)> + '_ {
+        self.warnings
+            .iter()
+            .filter(|(_, n)| **n > Self::KEPT_PER_CODE)
+            .map(|(code, n)| (*code, n - Self::KEPT_PER_CODE))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tally_keeps_every_error_and_the_first_warnings_of_each_code() {
+        let mut tally = Tally::default();
+        for i in 0..8 {
+            tally.push(Problem::warning(format!("raw/{i}.txt"), "unpinned", "new"));
+        }
+        tally.push(Problem::warning("raw/x.txt", "no-date", "none"));
+        assert!(!tally.has_errors());
+        for i in 0..7 {
+            tally.push(Problem::error(format!("raw/e{i}.txt"), "nul-byte", "NUL"));
+        }
+        assert!(tally.has_errors());
+        assert_eq!(tally.errors(), 7);
+        let kept = tally.kept();
+        assert_eq!(kept.iter().filter(|p| p.code == "unpinned").count(), 5);
+        assert_eq!(kept.iter().filter(|p| p.code == "nul-byte").count(), 7);
+        assert_eq!(kept.iter().filter(|p| p.code == "no-date").count(), 1);
+        assert_eq!(kept[0].path, "raw/0.txt");
+        assert_eq!(tally.unkept().collect::<Vec<_>>(), [("unpinned", 3)]);
+    }
+}

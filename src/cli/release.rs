@@ -40,16 +40,20 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
     let mut out = std::io::stdout().lock();
     match outcome {
         ReleaseOutcome::Invalid(problems) => {
-            for problem in &problems {
+            for problem in problems.kept() {
                 eprintln!("{problem}");
             }
-            let errors = problems.iter().filter(|p| p.is_error()).count();
+            print_more(problems.unkept());
+            let errors = problems.errors();
             eprintln!("error: {errors} error(s) in the input; nothing was written");
             Ok(ExitStatus::Invalid)
         }
         ReleaseOutcome::Created(summary) => {
             if !quiet {
-                print_warnings(&summary.warnings);
+                for warning in &summary.warnings {
+                    eprintln!("{warning}");
+                }
+                print_more(summary.more_warnings.iter().copied());
             }
             writeln!(
                 out,
@@ -107,19 +111,9 @@ fn sign(
     Ok(())
 }
 
-/// Warnings on stderr, at most five of each kind, then how many more there were.
-fn print_warnings(warnings: &[crate::problem::Problem]) {
-    let mut shown: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
-    for warning in warnings {
-        let count = shown.entry(warning.code).or_default();
-        *count += 1;
-        if *count <= 5 {
-            eprintln!("{warning}");
-        }
-    }
-    for (code, count) in shown {
-        if count > 5 {
-            eprintln!("warning[{code}]: ... and {} more", count - 5);
-        }
+/// How many warnings of each kind were not shown (the release keeps the first few of each).
+fn print_more(unkept: impl Iterator<Item = (&'static str, usize)>) {
+    for (code, count) in unkept {
+        eprintln!("warning[{code}]: ... and {count} more");
     }
 }

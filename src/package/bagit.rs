@@ -48,17 +48,25 @@ pub fn decode_path(path: &str) -> String {
 pub fn manifest(files: &[BagFile], algorithm: &str) -> String {
     let mut sorted: Vec<&BagFile> = files.iter().collect();
     sorted.sort_by(|a, b| a.path.cmp(&b.path));
-    let digest_len = if algorithm == "sha256" { 64 } else { 128 };
-    let mut out = String::with_capacity(sorted.iter().map(|f| digest_len + 3 + f.path.len()).sum());
+    let mut out = Vec::new();
     for file in sorted {
-        let digest = match algorithm {
-            "sha256" => hex(&file.sha256),
-            "sha512" => hex(&file.sha512),
-            other => unreachable!("unsupported algorithm {other}"),
-        };
-        let _ = writeln!(out, "{digest}  {}", encode_path(&file.path));
+        write_manifest_line(&mut out, file, algorithm).expect("writing to memory");
     }
-    out
+    String::from_utf8(out).expect("manifests are UTF-8")
+}
+
+/// One manifest line in `algorithm` (`sha256` or `sha512`): `digest  path`, encoded.
+pub fn write_manifest_line(
+    out: &mut (impl std::io::Write + ?Sized),
+    file: &BagFile,
+    algorithm: &str,
+) -> std::io::Result<()> {
+    let digest = match algorithm {
+        "sha256" => hex(&file.sha256),
+        "sha512" => hex(&file.sha512),
+        other => unreachable!("unsupported algorithm {other}"),
+    };
+    writeln!(out, "{digest}  {}", encode_path(&file.path))
 }
 
 /// The metadata elements of `bag-info.txt`, in the order written.

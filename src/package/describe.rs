@@ -3,6 +3,7 @@
 //! the records and the payload files only (no clock, no environment), so they are reproducible.
 
 use super::bagit::BagFile;
+use super::spill::PayloadSpill;
 use crate::config::Dataset;
 use crate::record::Record;
 use serde::Serialize;
@@ -11,8 +12,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 /// What the descriptions need to know of the documents, gathered one record at a time so the
-/// records themselves need not be kept: counts, languages, dates, sources, and the rows of the
-/// dataset card's table (sorted by id when rendered).
+/// records themselves need not be kept: counts, languages, dates, sources. (The rows of the
+/// dataset card's table are spilled with the records: see [`card_row`].)
 #[derive(Debug, Default)]
 pub struct Collection {
     pub documents: usize,
@@ -22,7 +23,6 @@ pub struct Collection {
     dates: BTreeSet<String>,
     undated: usize,
     sources: Vec<(String, String)>,
-    rows: Vec<(String, String)>,
 }
 
 impl Collection {
@@ -43,26 +43,35 @@ impl Collection {
         if let Some(url) = &r.source.url {
             self.sources.push((r.id.clone(), url.clone()));
         }
-        let row = format!(
-            "| `{}` | {} | {} | {} | {} | {} | {} |",
-            r.id,
-            r.language.as_deref().unwrap_or("-"),
-            r.date.as_deref().unwrap_or("-"),
-            r.title
-                .as_deref()
-                .map_or("-".to_owned(), |t| t.replace('|', "\\|")),
-            r.source.encoding,
-            r.source.bytes,
-            r.removed.len()
-        );
-        self.rows.push((r.id.clone(), row));
     }
+}
+
+/// A document's row in the dataset card's table (the card lists them sorted by id).
+pub fn card_row(r: &Record) -> String {
+    format!(
+        "| `{}` | {} | {} | {} | {} | {} | {} |",
+        r.id,
+        r.language.as_deref().unwrap_or("-"),
+        r.date.as_deref().unwrap_or("-"),
+        r.title
+            .as_deref()
+            .map_or("-".to_owned(), |t| t.replace('|', "\\|")),
+        r.source.encoding,
+        r.source.bytes,
+        r.removed.len()
+    )
 }
 
 /// The Frictionless Data Package: every payload file but itself, with `bytes` and `hash`.
 /// `records.jsonl` is a tabular resource with a Table Schema, so validators check its rows.
-/// Typed (not a JSON tree) so a package of many thousand files stays small in memory.
-pub fn datapackage(dataset: &Dataset, files: &[BagFile]) -> Vec<u8> {
+/// Typed (not a JSON tree), and its resources made one at a time from the spilled list of files
+/// while it is written, so a package of many thousand files is never whole in memory.
+pub(super) fn write_datapackage(
+    out: &mut dyn std::io::Write,
+    dataset: &Dataset,
+    files: &PayloadSpill,
+) -> crate::error::Result<()> {
+    use std::io::Write as _;
     let package = Package {
         name: &dataset.name,
         title: &dataset.title,
@@ -80,32 +89,61 @@ pub fn datapackage(dataset: &Dataset, files: &[BagFile]) -> Vec<u8> {
             .collect(),
         resources: Resources {
             files,
-            used: std::cell::RefCell::new(BTreeSet::new()),
+            used: std::cell::RefCell::new(NameSet::default()),
         },
         id: dataset.identifier.as_deref(),
     };
-    // Sized for the usual few hundred bytes a resource takes, so the buffer is not regrown (a
-    // regrowth holds two copies at once).
-    let mut bytes = Vec::with_capacity(4096 + files.len() * 300);
-    serde_json::to_writer_pretty(&mut bytes, &package).expect("the package serializes");
-    bytes.push(b'\n');
-    bytes
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
+    serde_json::to_writer_pretty(&mut out, &package).map_err(std::io::Error::from)?;
+    out.write_all(b"\n")?;
+    out.flush()?;
+    Ok(())
 }
 
 /// The resources, made one at a time while the package is serialized (never all in memory).
 struct Resources<'a> {
-    files: &'a [BagFile],
-    used: std::cell::RefCell<BTreeSet<String>>,
+    files: &'a PayloadSpill,
+    used: std::cell::RefCell<NameSet>,
 }
 
 impl Serialize for Resources<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeSeq};
         let mut used = self.used.borrow_mut();
-        serializer.collect_seq(self.files.iter().map(|file| resource(file, &mut used)))
+        let mut seq = serializer.serialize_seq(None)?;
+        let mut failed = None;
+        let read = self.files.for_each_in_order(|file| {
+            seq.serialize_element(&resource(file, &mut used))
+                .map_err(|e| {
+                    failed = Some(e);
+                    crate::error::Error::Io(std::io::Error::other("the data package"))
+                })
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        read.map_err(S::Error::custom)?;
+        seq.end()
     }
 }
 
-fn resource<'a>(file: &'a BagFile, used: &mut BTreeSet<String>) -> Resource<'a> {
+/// The resource names given so far, as 128-bit digests (a name takes 16 bytes, whatever its
+/// length; two names sharing a digest would take SHA-256 collisions).
+#[derive(Default)]
+struct NameSet(std::collections::HashSet<[u8; 16]>);
+
+impl NameSet {
+    /// Record `name`; false when it was given already.
+    fn insert(&mut self, name: &str) -> bool {
+        use sha2::Digest;
+        let digest = sha2::Sha256::digest(name.as_bytes());
+        let mut key = [0u8; 16];
+        key.copy_from_slice(&digest[..16]);
+        self.0.insert(key)
+    }
+}
+
+fn resource<'a>(file: &'a BagFile, used: &mut NameSet) -> Resource<'a> {
     let path = file.path.strip_prefix("data/").unwrap_or(&file.path);
     let (kind, format, mediatype) = match path {
         "records.jsonl" => ("table", Some("jsonl"), Some("application/jsonl")),
@@ -176,7 +214,7 @@ struct Resource<'a> {
 }
 
 /// A Frictionless resource name (`[a-z0-9._/-]+`) for a path, unique within the package.
-fn unique_name(path: &str, used: &mut BTreeSet<String>) -> String {
+fn unique_name(path: &str, used: &mut NameSet) -> String {
     let base: String = path
         .trim_end_matches(".txt")
         .chars()
@@ -191,7 +229,7 @@ fn unique_name(path: &str, used: &mut BTreeSet<String>) -> String {
         .collect();
     let mut name = base.clone();
     let mut n = 2;
-    while !used.insert(name.clone()) {
+    while !used.insert(&name) {
         name = format!("{base}-{n}");
         n += 1;
     }
@@ -313,8 +351,9 @@ fn methods_text() -> &'static str {
      and languages were extracted from the texts unless curated (listed in `curated`)."
 }
 
-/// The dataset card: what, who, when, languages, sources, processing, verification, documents.
-pub fn readme(
+/// The dataset card up to its table of documents, whose rows ([`card_row`], sorted by id) follow:
+/// what, who, when, languages, sources, processing, verification.
+pub fn readme_head(
     dataset: &Dataset,
     collection: &Collection,
     previous: Option<&super::Predecessor>,
@@ -452,10 +491,5 @@ pub fn readme(
         "| id | language | date | title | encoding | raw bytes | removed lines |"
     );
     let _ = writeln!(w, "|---|---|---|---|---|---|---|");
-    let mut rows: Vec<&(String, String)> = collection.rows.iter().collect();
-    rows.sort_by(|a, b| a.0.cmp(&b.0));
-    for (_, row) in rows {
-        let _ = writeln!(w, "{row}");
-    }
     out
 }

@@ -10,6 +10,7 @@
 
 pub mod bagit;
 pub mod describe;
+mod spill;
 pub mod zipper;
 
 use crate::config::Dataset;
@@ -18,12 +19,13 @@ use crate::error::{Error, Result};
 use crate::ingest::Entry;
 use crate::ingest::Limits;
 use crate::pipeline::Pipeline;
-use crate::problem::{self, Problem};
+use crate::problem::{self, Problem, Tally};
 use crate::record::Record;
 use crate::validate::RECORD_SCHEMA;
 use bagit::{BagFile, BagInfo};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
+use spill::{PayloadSpill, RecordSpill};
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -72,8 +74,9 @@ pub enum ReleaseOutcome {
     Created(Summary),
     /// The same release exists already, byte for byte: nothing was written.
     Unchanged(Summary),
-    /// Documents are invalid: nothing was written.
-    Invalid(Vec<Problem>),
+    /// Documents are invalid: nothing was written. Every error, and the first warnings of each
+    /// kind.
+    Invalid(Tally),
 }
 
 #[derive(Debug)]
@@ -86,8 +89,10 @@ pub struct Summary {
     pub raw_bytes: u64,
     pub zip_bytes: u64,
     pub elapsed: Duration,
-    /// Warnings met on the way (unpinned documents, heuristics).
+    /// Warnings met on the way (unpinned documents, heuristics): the first of each kind, and
+    /// how many more of each kind there were.
     pub warnings: Vec<Problem>,
+    pub more_warnings: Vec<(&'static str, usize)>,
 }
 
 /// Paths of a release in the output folder.
@@ -114,8 +119,9 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     );
     let predecessor = find_predecessor(settings, dataset)?;
     let discovery = pipeline.discover()?;
-    let mut problems = discovery.problems;
-    if problem::any_error(&problems) {
+    let mut problems = Tally::default();
+    problems.extend(discovery.problems);
+    if problems.has_errors() {
         return Ok(ReleaseOutcome::Invalid(problems));
     }
 
@@ -126,24 +132,26 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         &format!("{}.zip", dataset.release_name()),
     )?;
     let top = dataset.release_name();
-    let mut zip = Zipper::new(BufWriter::new(temp.create()?), &top, date)?;
+    let mut zip = Zipper::new(
+        BufWriter::new(temp.create()?),
+        &top,
+        date,
+        &settings.out_dir,
+    )?;
 
-    let progress = Progress::new(
-        settings.progress,
-        discovery.entries.iter().map(|e| e.size).sum(),
-    );
-    let mut payload: Vec<BagFile> = Vec::new();
-    // Per document: its record goes to a spill file (read back sorted by id at the end), its
-    // two payload files' sizes and digests stay for the manifests, and the descriptions keep a
-    // table row.
-    let mut records = RecordSpill::new(&settings.out_dir, &top)?;
+    let progress = Progress::new(settings.progress, discovery.entries.sizes().sum());
+    // Per document: its record and card row, and its two payload files' sizes and digests, go
+    // to spills (temporary files) read back at the end; memory keeps only totals.
+    let mut payload = PayloadSpill::new(&settings.out_dir);
+    let mut records = RecordSpill::new(&settings.out_dir);
     let mut collection = describe::Collection::default();
     let mut raw_bytes = 0u64;
     // Documents are processed and compressed in parallel, a batch at a time, and appended in
     // their sorted order: the archive is the same at every thread count.
     let maker = zip.maker();
     let failed = AtomicBool::new(false);
-    for batch in batches(&discovery.entries, BATCH_BYTES) {
+    for batch in batches(discovery.entries.sizes(), BATCH_BYTES) {
+        let batch: Vec<Entry> = batch.map(|i| discovery.entries.entry(i)).collect();
         let done: Vec<Result<Packed>> = batch
             .par_iter()
             .map(|entry| pack(&pipeline, &maker, entry, &failed))
@@ -155,28 +163,35 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
             if let (Some(record), Some((raw, raw_file, text, text_file))) =
                 (packed.record, packed.entries)
             {
-                if problem::any_error(&problems) {
+                if problems.has_errors() {
                     continue; // keep checking the rest, to report every problem; write no more
                 }
                 raw_bytes += raw_file.bytes;
                 zip.add_prepared(raw)?;
-                payload.push(raw_file);
                 zip.add_prepared(text)?;
-                payload.push(text_file);
+                payload.push_document(&raw_file, &text_file)?;
                 collection.add(&record);
                 let line = serde_json::to_string(&record).expect("records serialize");
-                records.push(record.id, &line)?;
+                records.push(&record.id, &line, &describe::card_row(&record))?;
             }
         }
     }
     progress.finish();
-    if problem::any_error(&problems) {
+    if problems.has_errors() {
         return Ok(ReleaseOutcome::Invalid(problems));
     }
+    drop(discovery.entries);
 
     // The dataset's own files, then the tag files.
-    let jsonl = records.sorted_jsonl()?;
-    payload.push(zip.add("data/records.jsonl", jsonl.as_bytes(), None)?);
+    payload.finish_documents()?;
+    let records = records.finish()?;
+    payload.push(zip.add_streamed("data/records.jsonl", |w| {
+        records.for_each(|line, _| {
+            w.write_all(line)?;
+            w.write_all(b"\n")?;
+            Ok(())
+        })
+    })?);
     payload.push(zip.add(
         "data/schema/record.schema.json",
         RECORD_SCHEMA.as_bytes(),
@@ -185,6 +200,15 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     let datacite = describe::datacite(dataset, &collection, predecessor.as_ref());
     if let Some(previous) = &predecessor {
         // The change from the previous release decides whether this version may follow it.
+        // (Comparing holds both releases' records in memory.)
+        let mut jsonl = Vec::new();
+        records.for_each(|line, _| {
+            jsonl.extend_from_slice(line);
+            jsonl.push(b'\n');
+            Ok(())
+        })?;
+        let jsonl = String::from_utf8(jsonl)
+            .map_err(|_| Error::Io(std::io::Error::other("records are not UTF-8")))?;
         let schema_digest = hex(&Sha256::digest(RECORD_SCHEMA.as_bytes()));
         let new = crate::diff::Release::in_memory(
             top.clone(),
@@ -207,32 +231,45 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         let changes = crate::diff::changes_markdown(&diff, &previous.file_name);
         payload.push(zip.add(crate::diff::CHANGES, changes.as_bytes(), None)?);
     }
-    drop(jsonl);
     payload.push(zip.add("data/datacite.json", &pretty(&datacite), None)?);
-    let card = describe::readme(dataset, &collection, predecessor.as_ref());
-    payload.push(zip.add("data/README.md", card.as_bytes(), None)?);
+    let card = describe::readme_head(dataset, &collection, predecessor.as_ref());
+    payload.push(zip.add_streamed("data/README.md", |w| {
+        w.write_all(card.as_bytes())?;
+        records.for_each(|_, row| {
+            w.write_all(row)?;
+            w.write_all(b"\n")?;
+            Ok(())
+        })
+    })?);
+    drop(records);
     // The data package lists every other payload file, so it comes last.
-    let datapackage = describe::datapackage(dataset, &payload);
-    payload.push(zip.add("data/datapackage.json", &datapackage, None)?);
+    let datapackage = zip.add_streamed("data/datapackage.json", |w| {
+        describe::write_datapackage(w, dataset, &payload)
+    })?;
+    payload.push(datapackage);
 
     let mut tags = vec![zip.add("bagit.txt", bagit::bagit_txt().as_bytes(), None)?];
+    let (payload_files, payload_bytes) = payload.totals();
     let info = BagInfo {
         source_organization: &dataset.publisher,
         bagging_date: &dataset.release_date,
         external_identifier: &top,
         external_description: &dataset.title,
         version: &dataset.version,
-        payload_bytes: payload.iter().map(|f| f.bytes).sum(),
-        payload_files: payload.len() as u64,
+        payload_bytes,
+        payload_files,
     };
     tags.push(zip.add("bag-info.txt", info.render().as_bytes(), None)?);
     for algorithm in bagit::ALGORITHMS {
-        let manifest = bagit::manifest(&payload, algorithm);
-        tags.push(zip.add(
-            &format!("manifest-{algorithm}.txt"),
-            manifest.as_bytes(),
-            None,
-        )?);
+        tags.push(zip.add_streamed(&format!("manifest-{algorithm}.txt"), |w| {
+            let mut w = std::io::BufWriter::with_capacity(256 * 1024, w);
+            payload.for_each_sorted(|file| {
+                bagit::write_manifest_line(&mut w, file, algorithm)?;
+                Ok(())
+            })?;
+            w.flush()?;
+            Ok(())
+        })?);
     }
     for algorithm in bagit::ALGORITHMS {
         let manifest = bagit::manifest(&tags, algorithm);
@@ -261,7 +298,8 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         raw_bytes,
         zip_bytes,
         elapsed: Duration::ZERO,
-        warnings: problems,
+        more_warnings: problems.unkept().collect(),
+        warnings: problems.into_kept(),
     };
     let created = publish(&temp, &final_zip, &sha256, &top)?;
     publish_sidecar(&final_sidecar, &sidecar_text)?;
@@ -368,79 +406,27 @@ fn find_predecessor(settings: &ReleaseSettings, dataset: &Dataset) -> Result<Opt
     }))
 }
 
-/// The records as JSON lines, written to a temporary file beside the release as documents come
-/// (in path order) and read back in id order at the end: memory keeps only each id and where its
-/// line is, not the lines.
-struct RecordSpill {
-    temp: TempFile,
-    file: BufWriter<fs_err::File>,
-    index: Vec<(Box<str>, u64, u32)>,
-    offset: u64,
-}
-
-impl RecordSpill {
-    fn new(dir: &Path, release: &str) -> Result<RecordSpill> {
-        let temp = TempFile::new(dir, &format!("{release}.records"))?;
-        let file = BufWriter::new(temp.create()?);
-        Ok(RecordSpill {
-            temp,
-            file,
-            index: Vec::new(),
-            offset: 0,
-        })
-    }
-
-    fn push(&mut self, id: String, line: &str) -> Result<()> {
-        let len = u32::try_from(line.len()).map_err(|_| {
-            Error::Io(std::io::Error::other(format!(
-                "the record of `{id}` is over 4 GiB"
-            )))
-        })?;
-        self.file.write_all(line.as_bytes())?;
-        self.index.push((id.into_boxed_str(), self.offset, len));
-        self.offset += u64::from(len);
-        Ok(())
-    }
-
-    /// `records.jsonl`: every line, sorted by id, each ending in a newline.
-    fn sorted_jsonl(mut self) -> Result<String> {
-        use std::os::unix::fs::FileExt;
-        self.file.flush()?;
-        self.index.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        let file = fs_err::File::open(self.temp.path())?;
-        let total: usize = self.index.iter().map(|(_, _, len)| *len as usize + 1).sum();
-        let mut out = Vec::with_capacity(total);
-        for (_, offset, len) in &self.index {
-            let start = out.len();
-            out.resize(start + *len as usize, 0);
-            file.file().read_exact_at(&mut out[start..], *offset)?;
-            out.push(b'\n');
-        }
-        String::from_utf8(out)
-            .map_err(|_| Error::Io(std::io::Error::other("records spill is not UTF-8")))
-    }
-}
-
 /// Raw bytes processed per batch: enough to keep every core busy, little enough to bound memory.
 const BATCH_BYTES: u64 = 32 << 20;
 /// Documents per batch at most: many small documents would otherwise make one huge batch (each
 /// holds its record and compressed entries until the batch is appended).
 const BATCH_DOCUMENTS: usize = 512;
 
-/// Consecutive runs of entries of about `max_bytes` in all (at least one entry each, at most
-/// [`BATCH_DOCUMENTS`]).
-fn batches(entries: &[Entry], max_bytes: u64) -> Vec<&[Entry]> {
+/// Consecutive runs of documents (by index; `sizes` gives each one's size) of about `max_bytes`
+/// in all (at least one document each, at most [`BATCH_DOCUMENTS`]).
+fn batches(sizes: impl Iterator<Item = u64>, max_bytes: u64) -> Vec<std::ops::Range<usize>> {
     let mut out = Vec::new();
-    let (mut start, mut bytes) = (0, 0u64);
-    for (i, entry) in entries.iter().enumerate() {
-        if i > start && (bytes + entry.size > max_bytes || i - start == BATCH_DOCUMENTS) {
-            out.push(&entries[start..i]);
+    let (mut start, mut bytes, mut end) = (0, 0u64, 0);
+    for (i, size) in sizes.enumerate() {
+        if i > start && (bytes + size > max_bytes || i - start == BATCH_DOCUMENTS) {
+            out.push(start..i);
             (start, bytes) = (i, 0);
         }
-        bytes += entry.size;
+        bytes += size;
+        end = i + 1;
     }
-    if start < entries.len() {
-        out.push(&entries[start..]);
+    if start < end {
+        out.push(start..end);
     }
     out
 }
@@ -688,34 +674,12 @@ impl Progress {
 mod tests {
     use super::*;
 
-    fn entries(sizes: &[u64]) -> Vec<Entry> {
-        sizes
-            .iter()
-            .enumerate()
-            .map(|(i, &size)| Entry {
-                rel: format!("{i}.txt"),
-                path: PathBuf::from(format!("{i}.txt")),
-                display: format!("{i}.txt"),
-                size,
-            })
-            .collect()
-    }
-
     #[test]
     fn batches_are_bounded_in_bytes_and_documents_and_keep_the_order() {
-        let many_small = entries(&[10; 1300]);
-        let split = batches(&many_small, BATCH_BYTES);
-        assert_eq!(
-            split.iter().map(|b| b.len()).collect::<Vec<_>>(),
-            [512, 512, 276]
-        );
-        let big = entries(&[20 << 20, 20 << 20, 1, 40 << 20]);
-        let split = batches(&big, BATCH_BYTES);
-        assert_eq!(split.iter().map(|b| b.len()).collect::<Vec<_>>(), [1, 2, 1]);
-        let flat: Vec<&str> = split
-            .iter()
-            .flat_map(|b| b.iter().map(|e| e.rel.as_str()))
-            .collect();
-        assert_eq!(flat, ["0.txt", "1.txt", "2.txt", "3.txt"]);
+        let split = batches([10; 1300].into_iter(), BATCH_BYTES);
+        assert_eq!(split, [0..512, 512..1024, 1024..1300]);
+        let big = [20 << 20, 20 << 20, 1, 40 << 20];
+        assert_eq!(batches(big.into_iter(), BATCH_BYTES), [0..1, 1..3, 3..4]);
+        assert!(batches(std::iter::empty(), BATCH_BYTES).is_empty());
     }
 }

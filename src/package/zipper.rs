@@ -13,9 +13,11 @@
 use super::bagit::BagFile;
 use crate::digest::hex;
 use crate::error::{Error, Result};
+use crate::spool::Spool;
 use sha2::{Digest, Sha256, Sha512};
 use std::cell::RefCell;
-use std::io::Write;
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
 
 /// DEFLATE level, as `zip -6`.
 pub const DEFLATE_LEVEL: i32 = 6;
@@ -99,22 +101,17 @@ impl EntryMaker {
     }
 }
 
-/// What the central directory needs to know of a written entry.
-struct Written {
-    name: String,
-    method: u16,
-    crc32: u32,
-    size: u64,
-    packed: u64,
-    offset: u64,
-}
-
-/// A zip being written under one top folder (`<name>-<version>/`), hashed as it goes.
+/// A zip being written under one top folder (`<name>-<version>/`), hashed as it goes. The
+/// central directory is made entry by entry into a [`Spool`] (a file once it is large), so
+/// memory does not grow with the number of entries.
 pub struct Zipper<W: Write> {
     out: W,
     offset: u64,
     hasher: Sha256,
-    written: Vec<Written>,
+    central: Spool,
+    entries: u64,
+    spill_dir: PathBuf,
+    streamed_above: usize,
     maker: EntryMaker,
 }
 
@@ -125,9 +122,17 @@ pub struct Finished<W> {
     pub sha256: String,
 }
 
+/// Entries written through [`Zipper::add_streamed`] up to this size are made in memory, as
+/// every other entry (libdeflate, one shot); larger ones are deflated as a stream (zlib-rs,
+/// level 6) through temporary files, so their size does not matter. The two deflaters make
+/// different (equally valid) bytes: which one an entry gets depends on its size alone, so the
+/// archive stays a function of its inputs.
+pub const STREAMED_ABOVE: usize = 8 << 20;
+
 impl<W: Write> Zipper<W> {
-    /// `date` is the release date; it must be between 1980 and 2107 (DOS time).
-    pub fn new(writer: W, top: &str, date: jiff::civil::Date) -> Result<Self> {
+    /// `date` is the release date; it must be between 1980 and 2107 (DOS time). Temporary files
+    /// (a large central directory, large streamed entries) go to `spill_dir`.
+    pub fn new(writer: W, top: &str, date: jiff::civil::Date, spill_dir: &Path) -> Result<Self> {
         let year = u16::try_from(date.year())
             .ok()
             .filter(|y| (1980..=2107).contains(y))
@@ -141,7 +146,10 @@ impl<W: Write> Zipper<W> {
             out: writer,
             offset: 0,
             hasher: Sha256::new(),
-            written: Vec::new(),
+            central: Spool::new(spill_dir, 1 << 20),
+            entries: 0,
+            spill_dir: spill_dir.to_owned(),
+            streamed_above: STREAMED_ABOVE,
             maker: EntryMaker {
                 top: top.to_owned(),
                 dos_time: 0,
@@ -162,6 +170,65 @@ impl<W: Write> Zipper<W> {
         Ok(file)
     }
 
+    /// Add `<top>/<path>` with the bytes `write` writes, which may be any size: up to
+    /// [`STREAMED_ABOVE`] they are compressed as [`Zipper::add`] does, beyond it they are never
+    /// all in memory. Returns the file's size and digests.
+    pub fn add_streamed(
+        &mut self,
+        path: &str,
+        write: impl FnOnce(&mut dyn Write) -> Result<()>,
+    ) -> Result<BagFile> {
+        let mut digesting = Digesting {
+            inner: Spool::new(&self.spill_dir, self.streamed_above),
+            crc: libdeflater::Crc::new(),
+            sha256: Sha256::new(),
+            sha512: Sha512::new(),
+        };
+        write(&mut digesting)?;
+        let spooled = digesting.inner.finish()?;
+        if let Some(bytes) = spooled.as_bytes() {
+            return self.add(path, bytes, None);
+        }
+        let size = spooled.len();
+        let file = BagFile {
+            path: path.to_owned(),
+            bytes: size,
+            sha256: digesting.sha256.finalize().into(),
+            sha512: digesting.sha512.finalize().into(),
+        };
+        let mut deflater = flate2::write::DeflateEncoder::new(
+            Spool::new(&self.spill_dir, 0),
+            flate2::Compression::new(DEFLATE_LEVEL as u32),
+        );
+        std::io::copy(&mut spooled.reader(), &mut deflater)?;
+        let deflated = deflater.finish()?.finish()?;
+        let (method, data) = if deflated.len() < size {
+            (METHOD_DEFLATED, &deflated)
+        } else {
+            (METHOD_STORED, &spooled)
+        };
+        let name = format!("{}/{path}", self.maker.top);
+        self.append(
+            &name,
+            method,
+            digesting.crc.sum(),
+            size,
+            data.len(),
+            |zip| {
+                let mut chunks = data.reader();
+                let mut buf = vec![0u8; 256 * 1024];
+                loop {
+                    let n = chunks.read(&mut buf)?;
+                    if n == 0 {
+                        return Ok(());
+                    }
+                    zip.emit(&buf[..n])?;
+                }
+            },
+        )?;
+        Ok(file)
+    }
+
     fn emit(&mut self, bytes: &[u8]) -> Result<()> {
         self.out.write_all(bytes)?;
         self.hasher.update(bytes);
@@ -171,101 +238,133 @@ impl<W: Write> Zipper<W> {
 
     /// Append an entry made by [`EntryMaker::prepare`]: local header, then the data.
     pub fn add_prepared(&mut self, entry: PreparedEntry) -> Result<()> {
-        let packed = entry.data.len() as u64;
-        let zip64 = entry.size >= LIMIT32 || packed >= LIMIT32;
-        let mut h = Vec::with_capacity(30 + entry.name.len() + 20);
+        let data = entry.data;
+        self.append(
+            &entry.name,
+            entry.method,
+            entry.crc32,
+            entry.size,
+            data.len() as u64,
+            |zip| zip.emit(&data),
+        )
+    }
+
+    /// Write the local header of an entry, then its data (`packed` bytes, written by `data`),
+    /// and add its record to the central directory.
+    fn append(
+        &mut self,
+        name: &str,
+        method: u16,
+        crc32: u32,
+        size: u64,
+        packed: u64,
+        data: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
+        let zip64 = size >= LIMIT32 || packed >= LIMIT32;
+        let mut h = Vec::with_capacity(30 + name.len() + 20);
         put32(&mut h, LOCAL_HEADER);
-        put16(&mut h, version_needed(entry.method, zip64));
-        put16(&mut h, flags(&entry.name));
-        put16(&mut h, entry.method);
+        put16(&mut h, version_needed(method, zip64));
+        put16(&mut h, flags(name));
+        put16(&mut h, method);
         put16(&mut h, self.maker.dos_time);
         put16(&mut h, self.maker.dos_date);
-        put32(&mut h, entry.crc32);
+        put32(&mut h, crc32);
         put32(&mut h, if zip64 { u32::MAX } else { packed as u32 });
-        put32(&mut h, if zip64 { u32::MAX } else { entry.size as u32 });
-        put16(&mut h, name_len(&entry.name)?);
+        put32(&mut h, if zip64 { u32::MAX } else { size as u32 });
+        put16(&mut h, name_len(name)?);
         put16(&mut h, if zip64 { 20 } else { 0 });
-        h.extend_from_slice(entry.name.as_bytes());
+        h.extend_from_slice(name.as_bytes());
         if zip64 {
             put16(&mut h, ZIP64_EXTRA);
             put16(&mut h, 16);
-            put64(&mut h, entry.size);
+            put64(&mut h, size);
             put64(&mut h, packed);
         }
         let offset = self.offset;
         self.emit(&h)?;
-        self.emit(&entry.data)?;
-        self.written.push(Written {
-            name: entry.name,
-            method: entry.method,
-            crc32: entry.crc32,
-            size: entry.size,
-            packed,
-            offset,
-        });
+        let before = self.offset;
+        data(self)?;
+        debug_assert_eq!(self.offset - before, packed);
+        self.central_record(name, method, crc32, size, packed, offset)?;
+        Ok(())
+    }
+
+    /// The central directory record of an entry (APPNOTE 4.3.12).
+    fn central_record(
+        &mut self,
+        name: &str,
+        method: u16,
+        crc32: u32,
+        size: u64,
+        packed: u64,
+        offset: u64,
+    ) -> Result<()> {
+        let big_size = size >= LIMIT32 || packed >= LIMIT32;
+        let big_offset = offset >= LIMIT32;
+        let mut extra = Vec::new();
+        if big_size {
+            put64(&mut extra, size);
+            put64(&mut extra, packed);
+        }
+        if big_offset {
+            put64(&mut extra, offset);
+        }
+        let mut h = Vec::with_capacity(46 + name.len() + 4 + extra.len());
+        put32(&mut h, CENTRAL_HEADER);
+        put16(
+            &mut h,
+            MADE_BY_UNIX | version_needed(method, big_size || big_offset),
+        );
+        put16(&mut h, version_needed(method, big_size || big_offset));
+        put16(&mut h, flags(name));
+        put16(&mut h, method);
+        put16(&mut h, self.maker.dos_time);
+        put16(&mut h, self.maker.dos_date);
+        put32(&mut h, crc32);
+        put32(&mut h, if big_size { u32::MAX } else { packed as u32 });
+        put32(&mut h, if big_size { u32::MAX } else { size as u32 });
+        put16(&mut h, name_len(name)?);
+        put16(
+            &mut h,
+            if extra.is_empty() {
+                0
+            } else {
+                4 + extra.len() as u16
+            },
+        );
+        put16(&mut h, 0); // comment
+        put16(&mut h, 0); // disk
+        put16(&mut h, 0); // internal attributes
+        put32(&mut h, 0o100_644 << 16); // regular file, rw-r--r--
+        put32(&mut h, if big_offset { u32::MAX } else { offset as u32 });
+        h.extend_from_slice(name.as_bytes());
+        if !extra.is_empty() {
+            put16(&mut h, ZIP64_EXTRA);
+            put16(&mut h, extra.len() as u16);
+            h.extend_from_slice(&extra);
+        }
+        self.central.write_all(&h)?;
+        self.entries += 1;
         Ok(())
     }
 
     /// Write the central directory and the end records; returns the writer and the digest.
     pub fn finish(mut self) -> Result<Finished<W>> {
         let start = self.offset;
-        let written = std::mem::take(&mut self.written);
-        for w in &written {
-            let big_size = w.size >= LIMIT32 || w.packed >= LIMIT32;
-            let big_offset = w.offset >= LIMIT32;
-            let mut extra = Vec::new();
-            if big_size {
-                put64(&mut extra, w.size);
-                put64(&mut extra, w.packed);
+        let central =
+            std::mem::replace(&mut self.central, Spool::new(&self.spill_dir, 0)).finish()?;
+        let mut reader = central.reader();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                break;
             }
-            if big_offset {
-                put64(&mut extra, w.offset);
-            }
-            let mut h = Vec::with_capacity(46 + w.name.len() + 4 + extra.len());
-            put32(&mut h, CENTRAL_HEADER);
-            put16(
-                &mut h,
-                MADE_BY_UNIX | version_needed(w.method, big_size || big_offset),
-            );
-            put16(&mut h, version_needed(w.method, big_size || big_offset));
-            put16(&mut h, flags(&w.name));
-            put16(&mut h, w.method);
-            put16(&mut h, self.maker.dos_time);
-            put16(&mut h, self.maker.dos_date);
-            put32(&mut h, w.crc32);
-            put32(&mut h, if big_size { u32::MAX } else { w.packed as u32 });
-            put32(&mut h, if big_size { u32::MAX } else { w.size as u32 });
-            put16(&mut h, name_len(&w.name)?);
-            put16(
-                &mut h,
-                if extra.is_empty() {
-                    0
-                } else {
-                    4 + extra.len() as u16
-                },
-            );
-            put16(&mut h, 0); // comment
-            put16(&mut h, 0); // disk
-            put16(&mut h, 0); // internal attributes
-            put32(&mut h, 0o100_644 << 16); // regular file, rw-r--r--
-            put32(
-                &mut h,
-                if big_offset {
-                    u32::MAX
-                } else {
-                    w.offset as u32
-                },
-            );
-            h.extend_from_slice(w.name.as_bytes());
-            if !extra.is_empty() {
-                put16(&mut h, ZIP64_EXTRA);
-                put16(&mut h, extra.len() as u16);
-                h.extend_from_slice(&extra);
-            }
-            self.emit(&h)?;
+            self.emit(&buf[..n])?;
         }
+        drop(reader);
         let size = self.offset - start;
-        let count = written.len() as u64;
+        let count = self.entries;
         let zip64 = count >= 0xFFFF || size >= LIMIT32 || start >= LIMIT32;
         let mut end = Vec::new();
         if zip64 {
@@ -300,6 +399,28 @@ impl<W: Write> Zipper<W> {
             sha256: hex(&self.hasher.finalize()),
             writer: self.out,
         })
+    }
+}
+
+/// A writer that digests what passes through it (CRC-32, SHA-256, SHA-512).
+struct Digesting<W> {
+    inner: W,
+    crc: libdeflater::Crc,
+    sha256: Sha256,
+    sha512: Sha512,
+}
+
+impl<W: Write> Write for Digesting<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.crc.update(&buf[..n]);
+        self.sha256.update(&buf[..n]);
+        self.sha512.update(&buf[..n]);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 
@@ -354,7 +475,7 @@ mod tests {
     #[test]
     fn entries_read_back_exactly() {
         let date = jiff::civil::date(2026, 11, 21);
-        let mut zip = Zipper::new(Vec::new(), "top", date).unwrap();
+        let mut zip = Zipper::new(Vec::new(), "top", date, &std::env::temp_dir()).unwrap();
         let text = "Xocalı şəhəri\n".repeat(100);
         zip.add("data/a.txt", text.as_bytes(), None).unwrap();
         zip.add("data/empty.txt", b"", None).unwrap();
@@ -372,7 +493,7 @@ mod tests {
     #[test]
     fn many_entries_use_zip64_end_records() {
         let date = jiff::civil::date(2026, 1, 1);
-        let mut zip = Zipper::new(Vec::new(), "t", date).unwrap();
+        let mut zip = Zipper::new(Vec::new(), "t", date, &std::env::temp_dir()).unwrap();
         for i in 0..70_000 {
             zip.add(&format!("{i}"), b"", None).unwrap();
         }
@@ -382,9 +503,60 @@ mod tests {
     }
 
     #[test]
+    fn streamed_entries_are_the_same_as_added_ones_when_small_and_read_back_when_large() {
+        let date = jiff::civil::date(2026, 2, 26);
+        let text = "Xocalı, 26 fevral 1992.\n".repeat(5000);
+        let write = |w: &mut dyn Write| {
+            for line in text.split_inclusive('\n') {
+                w.write_all(line.as_bytes())?;
+            }
+            Ok(())
+        };
+        let make = |streamed_above: usize, streamed: bool| {
+            let mut zip = Zipper::new(Vec::new(), "t", date, &std::env::temp_dir()).unwrap();
+            zip.streamed_above = streamed_above;
+            let file = if streamed {
+                zip.add_streamed("data/a.txt", write).unwrap()
+            } else {
+                zip.add("data/a.txt", text.as_bytes(), None).unwrap()
+            };
+            assert_eq!(file.bytes, text.len() as u64);
+            assert_eq!(
+                file.sha256,
+                <[u8; 32]>::from(Sha256::digest(text.as_bytes()))
+            );
+            assert_eq!(
+                file.sha512,
+                <[u8; 64]>::from(Sha512::digest(text.as_bytes()))
+            );
+            zip.add("data/b.txt", b"after", None).unwrap();
+            let done = zip.finish().unwrap();
+            assert_eq!(done.sha256, hex(&Sha256::digest(&done.writer)));
+            done.writer
+        };
+        let added = make(STREAMED_ABOVE, false);
+        assert_eq!(
+            make(STREAMED_ABOVE, true),
+            added,
+            "small: the same bytes as add"
+        );
+        let large = make(1000, true);
+        assert_ne!(large, added, "large: deflated as a stream");
+        let entries = read_back(large);
+        assert_eq!(entries[0].1, text.as_bytes());
+        assert_eq!(entries[1].1, b"after");
+    }
+
+    #[test]
     fn the_same_input_gives_the_same_bytes() {
         let make = || {
-            let mut zip = Zipper::new(Vec::new(), "t", jiff::civil::date(2026, 2, 26)).unwrap();
+            let mut zip = Zipper::new(
+                Vec::new(),
+                "t",
+                jiff::civil::date(2026, 2, 26),
+                &std::env::temp_dir(),
+            )
+            .unwrap();
             zip.add("a", b"same", None).unwrap();
             zip.finish().unwrap().writer
         };
