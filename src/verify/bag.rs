@@ -12,7 +12,7 @@
 //! missing: such bags were made on file systems that fold case or normalization, or copied by
 //! tools that drop those files.
 
-use super::source::{BagSource, HashJob};
+use super::source::{BagSource, HashJob, Hashed};
 use crate::digest::Algorithm;
 use crate::error::Result;
 use crate::problem::Problem;
@@ -306,74 +306,36 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
         }
     }
     let keep: BTreeSet<&str> = keep.iter().copied().collect();
-    let jobs: Vec<HashJob> = present
-        .iter()
-        .map(|(path, size)| HashJob {
-            path: path.clone(),
-            algorithms: expected
-                .get(path.as_str())
-                .map(|e| e.iter().map(|(a, _, _)| *a).collect::<Vec<_>>())
-                .unwrap_or_default()
-                .into_iter()
-                .chain([Algorithm::Sha256])
-                .collect(),
-            keep: keep.contains(path.as_str())
-                && *size
-                    <= if path.starts_with("data/") {
-                        MAX_KEPT_PAYLOAD_BYTES
-                    } else {
-                        MAX_TAG_FILE_BYTES
-                    },
-        })
-        .collect();
-    let results = source.hash_all(&jobs);
-    for (job, result) in jobs.iter().zip(results) {
-        let path = &job.path;
-        let hashed = match result {
-            Ok(hashed) => hashed,
-            Err(e) => {
-                report.problems.push(Problem::error(
-                    source.name_of(path),
-                    "unreadable",
-                    format!("cannot be read: {e}"),
-                ));
-                continue;
-            }
-        };
-        report.files += 1;
-        report.bytes += hashed.bytes;
-        let digests = hashed.digests;
-        for (algorithm, digest) in &digests {
-            if *algorithm == Algorithm::Sha256 {
-                report.sha256.insert(path.clone(), digest.clone());
-            }
-        }
-        for (algorithm, want, manifest) in expected
-            .get(path.as_str())
-            .map(Vec::as_slice)
-            .unwrap_or_default()
-        {
-            let got = &digests
-                .iter()
-                .find(|(a, _)| a == algorithm)
-                .expect("hashed")
-                .1;
-            if !want.eq_ignore_ascii_case(got) {
-                report.problems.push(Problem::error(
-                    source.name_of(path),
-                    "digest-mismatch",
-                    format!(
-                        "{} in {manifest}-{}.txt is {want}, the file's is {got}",
-                        algorithm.name(),
-                        algorithm.name()
-                    ),
-                ));
-            }
-        }
-        if let Some(k) = hashed.kept {
-            report.kept.insert(path.clone(), k);
+    // Files are hashed a block at a time (in parallel within a block), and each result checked
+    // as it comes: the jobs and digests of only one block are in memory at once.
+    let present_list: Vec<(&String, &u64)> = present.iter().collect();
+    for block in present_list.chunks(HASH_BLOCK) {
+        let jobs: Vec<HashJob> = block
+            .iter()
+            .map(|&(path, size)| HashJob {
+                path: path.clone(),
+                algorithms: expected
+                    .get(path.as_str())
+                    .map(|e| e.iter().map(|(a, _, _)| *a).collect::<Vec<_>>())
+                    .unwrap_or_default()
+                    .into_iter()
+                    .chain([Algorithm::Sha256])
+                    .collect(),
+                keep: keep.contains(path.as_str())
+                    && *size
+                        <= if path.starts_with("data/") {
+                            MAX_KEPT_PAYLOAD_BYTES
+                        } else {
+                            MAX_TAG_FILE_BYTES
+                        },
+            })
+            .collect();
+        let results = source.hash_all(&jobs);
+        for (job, result) in jobs.iter().zip(results) {
+            check_hashed(source, &job.path, result, &expected, &mut report);
         }
     }
+    drop(present_list);
 
     // Payload-Oxum: octets.count of the payload.
     if let Some((_, oxum)) = report
@@ -409,6 +371,59 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
         }
     }
     Ok(report)
+}
+
+/// Files hashed at once (in parallel) by `validate`.
+const HASH_BLOCK: usize = 4096;
+
+/// Check one file's digests against what the manifests expect, and record them.
+fn check_hashed(
+    source: &dyn BagSource,
+    path: &str,
+    result: std::result::Result<Hashed, String>,
+    expected: &BTreeMap<&str, Vec<(Algorithm, &str, &'static str)>>,
+    report: &mut BagReport,
+) {
+    let hashed = match result {
+        Ok(hashed) => hashed,
+        Err(e) => {
+            report.problems.push(Problem::error(
+                source.name_of(path),
+                "unreadable",
+                format!("cannot be read: {e}"),
+            ));
+            return;
+        }
+    };
+    report.files += 1;
+    report.bytes += hashed.bytes;
+    let digests = hashed.digests;
+    for (algorithm, digest) in &digests {
+        if *algorithm == Algorithm::Sha256 {
+            report.sha256.insert(path.to_owned(), digest.clone());
+        }
+    }
+    for (algorithm, want, manifest) in expected.get(path).map(Vec::as_slice).unwrap_or_default() {
+        let got = &digests
+            .iter()
+            .find(|(a, _)| a == algorithm)
+            .expect("hashed")
+            .1;
+        if !want.eq_ignore_ascii_case(got) {
+            report.problems.push(Problem::error(
+                source.name_of(path),
+                "digest-mismatch",
+                format!(
+                    "{} in {manifest}-{}.txt is {want}, the file's is {got}",
+                    algorithm.name(),
+                    algorithm.name()
+                ),
+            ));
+        }
+    }
+    if let Some(k) = hashed.kept {
+        report.kept.insert(path.to_owned(), k);
+    }
 }
 
 /// Read a small file of the bag into memory, if present.

@@ -104,8 +104,7 @@ const CHUNK: usize = 256 * 1024;
 
 /// A bag inside a zip: one top folder holds the bag.
 pub struct ZipSource {
-    path: PathBuf,
-    archive: zip::ZipArchive<std::io::BufReader<fs_err::File>>,
+    archive: Archive,
     top: String,
     files: Vec<FileInfo>,
     index: BTreeMap<String, (usize, u64)>,
@@ -121,7 +120,7 @@ impl ZipSource {
     ) -> Result<Option<ZipSource>> {
         let display = zip.display().to_string();
         let file = fs_err::File::open(zip)?;
-        let mut archive = match zip::ZipArchive::new(std::io::BufReader::new(file)) {
+        let mut archive = match zip::ZipArchive::new(At::new(file.into_parts().0)) {
             Ok(archive) => archive,
             Err(e) => {
                 problems.push(Problem::error(
@@ -313,7 +312,6 @@ impl ZipSource {
         }
         files.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Some(ZipSource {
-            path: zip.to_path_buf(),
             archive,
             top,
             files,
@@ -421,22 +419,21 @@ impl BagSource for ZipSource {
     }
 
     fn hash_all(&mut self, jobs: &[HashJob]) -> Vec<std::result::Result<Hashed, String>> {
-        // Work is cut into a few chunks per thread; each chunk opens the archive for itself
-        // (the central directory is read once per chunk, not once per entry).
-        let (path, index) = (&self.path, &self.index);
+        // Work is cut into a few chunks per thread; each chunk reads through its own clone of
+        // the archive, which shares the open file and the parsed central directory (one copy,
+        // however many workers) and has a position of its own.
+        let (archive, index) = (&self.archive, &self.index);
         let chunk = jobs.len().div_ceil(rayon::current_num_threads() * 4).max(1);
         jobs.par_chunks(chunk)
             .flat_map_iter(|chunk| {
-                let mut archive = fs_err::File::open(path)
-                    .ok()
-                    .and_then(|file| zip::ZipArchive::new(std::io::BufReader::new(file)).ok());
+                let mut archive = archive.clone();
                 chunk
                     .iter()
-                    .map(|job| match archive.as_mut() {
-                        Some(archive) => {
-                            hash_with(|visit| read_entry(archive, index, &job.path, visit), job)
-                        }
-                        None => Err("the archive could not be opened again".to_owned()),
+                    .map(|job| {
+                        hash_with(
+                            |visit| read_entry(&mut archive, index, &job.path, visit),
+                            job,
+                        )
                     })
                     .collect::<Vec<_>>()
             })
@@ -453,7 +450,71 @@ impl BagSource for ZipSource {
     }
 }
 
-type Archive = zip::ZipArchive<std::io::BufReader<fs_err::File>>;
+type Archive = zip::ZipArchive<At>;
+
+/// An open file read at a position of its own (`pread`), through a small buffer kept by file
+/// offset. Clones share the file and nothing else, so several threads read one archive at once.
+#[derive(Clone)]
+pub struct At {
+    file: std::sync::Arc<std::fs::File>,
+    pos: u64,
+    /// Bytes of the file from offset `buf_at`.
+    buf: Vec<u8>,
+    buf_at: u64,
+}
+
+impl At {
+    const BUFFER: usize = 64 * 1024;
+
+    fn new(file: std::fs::File) -> At {
+        At {
+            file: std::sync::Arc::new(file),
+            pos: 0,
+            buf: Vec::new(),
+            buf_at: 0,
+        }
+    }
+}
+
+impl Read for At {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        use std::os::unix::fs::FileExt;
+        let in_buffer = self.pos >= self.buf_at && self.pos < self.buf_at + self.buf.len() as u64;
+        if !in_buffer {
+            if out.len() >= Self::BUFFER {
+                let n = self.file.read_at(out, self.pos)?;
+                self.pos += n as u64;
+                return Ok(n);
+            }
+            self.buf.resize(Self::BUFFER, 0);
+            let n = self.file.read_at(&mut self.buf, self.pos)?;
+            self.buf.truncate(n);
+            self.buf_at = self.pos;
+            if n == 0 {
+                return Ok(0);
+            }
+        }
+        let start = (self.pos - self.buf_at) as usize;
+        let n = out.len().min(self.buf.len() - start);
+        out[..n].copy_from_slice(&self.buf[start..start + n]);
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl std::io::Seek for At {
+    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
+        let pos = match to {
+            std::io::SeekFrom::Start(n) => Some(n),
+            std::io::SeekFrom::End(d) => self.file.metadata()?.len().checked_add_signed(d),
+            std::io::SeekFrom::Current(d) => self.pos.checked_add_signed(d),
+        };
+        self.pos = pos.ok_or_else(|| {
+            std::io::Error::new(std::io::ErrorKind::InvalidInput, "seek before the start")
+        })?;
+        Ok(self.pos)
+    }
+}
 
 /// Inflate one entry through `visit`, never past the size its header declares.
 fn read_entry(
