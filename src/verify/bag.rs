@@ -23,6 +23,10 @@ use unicode_normalization::UnicodeNormalization;
 /// Tag files larger than this are refused rather than read into memory.
 const MAX_TAG_FILE_BYTES: u64 = 64 << 20;
 
+/// Manifests grow with the payload (a line per file: 200,000 documents make a 68 MB SHA-512
+/// manifest), and their lines are checked in memory, so they have a limit of their own.
+pub const MAX_MANIFEST_BYTES: u64 = 1 << 30;
+
 /// Payload files a caller asks to keep (`diff` keeps `records.jsonl`) are kept up to this size.
 pub const MAX_KEPT_PAYLOAD_BYTES: u64 = 1 << 30;
 
@@ -64,7 +68,14 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
         .collect();
 
     // bagit.txt: must exist, UTF-8 without BOM, exactly two elements.
-    let Some(bagit_bytes) = read_small(source, "bagit.txt", &present, &mut report)? else {
+    let Some(bagit_bytes) = read_small(
+        source,
+        "bagit.txt",
+        &present,
+        MAX_TAG_FILE_BYTES,
+        &mut report,
+    )?
+    else {
         report.problems.push(Problem::error(
             source.name_of("bagit.txt"),
             "bagit-txt-missing",
@@ -87,7 +98,12 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
                     path: &str,
                     report: &mut BagReport|
      -> Result<Option<String>> {
-        let Some(bytes) = read_small(source, path, &present, report)? else {
+        let limit = if path.starts_with("manifest-") || path.starts_with("tagmanifest-") {
+            MAX_MANIFEST_BYTES
+        } else {
+            MAX_TAG_FILE_BYTES
+        };
+        let Some(bytes) = read_small(source, path, &present, limit, report)? else {
             return Ok(None);
         };
         match decode_tag(&bytes, encoding) {
@@ -431,16 +447,17 @@ fn read_small(
     source: &mut dyn BagSource,
     path: &str,
     present: &BTreeMap<String, u64>,
+    limit: u64,
     report: &mut BagReport,
 ) -> Result<Option<Vec<u8>>> {
     let Some(&size) = present.get(path) else {
         return Ok(None);
     };
-    if size > MAX_TAG_FILE_BYTES {
+    if size > limit {
         report.problems.push(Problem::error(
             source.name_of(path),
             "tag-file-too-large",
-            format!("{size} bytes; tag files over {MAX_TAG_FILE_BYTES} bytes are refused"),
+            format!("{size} bytes; files like this one over {limit} bytes are refused"),
         ));
         return Ok(None);
     }

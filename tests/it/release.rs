@@ -464,3 +464,90 @@ fn archives_are_identical_at_every_thread_count() {
         "thread count changed the archive"
     );
 }
+
+#[test]
+fn ids_that_sort_unlike_their_paths_still_give_sorted_records_card_and_manifests() {
+    // `a-b.txt` comes before `a.txt` by path ('-' < '.'), but id `a` comes before `a-b`; and
+    // `p.b.txt` comes before `p/a.txt` ('.' < '/') while their ids and text files (`p.a`,
+    // `text/p.a.txt`) sort the other way. The release gathers per document in path order and
+    // must still list records, card rows and manifest lines sorted.
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    std::fs::create_dir_all(raw.join("p")).unwrap();
+    for (name, text) in [
+        ("a-b.txt", "Second by id.\n"),
+        ("a.txt", "First by id.\n"),
+        ("p/a.txt", "In a folder.\n"),
+        ("p.b.txt", "Beside the folder.\n"),
+    ] {
+        std::fs::write(raw.join(name), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    let released = release(&raw, &fixture_config(), &out);
+    assert_eq!(released.code, 0, "{}", released.stderr);
+    // Every document warns (none is pinned in the fixture's dataset.toml): all four shown.
+    let shown = released.stderr.matches("warning[unpinned]").count();
+    assert_eq!(shown, 4, "{}", released.stderr);
+
+    let zip = out.join("fixture-0.1.0.zip");
+    let bag = extract(&zip, &dir.path().join("x")).join("fixture-0.1.0");
+    let records = std::fs::read_to_string(bag.join("data/records.jsonl")).unwrap();
+    let ids: Vec<String> = records
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(ids, ["a", "a-b", "p.a", "p.b"]);
+    let card = std::fs::read_to_string(bag.join("data/README.md")).unwrap();
+    let rows: Vec<&str> = card.lines().filter(|l| l.starts_with("| `")).collect();
+    assert_eq!(rows.len(), 4);
+    for (row, id) in rows.iter().zip(&ids) {
+        assert!(row.starts_with(&format!("| `{id}` |")), "{row}");
+    }
+    for manifest in ["manifest-sha256.txt", "manifest-sha512.txt"] {
+        let text = std::fs::read_to_string(bag.join(manifest)).unwrap();
+        let paths: Vec<&str> = text
+            .lines()
+            .map(|l| l.split_once("  ").unwrap().1)
+            .collect();
+        let mut sorted = paths.clone();
+        sorted.sort();
+        assert_eq!(paths, sorted, "{manifest}");
+        assert_eq!(paths.len(), 4 * 2 + 5, "{manifest}");
+    }
+    assert_bagit_valid(&bag);
+    let verify = run(archivist().arg("verify").arg(&zip));
+    assert_eq!(verify.code, 0, "{}{}", verify.stdout, verify.stderr);
+}
+
+#[test]
+fn a_corpus_where_every_document_warns_shows_five_of_each_kind_and_counts_the_rest() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    std::fs::create_dir(&raw).unwrap();
+    for i in 0..12 {
+        std::fs::write(raw.join(format!("{i:02}.txt")), format!("Document {i}.\n")).unwrap();
+    }
+    let run = release(&raw, &fixture_config(), &dir.path().join("out"));
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(
+        run.stderr.matches("warning[unpinned]: ").count(),
+        6,
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("warning[unpinned]: ... and 7 more"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stdout.contains("released 12 documents"),
+        "{}",
+        run.stdout
+    );
+}
