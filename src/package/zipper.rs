@@ -13,7 +13,7 @@
 use super::bagit::BagFile;
 use crate::digest::hex;
 use crate::error::{Error, Result};
-use crate::spool::Spool;
+use crate::spool::{Spool, Spooled};
 use sha2::{Digest, Sha256, Sha512};
 use std::cell::RefCell;
 use std::io::{Read, Write};
@@ -214,17 +214,7 @@ impl<W: Write> Zipper<W> {
             digesting.crc.sum(),
             size,
             data.len(),
-            |zip| {
-                let mut chunks = data.reader();
-                let mut buf = vec![0u8; 256 * 1024];
-                loop {
-                    let n = chunks.read(&mut buf)?;
-                    if n == 0 {
-                        return Ok(());
-                    }
-                    zip.emit(&buf[..n])?;
-                }
-            },
+            |zip| zip.emit_spooled(data),
         )?;
         Ok(file)
     }
@@ -234,6 +224,22 @@ impl<W: Write> Zipper<W> {
         self.hasher.update(bytes);
         self.offset += bytes.len() as u64;
         Ok(())
+    }
+
+    /// Emit every byte of `spooled`, a buffer at a time.
+    fn emit_spooled(&mut self, spooled: &Spooled) -> Result<()> {
+        if let Some(bytes) = spooled.as_bytes() {
+            return self.emit(bytes);
+        }
+        let mut reader = spooled.reader();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            self.emit(&buf[..n])?;
+        }
     }
 
     /// Append an entry made by [`EntryMaker::prepare`]: local header, then the data.
@@ -263,15 +269,8 @@ impl<W: Write> Zipper<W> {
         let zip64 = size >= LIMIT32 || packed >= LIMIT32;
         let mut h = Vec::with_capacity(30 + name.len() + 20);
         put32(&mut h, LOCAL_HEADER);
-        put16(&mut h, version_needed(method, zip64));
-        put16(&mut h, flags(name));
-        put16(&mut h, method);
-        put16(&mut h, self.maker.dos_time);
-        put16(&mut h, self.maker.dos_date);
-        put32(&mut h, crc32);
-        put32(&mut h, if zip64 { u32::MAX } else { packed as u32 });
-        put32(&mut h, if zip64 { u32::MAX } else { size as u32 });
-        put16(&mut h, name_len(name)?);
+        let version = version_needed(method, zip64);
+        self.put_common(&mut h, version, name, method, crc32, (size, packed), zip64)?;
         put16(&mut h, if zip64 { 20 } else { 0 });
         h.extend_from_slice(name.as_bytes());
         if zip64 {
@@ -286,6 +285,31 @@ impl<W: Write> Zipper<W> {
         data(self)?;
         debug_assert_eq!(self.offset - before, packed);
         self.central_record(name, method, crc32, size, packed, offset)?;
+        Ok(())
+    }
+
+    /// The fields local and central headers share, from "version needed" to the name's length;
+    /// `zip64_sizes`: the sizes are in the zip64 extra field.
+    #[allow(clippy::too_many_arguments)]
+    fn put_common(
+        &self,
+        h: &mut Vec<u8>,
+        version: u16,
+        name: &str,
+        method: u16,
+        crc32: u32,
+        (size, packed): (u64, u64),
+        zip64_sizes: bool,
+    ) -> Result<()> {
+        put16(h, version);
+        put16(h, flags(name));
+        put16(h, method);
+        put16(h, self.maker.dos_time);
+        put16(h, self.maker.dos_date);
+        put32(h, crc32);
+        put32(h, if zip64_sizes { u32::MAX } else { packed as u32 });
+        put32(h, if zip64_sizes { u32::MAX } else { size as u32 });
+        put16(h, name_len(name)?);
         Ok(())
     }
 
@@ -311,19 +335,17 @@ impl<W: Write> Zipper<W> {
         }
         let mut h = Vec::with_capacity(46 + name.len() + 4 + extra.len());
         put32(&mut h, CENTRAL_HEADER);
-        put16(
+        let version = version_needed(method, big_size || big_offset);
+        put16(&mut h, MADE_BY_UNIX | version);
+        self.put_common(
             &mut h,
-            MADE_BY_UNIX | version_needed(method, big_size || big_offset),
-        );
-        put16(&mut h, version_needed(method, big_size || big_offset));
-        put16(&mut h, flags(name));
-        put16(&mut h, method);
-        put16(&mut h, self.maker.dos_time);
-        put16(&mut h, self.maker.dos_date);
-        put32(&mut h, crc32);
-        put32(&mut h, if big_size { u32::MAX } else { packed as u32 });
-        put32(&mut h, if big_size { u32::MAX } else { size as u32 });
-        put16(&mut h, name_len(name)?);
+            version,
+            name,
+            method,
+            crc32,
+            (size, packed),
+            big_size,
+        )?;
         put16(
             &mut h,
             if extra.is_empty() {
@@ -353,16 +375,7 @@ impl<W: Write> Zipper<W> {
         let start = self.offset;
         let central =
             std::mem::replace(&mut self.central, Spool::new(&self.spill_dir, 0)).finish()?;
-        let mut reader = central.reader();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            self.emit(&buf[..n])?;
-        }
-        drop(reader);
+        self.emit_spooled(&central)?;
         let size = self.offset - start;
         let count = self.entries;
         let zip64 = count >= 0xFFFF || size >= LIMIT32 || start >= LIMIT32;
