@@ -192,45 +192,40 @@ impl PayloadSpill {
 
     /// Every file sorted by path, as manifests list them.
     pub fn for_each_sorted(&self, mut visit: impl FnMut(&BagFile) -> Result<()>) -> Result<()> {
+        if !self.sorted {
+            // Documents whose paths do not sort as they came: sort them all in memory.
+            let mut all: Vec<BagFile> = Vec::new();
+            self.for_each_in_order(|file| {
+                all.push(file.clone());
+                Ok(())
+            })?;
+            all.sort_by(|a, b| a.path.cmp(&b.path));
+            return all.iter().try_for_each(visit);
+        }
         let mut extras: Vec<&BagFile> = self.extras.iter().collect();
         extras.sort_by(|a, b| a.path.cmp(&b.path));
-        let spooled = self.spooled();
-        {
-            if !self.sorted {
-                // Documents whose paths do not sort as they came: sort them in memory.
-                let mut all: Vec<BagFile> = Vec::new();
-                let mut reader = spooled.reader();
-                let mut file = empty_file();
-                while read_file(&mut reader, &mut file)? {
-                    all.push(file.clone());
-                }
-                all.extend(extras.iter().map(|f| (*f).clone()));
-                all.sort_by(|a, b| a.path.cmp(&b.path));
-                return all.iter().try_for_each(&mut visit);
-            }
-            // Raw files, text files and the dataset's own: three sorted runs, merged.
-            let mut raw = Kind::new(spooled, 0)?;
-            let mut text = Kind::new(spooled, 1)?;
-            let mut extras = extras.into_iter().peekable();
-            loop {
-                let heads = [
-                    raw.head.as_ref(),
-                    text.head.as_ref(),
-                    extras.peek().copied(),
-                ];
-                let Some((which, _)) = heads
-                    .iter()
-                    .enumerate()
-                    .filter_map(|(i, f)| f.map(|f| (i, f)))
-                    .min_by(|a, b| a.1.path.cmp(&b.1.path))
-                else {
-                    return Ok(());
-                };
-                match which {
-                    0 => raw.visit_and_advance(&mut visit)?,
-                    1 => text.visit_and_advance(&mut visit)?,
-                    _ => visit(extras.next().expect("peeked"))?,
-                }
+        // Raw files, text files and the dataset's own: three sorted runs, merged.
+        let mut raw = Kind::new(self.spooled(), 0)?;
+        let mut text = Kind::new(self.spooled(), 1)?;
+        let mut extras = extras.into_iter().peekable();
+        loop {
+            let heads = [
+                raw.head.as_ref(),
+                text.head.as_ref(),
+                extras.peek().copied(),
+            ];
+            let Some((which, _)) = heads
+                .iter()
+                .enumerate()
+                .filter_map(|(i, f)| f.map(|f| (i, f)))
+                .min_by(|a, b| a.1.path.cmp(&b.1.path))
+            else {
+                return Ok(());
+            };
+            match which {
+                0 => raw.visit_and_advance(&mut visit)?,
+                1 => text.visit_and_advance(&mut visit)?,
+                _ => visit(extras.next().expect("peeked"))?,
             }
         }
     }

@@ -178,44 +178,48 @@ impl<W: Write> Zipper<W> {
         path: &str,
         write: impl FnOnce(&mut dyn Write) -> Result<()>,
     ) -> Result<BagFile> {
-        let mut digesting = Digesting {
-            inner: Spool::new(&self.spill_dir, self.streamed_above),
-            crc: libdeflater::Crc::new(),
-            sha256: Sha256::new(),
-            sha512: Sha512::new(),
-        };
-        write(&mut digesting)?;
-        let spooled = digesting.inner.finish()?;
+        let mut spool = Spool::new(&self.spill_dir, self.streamed_above);
+        write(&mut spool)?;
+        let spooled = spool.finish()?;
         if let Some(bytes) = spooled.as_bytes() {
             return self.add(path, bytes, None);
         }
-        let size = spooled.len();
-        let file = BagFile {
-            path: path.to_owned(),
-            bytes: size,
-            sha256: digesting.sha256.finalize().into(),
-            sha512: digesting.sha512.finalize().into(),
-        };
+        // Too large for memory: one pass over the spooled bytes digests and deflates them.
+        let (mut crc, mut sha256, mut sha512) =
+            (libdeflater::Crc::new(), Sha256::new(), Sha512::new());
         let mut deflater = flate2::write::DeflateEncoder::new(
             Spool::new(&self.spill_dir, 0),
             flate2::Compression::new(DEFLATE_LEVEL as u32),
         );
-        std::io::copy(&mut spooled.reader(), &mut deflater)?;
+        let mut reader = spooled.reader();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                break;
+            }
+            crc.update(&buf[..n]);
+            sha256.update(&buf[..n]);
+            sha512.update(&buf[..n]);
+            deflater.write_all(&buf[..n])?;
+        }
         let deflated = deflater.finish()?.finish()?;
+        let size = spooled.len();
+        let file = BagFile {
+            path: path.to_owned(),
+            bytes: size,
+            sha256: sha256.finalize().into(),
+            sha512: sha512.finalize().into(),
+        };
         let (method, data) = if deflated.len() < size {
             (METHOD_DEFLATED, &deflated)
         } else {
             (METHOD_STORED, &spooled)
         };
         let name = format!("{}/{path}", self.maker.top);
-        self.append(
-            &name,
-            method,
-            digesting.crc.sum(),
-            size,
-            data.len(),
-            |zip| zip.emit_spooled(data),
-        )?;
+        self.append(&name, method, crc.sum(), size, data.len(), |zip| {
+            zip.emit_spooled(data)
+        })?;
         Ok(file)
     }
 
@@ -412,28 +416,6 @@ impl<W: Write> Zipper<W> {
             sha256: hex(&self.hasher.finalize()),
             writer: self.out,
         })
-    }
-}
-
-/// A writer that digests what passes through it (CRC-32, SHA-256, SHA-512).
-struct Digesting<W> {
-    inner: W,
-    crc: libdeflater::Crc,
-    sha256: Sha256,
-    sha512: Sha512,
-}
-
-impl<W: Write> Write for Digesting<W> {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let n = self.inner.write(buf)?;
-        self.crc.update(&buf[..n]);
-        self.sha256.update(&buf[..n]);
-        self.sha512.update(&buf[..n]);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        self.inner.flush()
     }
 }
 
