@@ -8,6 +8,8 @@
 use crate::digest::hex;
 use crate::error::Result;
 use crate::problem::Problem;
+use crate::sort::{self, ExternalSort, Item};
+use crate::spool::{Spool, Spooled};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -59,54 +61,46 @@ pub fn id_of(rel: &str) -> String {
     format!("{dir}{stem}").replace('/', ".")
 }
 
-/// The documents found below the raw folder, sorted, kept small: each one's path below the
-/// folder and its size (a corpus of a million documents lists in some tens of MiB).
-/// [`Listing::entry`] makes a document's [`Entry`] when it is processed.
-#[derive(Clone, Debug, Default)]
+/// The documents found below the raw folder, sorted: each one's path below the folder and its
+/// size, spooled (in memory up to 1 MiB, then in an unnamed temporary file), so a corpus of any
+/// number of documents lists in constant memory. Read it in order with [`Listing::entries`].
 pub struct Listing {
     root: PathBuf,
-    files: Vec<(Box<str>, u64)>,
+    files: Spooled,
+    len: usize,
+    bytes: u64,
 }
 
 impl Listing {
     pub fn len(&self) -> usize {
-        self.files.len()
+        self.len
     }
 
     pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
+        self.len == 0
     }
 
-    /// The `i`th document.
-    pub fn entry(&self, i: usize) -> Entry {
-        let (rel, size) = &self.files[i];
-        let path = self.root.join(&**rel);
-        Entry {
-            rel: rel.to_string(),
-            display: path.display().to_string(),
-            path,
-            size: *size,
-        }
-    }
-
-    /// The `i`th document's path below the raw folder.
-    pub fn rel(&self, i: usize) -> &str {
-        &self.files[i].0
+    /// The size of every document together.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
     }
 
     /// Every document, in order.
-    pub fn entries(&self) -> impl Iterator<Item = Entry> + '_ {
-        (0..self.len()).map(|i| self.entry(i))
-    }
-
-    /// Each document's path below the raw folder, in order.
-    pub fn rels(&self) -> impl Iterator<Item = &str> {
-        self.files.iter().map(|(rel, _)| &**rel)
-    }
-
-    /// Each document's size, in order.
-    pub fn sizes(&self) -> impl Iterator<Item = u64> + '_ {
-        self.files.iter().map(|(_, size)| *size)
+    pub fn entries(&self) -> impl Iterator<Item = Result<Entry>> + '_ {
+        let mut reader = self.files.reader();
+        std::iter::from_fn(move || match <(String, u64)>::get(&mut reader) {
+            Ok(Some((rel, size))) => {
+                let path = self.root.join(&rel);
+                Some(Ok(Entry {
+                    rel,
+                    display: path.display().to_string(),
+                    path,
+                    size,
+                }))
+            }
+            Ok(None) => None,
+            Err(e) => Some(Err(e.into())),
+        })
     }
 }
 
@@ -120,11 +114,15 @@ pub struct RawDocument {
 
 /// Find every document below `raw_dir`, sorted. Problems are collected, not thrown; only a
 /// raw folder that cannot be listed at all is an error.
-pub fn discover(raw_dir: &Path, limits: &Limits) -> Result<(Listing, Vec<Problem>)> {
-    let mut entries = Listing {
-        root: raw_dir.to_owned(),
-        files: Vec::new(),
-    };
+///
+/// Names are sorted through an [`ExternalSort`] whose runs, past its budget, go to `scratch`;
+/// the problems are sorted by path.
+pub fn discover(
+    raw_dir: &Path,
+    limits: &Limits,
+    scratch: &Path,
+) -> Result<(Listing, Vec<Problem>)> {
+    let mut found = ExternalSort::new(scratch, sort::BUDGET);
     let mut problems = Vec::new();
     let meta = fs_err::metadata(raw_dir)?;
     if !meta.is_dir() {
@@ -134,22 +132,35 @@ pub fn discover(raw_dir: &Path, limits: &Limits) -> Result<(Listing, Vec<Problem
         )
         .into());
     }
-    walk(raw_dir, "", limits, &mut entries.files, &mut problems)?;
-    entries.files.sort_by(|a, b| a.0.cmp(&b.0));
-    entries.files.shrink_to_fit();
-    Ok((entries, problems))
+    walk(raw_dir, "", limits, &mut found, &mut problems)?;
+    problems.sort_by(|a, b| a.path.cmp(&b.path));
+    let mut listing = Listing {
+        root: raw_dir.to_owned(),
+        files: Spooled::Memory(Vec::new()),
+        len: 0,
+        bytes: 0,
+    };
+    let mut files = Spool::new(scratch, 1 << 20);
+    for file in found.finish()? {
+        let file = file?;
+        listing.len += 1;
+        listing.bytes += file.1;
+        file.put(&mut files)?;
+    }
+    listing.files = files.finish()?;
+    Ok((listing, problems))
 }
 
 fn walk(
     dir: &Path,
     prefix: &str,
     limits: &Limits,
-    entries: &mut Vec<(Box<str>, u64)>,
+    entries: &mut ExternalSort<(String, u64)>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
-    let mut children: Vec<_> = fs_err::read_dir(dir)?.collect::<std::io::Result<_>>()?;
-    children.sort_by_key(|c| c.file_name());
-    for child in children {
+    // In the order the folder gives: the names are sorted afterwards, all together.
+    for child in fs_err::read_dir(dir)? {
+        let child = child?;
         let path = child.path();
         let display = path.display().to_string();
         let Some(name) = child.file_name().to_str().map(str::to_owned) else {
@@ -209,7 +220,7 @@ fn walk(
                     ),
                 ));
             } else {
-                entries.push((rel.into_boxed_str(), size));
+                entries.push((rel, size))?;
             }
         } else {
             problems.push(Problem::error(

@@ -34,6 +34,7 @@ pub mod pipeline;
 pub mod problem;
 pub mod record;
 pub mod sign;
+pub mod sort;
 pub mod spool;
 pub mod validate;
 pub mod verify;

@@ -12,12 +12,14 @@ use crate::error::Result;
 use crate::ingest::{self, Entry, Limits, RawDocument};
 use crate::metadata;
 use crate::normalize::{self, Line};
+use crate::package::spill::{RecordSpill, Records};
 use crate::problem::Problem;
 use crate::record::{Record, Removed, Source, Step, TextInfo};
+use crate::sort::{self, ExternalSort};
+use crate::spool::{Spool, Spooled, get_field, put_field};
 use crate::validate::SchemaSet;
 use crate::{boilerplate, problem};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// A document that went through every stage.
@@ -44,6 +46,8 @@ pub struct Pipeline<'a> {
     config_display: String,
     limits: Limits,
     schemas: SchemaSet,
+    /// Where temporary files go.
+    scratch: PathBuf,
 }
 
 /// The documents found and the problems met while finding them.
@@ -60,6 +64,7 @@ impl<'a> Pipeline<'a> {
             config_display: config_path.display().to_string(),
             limits,
             schemas: SchemaSet::new(),
+            scratch: std::env::temp_dir(),
         }
     }
 
@@ -67,23 +72,18 @@ impl<'a> Pipeline<'a> {
         &self.schemas
     }
 
+    /// Temporary files (sorted runs, spills) go to `dir` instead of the system's temporary
+    /// folder.
+    pub fn scratch_in(mut self, dir: &Path) -> Self {
+        self.scratch = dir.to_owned();
+        self
+    }
+
     /// Find the documents, and check the set against `dataset.toml`: ids unique, every pinned
-    /// document present.
+    /// document present. Ids and folded names are sorted externally (in constant memory) to find
+    /// those given twice.
     pub fn discover(&self) -> Result<Discovery> {
-        let (entries, mut problems) = ingest::discover(&self.raw_dir, &self.limits)?;
-        let ids = Keys::new(entries.rels().map(ingest::id_of));
-        for (id, same) in ids.duplicates(entries.rels().map(ingest::id_of)) {
-            for &i in &same {
-                problems.push(Problem::error(
-                    entries.entry(i).display,
-                    "duplicate-id",
-                    format!(
-                        "{} files give the document id `{id}`; rename one so each id is unique",
-                        same.len()
-                    ),
-                ));
-            }
-        }
+        let (entries, mut problems) = ingest::discover(&self.raw_dir, &self.limits, &self.scratch)?;
         // Names that differ only in case or Unicode normalization extract to one file on
         // Windows and macOS: a release must not depend on the file system it is opened on.
         let folded = |rel: &str| -> String {
@@ -91,37 +91,64 @@ impl<'a> Pipeline<'a> {
                 .collect::<String>()
                 .to_lowercase()
         };
-        let folds = Keys::new(entries.rels().map(folded));
-        for (_, same) in folds.duplicates(entries.rels().map(folded)) {
-            let names: Vec<&str> = same.iter().map(|&i| entries.rel(i)).collect();
-            for &i in &same {
-                problems.push(Problem::error(
-                    entries.entry(i).display,
-                    "ambiguous-names",
-                    format!(
-                        "these names differ only in case or Unicode normalization and would overwrite \
-                         each other on some file systems: {}",
-                        names.join(", ")
-                    ),
-                ));
-            }
+        let mut ids = ExternalSort::new(&self.scratch, sort::BUDGET / 2);
+        let mut folds = ExternalSort::new(&self.scratch, sort::BUDGET / 2);
+        for entry in entries.entries() {
+            let entry = entry?;
+            ids.push((entry.id(), entry.display.clone()))?;
+            folds.push((folded(&entry.rel), entry.rel))?;
         }
-        for (id, doc) in &self.dataset.documents {
-            if !ids.contains(id, |i| ingest::id_of(entries.rel(i))) {
-                let what = if doc.sha256.is_some() {
-                    "pins"
-                } else {
-                    "curates"
-                };
-                problems.push(Problem::error(
-                    &self.config_display,
-                    "pinned-missing",
-                    format!(
-                        "`documents.{id}` {what} a document that is not in `{}`",
-                        self.raw_dir.display()
-                    ),
-                ));
+        let mut pinned = self.dataset.documents.iter().peekable();
+        let mut missing = Vec::new();
+        for_each_run(ids.finish()?, |id, same| {
+            while let Some((pin, doc)) = pinned.next_if(|(pin, _)| pin.as_str() <= id) {
+                if pin != id {
+                    missing.push((pin, doc));
+                }
             }
+            if same.len() > 1 {
+                for display in same {
+                    problems.push(Problem::error(
+                        display,
+                        "duplicate-id",
+                        format!(
+                            "{} files give the document id `{id}`; rename one so each id is unique",
+                            same.len()
+                        ),
+                    ));
+                }
+            }
+        })?;
+        missing.extend(pinned);
+        for_each_run(folds.finish()?, |_, same| {
+            if same.len() > 1 {
+                for rel in same {
+                    problems.push(Problem::error(
+                        self.raw_dir.join(rel).display().to_string(),
+                        "ambiguous-names",
+                        format!(
+                            "these names differ only in case or Unicode normalization and would overwrite \
+                             each other on some file systems: {}",
+                            same.join(", ")
+                        ),
+                    ));
+                }
+            }
+        })?;
+        for (id, doc) in missing {
+            let what = if doc.sha256.is_some() {
+                "pins"
+            } else {
+                "curates"
+            };
+            problems.push(Problem::error(
+                &self.config_display,
+                "pinned-missing",
+                format!(
+                    "`documents.{id}` {what} a document that is not in `{}`",
+                    self.raw_dir.display()
+                ),
+            ));
         }
         Ok(Discovery { entries, problems })
     }
@@ -336,32 +363,172 @@ fn apply_curation(record: &mut Record, curation: &DocumentEntry) {
     record.curated = curated.into_iter().map(str::to_owned).collect();
 }
 
-/// One document's line in the report of `check`.
-#[derive(Debug, Clone)]
-pub struct DocumentReport {
+/// One document's line in the report of `check`: its id, what its record says (when it is
+/// valid) and how many problems it has.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DocumentLine {
     pub id: String,
-    pub path: String,
-    /// The record, when the document is valid.
-    pub record: Option<Record>,
+    pub encoding: Option<String>,
+    pub language: Option<String>,
+    pub date: Option<String>,
+    pub title: Option<String>,
     pub errors: usize,
     pub warnings: usize,
 }
 
-/// The result of `check`: the valid records, sorted by id, one line per document, every problem.
-#[derive(Debug, Default)]
+/// The result of `check`, kept on disk like a release's spills so that memory does not grow
+/// with the corpus: the valid records (read back sorted by id), one line per document (in path
+/// order), and every problem (in the order found). The counts are in memory.
 pub struct CheckReport {
-    pub records: Vec<Record>,
-    pub documents: Vec<DocumentReport>,
-    pub problems: Vec<Problem>,
+    records: Records,
+    documents: Spooled,
+    problems: Spooled,
+    pub document_count: usize,
+    pub valid: usize,
+    pub errors: usize,
+    pub warnings: usize,
 }
 
 impl CheckReport {
     pub fn has_errors(&self) -> bool {
-        problem::any_error(&self.problems)
+        self.errors > 0
+    }
+
+    /// Each valid document's record, as a JSON line, sorted by id.
+    pub fn for_each_record(&self, mut visit: impl FnMut(&[u8]) -> Result<()>) -> Result<()> {
+        self.records.for_each(|line, _| visit(line))
+    }
+
+    /// Each document's line, in path order.
+    pub fn for_each_document(
+        &self,
+        mut visit: impl FnMut(&DocumentLine) -> Result<()>,
+    ) -> Result<()> {
+        let mut reader = self.documents.reader();
+        let mut fields: [Vec<u8>; 7] = Default::default();
+        while get_field(&mut reader, &mut fields[0])? {
+            for field in &mut fields[1..] {
+                if !get_field(&mut reader, field)? {
+                    return Err(spill_damaged());
+                }
+            }
+            let text = |f: &Vec<u8>| String::from_utf8_lossy(f).into_owned();
+            let optional = |f: &Vec<u8>| match f.split_first() {
+                Some((1, rest)) => Some(String::from_utf8_lossy(rest).into_owned()),
+                _ => None,
+            };
+            let count = |f: &Vec<u8>| text(f).parse::<usize>().unwrap_or_default();
+            visit(&DocumentLine {
+                id: text(&fields[0]),
+                encoding: optional(&fields[1]),
+                language: optional(&fields[2]),
+                date: optional(&fields[3]),
+                title: optional(&fields[4]),
+                errors: count(&fields[5]),
+                warnings: count(&fields[6]),
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Each problem, as it is printed (`Display`) and as JSON, in the order found.
+    pub fn for_each_problem(&self, mut visit: impl FnMut(&str, &[u8]) -> Result<()>) -> Result<()> {
+        let mut reader = self.problems.reader();
+        let (mut shown, mut json) = (Vec::new(), Vec::new());
+        while get_field(&mut reader, &mut shown)? {
+            if !get_field(&mut reader, &mut json)? {
+                return Err(spill_damaged());
+            }
+            visit(&String::from_utf8_lossy(&shown), &json)?;
+        }
+        Ok(())
     }
 }
 
-/// Run the pipeline over every document and collect records and problems. Writes nothing.
+fn spill_damaged() -> crate::error::Error {
+    std::io::Error::other("a temporary file of `check` was cut short").into()
+}
+
+/// Where `check` collects what it reports, as it goes.
+struct CheckSink {
+    records: RecordSpill,
+    documents: Spool,
+    problems: Spool,
+    counts: [usize; 4],
+}
+
+impl CheckSink {
+    fn new(dir: &Path) -> CheckSink {
+        CheckSink {
+            records: RecordSpill::new(dir),
+            documents: Spool::new(dir, CHECK_IN_MEMORY),
+            problems: Spool::new(dir, CHECK_IN_MEMORY),
+            counts: [0; 4],
+        }
+    }
+
+    fn problems(&mut self, problems: &[Problem]) -> Result<()> {
+        for problem in problems {
+            let json = serde_json::to_string(problem).expect("problems serialize");
+            put_field(&mut self.problems, problem.to_string().as_bytes())?;
+            put_field(&mut self.problems, json.as_bytes())?;
+            self.counts[if problem.is_error() { 2 } else { 3 }] += 1;
+        }
+        Ok(())
+    }
+
+    fn document(&mut self, id: &str, record: Option<&Record>, problems: &[Problem]) -> Result<()> {
+        let errors = problems.iter().filter(|p| p.is_error()).count();
+        let optional = |value: Option<&str>| -> Vec<u8> {
+            match value {
+                Some(v) => [&[1u8][..], v.as_bytes()].concat(),
+                None => vec![0],
+            }
+        };
+        let fields = [
+            id.as_bytes().to_vec(),
+            optional(record.map(|r| r.source.encoding.as_str())),
+            optional(record.and_then(|r| r.language.as_deref())),
+            optional(record.and_then(|r| r.date.as_deref())),
+            optional(record.and_then(|r| r.title.as_deref())),
+            errors.to_string().into_bytes(),
+            (problems.len() - errors).to_string().into_bytes(),
+        ];
+        for field in &fields {
+            put_field(&mut self.documents, field)?;
+        }
+        self.counts[0] += 1;
+        if let Some(record) = record {
+            let line = serde_json::to_string(record).expect("records serialize");
+            self.records.push(&record.id, &line, "")?;
+            self.counts[1] += 1;
+        }
+        self.problems(problems)
+    }
+
+    fn finish(self) -> Result<CheckReport> {
+        let [document_count, valid, errors, warnings] = self.counts;
+        Ok(CheckReport {
+            records: self.records.finish()?,
+            documents: self.documents.finish()?,
+            problems: self.problems.finish()?,
+            document_count,
+            valid,
+            errors,
+            warnings,
+        })
+    }
+}
+
+/// What `check` keeps in memory of its lines and problems before they go to a temporary file.
+const CHECK_IN_MEMORY: usize = 1 << 20;
+
+/// Documents processed at once (in parallel) by `check`; only their records and problems are
+/// kept until the block is written out.
+const CHECK_BLOCK: usize = 1024;
+
+/// Run the pipeline over every document and collect records and problems. Writes nothing but
+/// unnamed temporary files (in the system's temporary folder), which hold the report.
 pub fn check(
     raw_dir: &Path,
     dataset: &Dataset,
@@ -370,88 +537,49 @@ pub fn check(
 ) -> Result<CheckReport> {
     let pipeline = Pipeline::new(raw_dir, dataset, config_path, limits);
     let discovery = pipeline.discover()?;
-    let mut report = CheckReport {
-        problems: discovery.problems,
-        ..CheckReport::default()
-    };
-    // In parallel, keeping only what the report needs (texts and raw bytes are dropped).
-    let entries: Vec<Entry> = discovery.entries.entries().collect();
-    let outcomes: Vec<Result<(Option<Record>, Vec<Problem>)>> = entries
-        .par_iter()
-        .map(|entry| {
-            let outcome = pipeline.process(entry)?;
-            Ok((outcome.processed.map(|p| p.record), outcome.problems))
-        })
-        .collect();
-    for (entry, outcome) in entries.iter().zip(outcomes) {
-        let (record, problems) = outcome?;
-        tracing::debug!(path = %entry.display, problems = problems.len(), "processed");
-        let errors = problems.iter().filter(|p| p.is_error()).count();
-        report.documents.push(DocumentReport {
-            id: entry.id(),
-            path: entry.display.clone(),
-            record: record.clone(),
-            errors,
-            warnings: problems.len() - errors,
-        });
-        report.problems.extend(problems);
-        if let Some(record) = record {
-            report.records.push(record);
+    let mut sink = CheckSink::new(&std::env::temp_dir());
+    sink.problems(&discovery.problems)?;
+    // In parallel a block at a time, keeping only what the report needs (texts and raw bytes
+    // are dropped), written out in path order.
+    let mut entries = discovery.entries.entries().peekable();
+    while entries.peek().is_some() {
+        let block: Vec<Entry> = entries.by_ref().take(CHECK_BLOCK).collect::<Result<_>>()?;
+        let outcomes: Vec<Result<(Option<Record>, Vec<Problem>)>> = block
+            .par_iter()
+            .map(|entry| {
+                let outcome = pipeline.process(entry)?;
+                Ok((outcome.processed.map(|p| p.record), outcome.problems))
+            })
+            .collect();
+        for (entry, outcome) in block.iter().zip(outcomes) {
+            let (record, problems) = outcome?;
+            tracing::debug!(path = %entry.display, problems = problems.len(), "processed");
+            sink.document(&entry.id(), record.as_ref(), &problems)?;
         }
     }
-    report.records.sort_by(|a, b| a.id.cmp(&b.id));
-    Ok(report)
+    sink.finish()
 }
 
-/// Keys of many documents (ids, folded names), as 64-bit hashes sorted with each document's
-/// index: 16 bytes a document, to find the few keys given twice without a map of them all.
-struct Keys(Vec<(u64, u32)>);
-
-impl Keys {
-    fn new(keys: impl Iterator<Item = String>) -> Keys {
-        let mut hashed: Vec<(u64, u32)> = keys
-            .enumerate()
-            .map(|(i, key)| (hash(&key), i as u32))
-            .collect();
-        hashed.sort_unstable();
-        Keys(hashed)
-    }
-
-    /// The keys given to more than one document, sorted, each with its documents' indexes in
-    /// order. `keys` gives the same keys again (only those whose hash repeats are kept).
-    fn duplicates(&self, keys: impl Iterator<Item = String>) -> BTreeMap<String, Vec<usize>> {
-        let mut suspects: Vec<u32> = self
-            .0
-            .chunk_by(|a, b| a.0 == b.0)
-            .filter(|run| run.len() > 1)
-            .flatten()
-            .map(|&(_, i)| i)
-            .collect();
-        suspects.sort_unstable();
-        let mut by_key: BTreeMap<String, Vec<usize>> = BTreeMap::new();
-        let mut next = suspects.iter().peekable();
-        for (i, key) in keys.enumerate() {
-            if next.peek().is_some_and(|&&s| s as usize == i) {
-                next.next();
-                by_key.entry(key).or_default().push(i);
+/// Call `each` with every key of a sorted stream of (key, value) and the values given with it.
+fn for_each_run(
+    sorted: impl Iterator<Item = std::io::Result<(String, String)>>,
+    mut each: impl FnMut(&str, &[String]),
+) -> Result<()> {
+    let mut key: Option<String> = None;
+    let mut same: Vec<String> = Vec::new();
+    for item in sorted {
+        let (k, value) = item?;
+        if key.as_deref() != Some(k.as_str()) {
+            if let Some(key) = &key {
+                each(key, &same);
             }
+            key = Some(k);
+            same.clear();
         }
-        by_key.retain(|_, same| same.len() > 1);
-        by_key
+        same.push(value);
     }
-
-    /// Whether some document has `key`; `key_of` gives a document's key by its index.
-    fn contains(&self, key: &str, key_of: impl Fn(usize) -> String) -> bool {
-        let h = hash(key);
-        let start = self.0.partition_point(|&(x, _)| x < h);
-        self.0[start..]
-            .iter()
-            .take_while(|&&(x, _)| x == h)
-            .any(|&(_, i)| key_of(i as usize) == key)
+    if let Some(key) = &key {
+        each(key, &same);
     }
-}
-
-fn hash(key: &str) -> u64 {
-    use std::hash::{BuildHasher, BuildHasherDefault, DefaultHasher};
-    BuildHasherDefault::<DefaultHasher>::default().hash_one(key)
+    Ok(())
 }

@@ -122,6 +122,17 @@ impl Spooled {
         )
     }
 
+    /// A reader that owns the bytes (for readers kept beside others, as in a merge).
+    pub fn into_reader(self) -> impl Read + Send {
+        io::BufReader::with_capacity(
+            64 * 1024,
+            Owned {
+                spooled: self,
+                pos: 0,
+            },
+        )
+    }
+
     /// A reader from `offset`, for short reads here and there.
     pub fn reader_at(&self, offset: u64) -> impl Read + '_ {
         io::BufReader::with_capacity(
@@ -165,23 +176,42 @@ struct At<'a> {
 
 impl Read for At<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let n = match self.spooled {
+        let n = self.spooled.read_from(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+/// A [`Spooled`] and a position in it.
+struct Owned {
+    spooled: Spooled,
+    pos: u64,
+}
+
+impl Read for Owned {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.spooled.read_from(buf, self.pos)?;
+        self.pos += n as u64;
+        Ok(n)
+    }
+}
+
+impl Spooled {
+    /// Read what is there from `pos` into `buf`: how many bytes (0 at the end).
+    fn read_from(&self, buf: &mut [u8], pos: u64) -> io::Result<usize> {
+        Ok(match self {
             Spooled::Memory(bytes) => {
-                let start = usize::try_from(self.pos)
-                    .unwrap_or(usize::MAX)
-                    .min(bytes.len());
+                let start = usize::try_from(pos).unwrap_or(usize::MAX).min(bytes.len());
                 let n = buf.len().min(bytes.len() - start);
                 buf[..n].copy_from_slice(&bytes[start..start + n]);
                 n
             }
             Spooled::File { file, len } => {
-                let left = len.saturating_sub(self.pos);
+                let left = len.saturating_sub(pos);
                 let want = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
-                file.read_at(&mut buf[..want], self.pos)?
+                file.read_at(&mut buf[..want], pos)?
             }
-        };
-        self.pos += n as u64;
-        Ok(n)
+        })
     }
 }
 

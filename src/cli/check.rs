@@ -3,7 +3,7 @@
 use super::CheckArgs;
 use crate::config::Dataset;
 use crate::error::{ExitStatus, Result};
-use crate::pipeline::{self, CheckReport};
+use crate::pipeline::{self, CheckReport, DocumentLine};
 use crate::validate::SchemaSet;
 use std::io::Write;
 
@@ -15,14 +15,9 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus> {
         &args.input.config,
         args.input.limits(),
     )?;
-    let mut out = std::io::stdout().lock();
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        let json = serde_json::json!({"records": report.records, "problems": report.problems});
-        writeln!(
-            out,
-            "{}",
-            serde_json::to_string_pretty(&json).expect("report serializes")
-        )?;
+        write_json(&mut out, &report)?;
     } else {
         write_table(&mut out, &report)?;
     }
@@ -34,39 +29,82 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus> {
     })
 }
 
-/// The human report: a table of documents, then each problem on its own line.
-fn write_table(out: &mut impl Write, report: &CheckReport) -> std::io::Result<()> {
+/// `{"records": [...], "problems": [...]}`, pretty-printed, streamed from the report's spills.
+fn write_json(out: &mut impl Write, report: &CheckReport) -> Result<()> {
+    use serde::ser::{Error as _, SerializeMap, SerializeSeq};
+    /// A list serialized element by element from a spill, never held whole.
+    struct Streamed<'a>(&'a CheckReport, bool);
+    impl serde::Serialize for Streamed<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            let mut seq = s.serialize_seq(None)?;
+            let mut failed = None;
+            let mut element = |json: &[u8]| -> Result<()> {
+                let value: serde_json::Value =
+                    serde_json::from_slice(json).map_err(|e| crate::error::Error::Io(e.into()))?;
+                seq.serialize_element(&value).map_err(|e| {
+                    failed = Some(e);
+                    crate::error::Error::Io(std::io::Error::other("check --json"))
+                })
+            };
+            let read = if self.1 {
+                self.0.for_each_record(&mut element)
+            } else {
+                self.0.for_each_problem(|_, json| element(json))
+            };
+            if let Some(e) = failed {
+                return Err(e);
+            }
+            read.map_err(S::Error::custom)?;
+            seq.end()
+        }
+    }
+    struct Whole<'a>(&'a CheckReport);
+    impl serde::Serialize for Whole<'_> {
+        fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+            let mut map = s.serialize_map(Some(2))?;
+            map.serialize_entry("records", &Streamed(self.0, true))?;
+            map.serialize_entry("problems", &Streamed(self.0, false))?;
+            map.end()
+        }
+    }
+    serde_json::to_writer_pretty(&mut *out, &Whole(report)).map_err(std::io::Error::from)?;
+    writeln!(out)?;
+    Ok(())
+}
+
+/// The human report: a table of documents, then each problem on its own line. The documents are
+/// read twice from the report's spill: once for the column widths, once to print.
+fn write_table(out: &mut impl Write, report: &CheckReport) -> Result<()> {
     const TITLE_WIDTH: usize = 48;
-    let rows: Vec<[String; 6]> = report
-        .documents
-        .iter()
-        .map(|d| {
-            let r = d.record.as_ref();
-            let title = r.and_then(|r| r.title.as_deref()).unwrap_or("-");
-            [
-                d.id.clone(),
-                r.map_or("-".into(), |r| r.source.encoding.clone()),
-                r.and_then(|r| r.language.clone())
-                    .unwrap_or_else(|| "-".into()),
-                r.and_then(|r| r.date.clone()).unwrap_or_else(|| "-".into()),
-                truncate(title, TITLE_WIDTH),
-                match (d.errors, d.warnings) {
-                    (0, 0) => "ok".into(),
-                    (e, 0) => format!("{e} error(s)"),
-                    (0, w) => format!("{w} warning(s)"),
-                    (e, w) => format!("{e} error(s), {w} warning(s)"),
-                },
-            ]
-        })
-        .collect();
+    let cells = |d: &DocumentLine| -> [String; 6] {
+        let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
+        [
+            d.id.clone(),
+            dash(&d.encoding),
+            dash(&d.language),
+            dash(&d.date),
+            truncate(d.title.as_deref().unwrap_or("-"), TITLE_WIDTH),
+            match (d.errors, d.warnings) {
+                (0, 0) => "ok".into(),
+                (e, 0) => format!("{e} error(s)"),
+                (0, w) => format!("{w} warning(s)"),
+                (e, w) => format!("{e} error(s), {w} warning(s)"),
+            },
+        ]
+    };
     let header = ["ID", "ENCODING", "LANG", "DATE", "TITLE", "PROBLEMS"].map(String::from);
     let mut widths = [0usize; 6];
-    for row in std::iter::once(&header).chain(&rows) {
+    let mut widen = |row: &[String; 6]| {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
         }
-    }
-    for row in std::iter::once(&header).chain(&rows) {
+    };
+    widen(&header);
+    report.for_each_document(|d| {
+        widen(&cells(d));
+        Ok(())
+    })?;
+    let mut print = |row: &[String; 6]| -> std::io::Result<()> {
         let mut line = String::new();
         for (i, cell) in row.iter().enumerate() {
             line.push_str(cell);
@@ -77,23 +115,20 @@ fn write_table(out: &mut impl Write, report: &CheckReport) -> std::io::Result<()
                 ));
             }
         }
-        writeln!(out, "{}", line.trim_end())?;
-    }
-    if !report.problems.is_empty() {
+        writeln!(out, "{}", line.trim_end())
+    };
+    print(&header)?;
+    report.for_each_document(|d| Ok(print(&cells(d))?))?;
+    if report.errors + report.warnings > 0 {
         writeln!(out)?;
-        for problem in &report.problems {
-            writeln!(out, "{problem}")?;
-        }
+        report.for_each_problem(|shown, _| Ok(writeln!(out, "{shown}")?))?;
     }
-    let errors = report.problems.iter().filter(|p| p.is_error()).count();
     writeln!(
         out,
         "\n{} documents, {} valid; {} error(s), {} warning(s)",
-        report.documents.len(),
-        report.records.len(),
-        errors,
-        report.problems.len() - errors
-    )
+        report.document_count, report.valid, report.errors, report.warnings
+    )?;
+    Ok(())
 }
 
 fn truncate(s: &str, width: usize) -> String {

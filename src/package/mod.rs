@@ -10,7 +10,7 @@
 
 pub mod bagit;
 pub mod describe;
-mod spill;
+pub(crate) mod spill;
 pub mod zipper;
 
 use crate::config::Dataset;
@@ -139,7 +139,7 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         &settings.out_dir,
     )?;
 
-    let progress = Progress::new(settings.progress, discovery.entries.sizes().sum());
+    let progress = Progress::new(settings.progress, discovery.entries.bytes());
     // Per document: its record and card row, and its two payload files' sizes and digests, go
     // to spills (temporary files) read back at the end; memory keeps only totals.
     let mut payload = PayloadSpill::new(&settings.out_dir);
@@ -150,8 +150,8 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     // their sorted order: the archive is the same at every thread count.
     let maker = zip.maker();
     let failed = AtomicBool::new(false);
-    for batch in batches(discovery.entries.sizes(), BATCH_BYTES) {
-        let batch: Vec<Entry> = batch.map(|i| discovery.entries.entry(i)).collect();
+    for batch in batches(discovery.entries.entries(), |e| e.size, BATCH_BYTES) {
+        let batch: Vec<Entry> = batch?;
         let done: Vec<Result<Packed>> = batch
             .par_iter()
             .map(|entry| pack(&pipeline, &maker, entry, &failed))
@@ -412,23 +412,33 @@ const BATCH_BYTES: u64 = 32 << 20;
 /// holds its record and compressed entries until the batch is appended).
 const BATCH_DOCUMENTS: usize = 512;
 
-/// Consecutive runs of documents (by index; `sizes` gives each one's size) of about `max_bytes`
-/// in all (at least one document each, at most [`BATCH_DOCUMENTS`]).
-fn batches(sizes: impl Iterator<Item = u64>, max_bytes: u64) -> Vec<std::ops::Range<usize>> {
-    let mut out = Vec::new();
-    let (mut start, mut bytes, mut end) = (0, 0u64, 0);
-    for (i, size) in sizes.enumerate() {
-        if i > start && (bytes + size > max_bytes || i - start == BATCH_DOCUMENTS) {
-            out.push(start..i);
-            (start, bytes) = (i, 0);
+/// Consecutive runs of `items` (`size` gives each one's size) of about `max_bytes` in all (at
+/// least one item each, at most [`BATCH_DOCUMENTS`]), taken from `items` as they are needed.
+fn batches<T>(
+    items: impl Iterator<Item = Result<T>>,
+    size: impl Fn(&T) -> u64,
+    max_bytes: u64,
+) -> impl Iterator<Item = Result<Vec<T>>> {
+    let mut items = items.peekable();
+    std::iter::from_fn(move || {
+        let mut batch = Vec::new();
+        let mut bytes = 0u64;
+        loop {
+            let full = |item: &T| {
+                !batch.is_empty()
+                    && (bytes + size(item) > max_bytes || batch.len() == BATCH_DOCUMENTS)
+            };
+            match items.next_if(|next| next.as_ref().is_ok_and(|item| !full(item)) || next.is_err())
+            {
+                Some(Ok(item)) => {
+                    bytes += size(&item);
+                    batch.push(item);
+                }
+                Some(Err(e)) => return Some(Err(e)),
+                None => return (!batch.is_empty()).then_some(Ok(batch)),
+            }
         }
-        bytes += size;
-        end = i + 1;
-    }
-    if start < end {
-        out.push(start..end);
-    }
-    out
+    })
 }
 
 /// One document, processed and (while the release is still valid) compressed.
@@ -676,10 +686,18 @@ mod tests {
 
     #[test]
     fn batches_are_bounded_in_bytes_and_documents_and_keep_the_order() {
-        let split = batches([10; 1300].into_iter(), BATCH_BYTES);
-        assert_eq!(split, [0..512, 512..1024, 1024..1300]);
+        // Items are their own sizes plus an index in the low bits, to see the order kept.
+        let split = |sizes: &[u64]| -> Vec<Vec<usize>> {
+            let items = sizes.iter().copied().enumerate().map(Ok);
+            batches(items, |&(_, size)| size, BATCH_BYTES)
+                .map(|batch| batch.unwrap().into_iter().map(|(i, _)| i).collect())
+                .collect()
+        };
+        let lens: Vec<usize> = split(&[10; 1300]).iter().map(Vec::len).collect();
+        assert_eq!(lens, [512, 512, 276]);
+        assert_eq!(split(&[10; 1300]).concat(), (0..1300).collect::<Vec<_>>());
         let big = [20 << 20, 20 << 20, 1, 40 << 20];
-        assert_eq!(batches(big.into_iter(), BATCH_BYTES), [0..1, 1..3, 3..4]);
-        assert!(batches(std::iter::empty(), BATCH_BYTES).is_empty());
+        assert_eq!(split(&big), [vec![0], vec![1, 2], vec![3]]);
+        assert!(split(&[]).is_empty());
     }
 }
