@@ -124,12 +124,13 @@ impl Release {
             })?,
             None => Value::Null,
         };
-        let files = bag
-            .sha256
-            .iter()
-            .filter(|(p, _)| is_other_payload(p))
-            .map(|(p, d)| (p.clone(), d.clone()))
-            .collect();
+        let mut files = BTreeMap::new();
+        for row in bag.digests.rows() {
+            let row = row?;
+            if is_other_payload(&row.path) {
+                files.insert(row.path, crate::digest::hex(&row.extra));
+            }
+        }
         Ok(Release {
             path,
             name: info("External-Identifier"),

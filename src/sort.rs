@@ -114,8 +114,14 @@ impl<A: Field + Ord, B: Field + Ord, C: Field + Ord> Item for (A, B, C) {
     }
 }
 
-/// The memory an external sort uses for its buffer, unless told otherwise.
-pub const BUDGET: usize = 4 << 20;
+/// The memory an external sort uses for its buffer, unless told otherwise. Small enough that
+/// a corpus of some ten thousand files already sorts through runs, so that memory does not grow
+/// past it with the corpus.
+pub const BUDGET: usize = 1 << 20;
+
+/// Runs merged at once at most: when there are this many, they are merged into one, so the read
+/// buffers of a merge are bounded too.
+const MAX_RUNS: usize = 16;
 
 /// Items pushed in any order, read back sorted.
 pub struct ExternalSort<T> {
@@ -167,6 +173,13 @@ impl<T: Item> ExternalSort<T> {
         }
         self.runs.push(run.finish()?);
         self.weight = 0;
+        if self.runs.len() == MAX_RUNS {
+            let mut merged = Spool::new(&self.dir, 0);
+            for item in Sorted::<T>::merge(std::mem::take(&mut self.runs))? {
+                item?.put(&mut merged)?;
+            }
+            self.runs.push(merged.finish()?);
+        }
         Ok(())
     }
 
@@ -179,8 +192,14 @@ impl<T: Item> ExternalSort<T> {
         if !self.buffer.is_empty() {
             self.spill()?;
         }
-        let mut readers: Vec<Box<dyn Read + Send>> = self
-            .runs
+        Sorted::merge(self.runs)
+    }
+}
+
+impl<T: Item> Sorted<T> {
+    /// The items of sorted `runs`, merged.
+    fn merge(runs: Vec<Spooled>) -> io::Result<Sorted<T>> {
+        let mut readers: Vec<Box<dyn Read + Send>> = runs
             .into_iter()
             .map(|run| Box::new(run.into_reader()) as Box<dyn Read + Send>)
             .collect();
@@ -259,8 +278,9 @@ mod tests {
         let (in_memory, runs) = sorted(&items, usize::MAX);
         assert_eq!(runs, 0);
         assert_eq!(in_memory, expected);
-        let (merged, runs) = sorted(&items, 2000);
-        assert!(runs > 10, "{runs} runs");
+        // Enough runs to be merged into one along the way, and more after that.
+        let (merged, runs) = sorted(&items, 1000);
+        assert!((2..MAX_RUNS).contains(&runs), "{runs} runs");
         assert_eq!(merged, expected);
     }
 

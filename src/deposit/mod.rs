@@ -34,7 +34,7 @@ pub fn open_release(zip: &Path) -> Result<std::result::Result<VerifiedRelease, V
         return Ok(Err(report.problems));
     }
     let mut problems = Vec::new();
-    let Some(mut bag) = ZipSource::open(zip, &ZipLimits::default(), &mut problems)? else {
+    let Some(bag) = ZipSource::open(zip, &ZipLimits::default(), &mut problems)? else {
         return Ok(Err(problems));
     };
     let mut info = Vec::new();

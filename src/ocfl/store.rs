@@ -61,8 +61,9 @@ pub fn deposit(root: &Path, id: &str, user: &User, release: Release<'_>) -> Resu
     let incoming = staging.join("incoming");
     fs_err::create_dir_all(&incoming)?;
     let mut state: BTreeMap<String, String> = BTreeMap::new(); // logical path -> sha512
-    let paths: Vec<String> = release.bag.files().iter().map(|f| f.path.clone()).collect();
-    for path in &paths {
+    for row in release.bag.files().rows() {
+        let row = row?;
+        let path = &row.path;
         let target = incoming.join(path);
         if let Some(parent) = target.parent() {
             fs_err::create_dir_all(parent)?;
@@ -70,7 +71,7 @@ pub fn deposit(root: &Path, id: &str, user: &User, release: Release<'_>) -> Resu
         let mut file = std::io::BufWriter::new(fs_err::File::create(&target)?);
         let mut hasher = MultiHasher::new([Algorithm::Sha512]);
         let mut failed = None;
-        release.bag.read(path, &mut |chunk| {
+        release.bag.read_row(&row, &mut |chunk| {
             hasher.update(chunk);
             if failed.is_none()
                 && let Err(e) = file.write_all(chunk)

@@ -11,20 +11,30 @@
 //! for case or Unicode normalization, or an OS metadata file (`.DS_Store`, `Thumbs.db`), when
 //! missing: such bags were made on file systems that fold case or normalization, or copied by
 //! tools that drop those files.
+//!
+//! Memory does not grow with the number of files: the bag's files and each manifest are sorted
+//! tables (on disk past a budget), matched in one merge pass like sorted lists, and files are
+//! hashed a block at a time. A manifest in an ASCII-compatible encoding is parsed as it streams;
+//! one in UTF-16 is decoded whole (up to the manifest limit).
 
-use super::source::{BagSource, HashJob, Hashed};
+use super::source::{BagSource, HashJob};
+use super::table::{Row, Table, TableWriter};
 use crate::digest::Algorithm;
 use crate::error::Result;
 use crate::problem::Problem;
+use crate::sort::{ExternalSort, Item};
+use crate::spool::{Spool, Spooled};
 use encoding_rs::Encoding;
 use std::collections::{BTreeMap, BTreeSet};
+use std::io::Read;
 use unicode_normalization::UnicodeNormalization;
 
 /// Tag files larger than this are refused rather than read into memory.
 const MAX_TAG_FILE_BYTES: u64 = 64 << 20;
 
 /// Manifests grow with the payload (a line per file: 200,000 documents make a 68 MB SHA-512
-/// manifest), and their lines are checked in memory, so they have a limit of their own.
+/// manifest). They are streamed and sorted on disk, so memory puts no bound on them; they have a
+/// limit all the same, as every input does, far above any real bag.
 pub const MAX_MANIFEST_BYTES: u64 = 1 << 30;
 
 /// Payload files a caller asks to keep (`diff` keeps `records.jsonl`) are kept up to this size.
@@ -34,7 +44,7 @@ pub const MAX_KEPT_PAYLOAD_BYTES: u64 = 1 << 30;
 const SYSTEM_FILES: [&str; 3] = [".DS_Store", "Thumbs.db", "desktop.ini"];
 
 /// What validation found, and what later checks may use.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct BagReport {
     pub problems: Vec<Problem>,
     /// The BagIt version declared.
@@ -42,39 +52,78 @@ pub struct BagReport {
     /// Files read and bytes hashed.
     pub files: u64,
     pub bytes: u64,
-    /// SHA-256 of every file read, by path (computed for every file, for the content checks).
-    pub sha256: BTreeMap<String, String>,
+    /// Every file read, sorted by path: its size and its SHA-256 (32 bytes) as the row's extra
+    /// (computed for every file, for the content checks).
+    pub digests: Table,
     /// Contents of the files asked for with `keep`.
     pub kept: BTreeMap<String, Vec<u8>>,
     /// `bag-info.txt` elements, in order.
     pub info: Vec<(String, String)>,
 }
 
+impl BagReport {
+    /// The row of a file read, with its SHA-256 in `extra`.
+    pub fn digest_of(&self, path: &str) -> std::io::Result<Option<Row>> {
+        self.digests.get(path)
+    }
+
+    /// Whether the file at `path` was read.
+    pub fn has(&self, path: &str) -> bool {
+        self.digests.contains(path).unwrap_or(false)
+    }
+}
+
 /// One line of a manifest.
 #[derive(Clone, Debug)]
 struct Line {
     path: String,
-    digest: String,
     no: u64,
+    digest: String,
+}
+
+/// A manifest's lines, sorted by path, each path once.
+struct Manifest {
+    algorithm: Algorithm,
+    lines: Spooled,
+}
+
+impl Manifest {
+    fn cursor(&self) -> Cursor<'_> {
+        let mut reader: Box<dyn Read + '_> = Box::new(self.lines.reader());
+        let next = <(String, u64, String)>::get(&mut reader)
+            .ok()
+            .flatten()
+            .map(|(path, no, digest)| Line { path, no, digest });
+        Cursor { reader, next }
+    }
+}
+
+/// Walks a [`Manifest`] in order.
+struct Cursor<'a> {
+    reader: Box<dyn Read + 'a>,
+    next: Option<Line>,
+}
+
+impl Cursor<'_> {
+    /// Take the line at the cursor and move on.
+    fn take(&mut self) -> std::io::Result<Option<Line>> {
+        let line = self.next.take();
+        self.next = <(String, u64, String)>::get(&mut self.reader)?
+            .map(|(path, no, digest)| Line { path, no, digest });
+        Ok(line)
+    }
 }
 
 /// Validate the bag in `source`. `keep` names files whose contents to return (if under 64 MiB).
+///
+/// Memory does not grow with the number of files: the source's files and each manifest are
+/// sorted tables on disk, walked together in one merge, and files are hashed a block at a time.
 pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> {
     let mut report = BagReport::default();
-    let present: BTreeMap<String, u64> = source
-        .files()
-        .iter()
-        .map(|f| (f.path.clone(), f.size))
-        .collect();
+    let scratch = super::source::scratch();
 
     // bagit.txt: must exist, UTF-8 without BOM, exactly two elements.
-    let Some(bagit_bytes) = read_small(
-        source,
-        "bagit.txt",
-        &present,
-        MAX_TAG_FILE_BYTES,
-        &mut report,
-    )?
+    let Some(bagit_bytes) = read_small(source, "bagit.txt", MAX_TAG_FILE_BYTES, &mut report)?
     else {
         report.problems.push(Problem::error(
             source.name_of("bagit.txt"),
@@ -93,17 +142,12 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
     report.version = Some(version.clone());
     let v1 = version.starts_with("1.");
 
-    // Tag files in memory, decoded.
+    // Small tag files in memory, decoded.
     let tag_text = |source: &mut dyn BagSource,
                     path: &str,
                     report: &mut BagReport|
      -> Result<Option<String>> {
-        let limit = if path.starts_with("manifest-") || path.starts_with("tagmanifest-") {
-            MAX_MANIFEST_BYTES
-        } else {
-            MAX_TAG_FILE_BYTES
-        };
-        let Some(bytes) = read_small(source, path, &present, limit, report)? else {
+        let Some(bytes) = read_small(source, path, MAX_TAG_FILE_BYTES, report)? else {
             return Ok(None);
         };
         match decode_tag(&bytes, encoding) {
@@ -123,14 +167,16 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
         report.info = parse_bag_info(&info, &source.name_of("bag-info.txt"), &mut report.problems);
     }
 
-    // Manifests.
-    let mut payload_manifests: BTreeMap<Algorithm, Vec<Line>> = BTreeMap::new();
-    let mut tag_manifests: BTreeMap<Algorithm, Vec<Line>> = BTreeMap::new();
-    let top_level: Vec<String> = present
-        .keys()
-        .filter(|p| !p.contains('/'))
-        .cloned()
-        .collect();
+    // Manifests, each sorted by path.
+    let mut payload_manifests: BTreeMap<Algorithm, Manifest> = BTreeMap::new();
+    let mut tag_manifests: BTreeMap<Algorithm, Manifest> = BTreeMap::new();
+    let mut top_level = Vec::new();
+    for row in source.files().rows() {
+        let row = row?;
+        if !row.path.contains('/') {
+            top_level.push(row.path);
+        }
+    }
     for name in &top_level {
         let (is_tag, alg) = if let Some(a) = name
             .strip_prefix("tagmanifest-")
@@ -153,21 +199,19 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
             ));
             continue;
         };
-        let Some(text) = tag_text(source, name, &mut report)? else {
-            continue;
-        };
-        let lines = parse_manifest(
-            &text,
+        let parse = ManifestKind {
             algorithm,
             v1,
-            !is_tag,
-            &source.name_of(name),
-            &mut report.problems,
-        );
+            payload: !is_tag,
+            encoding,
+        };
+        let Some(manifest) = read_manifest(source, name, &parse, &scratch, &mut report)? else {
+            continue;
+        };
         if is_tag {
-            tag_manifests.insert(algorithm, lines);
+            tag_manifests.insert(algorithm, manifest);
         } else {
-            payload_manifests.insert(algorithm, lines);
+            payload_manifests.insert(algorithm, manifest);
         }
     }
     if payload_manifests.is_empty() {
@@ -208,7 +252,7 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
                     )
                     .at_line(no),
                 );
-            } else if !present.contains_key(&path) {
+            } else if !source.files().contains(&path)? {
                 report.problems.push(Problem::error(
                     source.name_of(&path),
                     "fetch-missing",
@@ -218,140 +262,160 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
         }
     }
 
-    // Completeness of payload manifests.
-    let payload: Vec<&String> = present.keys().filter(|p| p.starts_with("data/")).collect();
-    let mut tolerated_missing_system_files = 0u64;
-    for (algorithm, lines) in &payload_manifests {
-        let manifest = source.name_of(&format!("manifest-{}.txt", algorithm.name()));
-        let listed: BTreeSet<&str> = lines.iter().map(|l| l.path.as_str()).collect();
-        for path in &payload {
-            if !listed.contains(path.as_str()) {
-                report.problems.push(Problem::error(
-                    source.name_of(path),
+    // One pass over the files, in order, with a cursor in every manifest: what each manifest
+    // lists and what is present are matched like two sorted lists, and every present file is
+    // hashed (a block at a time, in parallel) with every algorithm any manifest uses for it.
+    let manifests: Vec<(bool, &Manifest)> = payload_manifests
+        .values()
+        .map(|m| (true, m))
+        .chain(tag_manifests.values().map(|m| (false, m)))
+        .collect();
+    let mut cursors: Vec<Cursor> = manifests.iter().map(|(_, m)| m.cursor()).collect();
+    let mut unlisted: Vec<Vec<Problem>> = vec![Vec::new(); manifests.len()];
+    let mut missing: Vec<Vec<Line>> = vec![Vec::new(); manifests.len()];
+    let mut system_files = Vec::new();
+    let mut checked = Checked {
+        digests: TableWriter::new(&scratch),
+        problems: Vec::new(),
+    };
+    let keep: BTreeSet<&str> = keep.iter().copied().collect();
+    let mut block: Vec<(HashJob, Vec<Expected>)> = Vec::with_capacity(HASH_BLOCK);
+    let (mut payload_bytes, mut payload_count) = (0u64, 0u64);
+    let manifest_name = |payload: bool, algorithm: Algorithm| {
+        let kind = if payload { "manifest" } else { "tagmanifest" };
+        source.name_of(&format!("{kind}-{}.txt", algorithm.name()))
+    };
+    for row in source.files().rows() {
+        let row = row?;
+        let in_payload = row.path.starts_with("data/");
+        let mut expected = Vec::new();
+        for (k, cursor) in cursors.iter_mut().enumerate() {
+            while cursor.next.as_ref().is_some_and(|l| l.path < row.path) {
+                missing[k].extend(cursor.take()?);
+            }
+            let (payload, manifest) = manifests[k];
+            if cursor.next.as_ref().is_some_and(|l| l.path == row.path) {
+                let line = cursor.take()?.expect("a line at the cursor");
+                expected.push(Expected {
+                    algorithm: manifest.algorithm,
+                    digest: line.digest,
+                    payload,
+                });
+            } else if payload && in_payload {
+                unlisted[k].push(Problem::error(
+                    source.name_of(&row.path),
                     "not-in-manifest",
-                    format!("payload file not listed in `{manifest}`"),
+                    format!(
+                        "payload file not listed in `{}`",
+                        manifest_name(true, manifest.algorithm)
+                    ),
                 ));
             }
         }
-        for line in lines {
-            if present.contains_key(&line.path) {
-                continue;
+        if in_payload {
+            payload_bytes += row.size;
+            payload_count += 1;
+            if is_system_file(&row.path) {
+                system_files.push(Problem::warning(
+                    source.name_of(&row.path),
+                    "system-file",
+                    "an OS metadata file is part of the payload",
+                ));
             }
-            match alias_of(&line.path, &present) {
-                Some(alias) => report.problems.push(Problem::warning(
+        }
+        let keep = keep.contains(row.path.as_str())
+            && row.size
+                <= if in_payload {
+                    MAX_KEPT_PAYLOAD_BYTES
+                } else {
+                    MAX_TAG_FILE_BYTES
+                };
+        let algorithms = expected
+            .iter()
+            .map(|e| e.algorithm)
+            .chain([Algorithm::Sha256])
+            .collect();
+        block.push((
+            HashJob {
+                file: row,
+                algorithms,
+                keep,
+            },
+            expected,
+        ));
+        if block.len() == HASH_BLOCK {
+            checked.block(source, &mut block, &mut report)?;
+        }
+    }
+    checked.block(source, &mut block, &mut report)?;
+    for (k, cursor) in cursors.iter_mut().enumerate() {
+        while let Some(line) = cursor.take()? {
+            missing[k].push(line);
+        }
+    }
+    drop(cursors);
+
+    // What manifests list and the bag lacks: a name that differs from a present one only in
+    // case or normalization, or a dropped OS metadata file, is a warning.
+    let aliases = aliases(
+        source,
+        missing.iter().take(payload_manifests.len()).flatten(),
+    )?;
+    let mut tolerated_missing_system_files = 0u64;
+    for (k, (payload, manifest)) in manifests.iter().enumerate() {
+        let name = manifest_name(*payload, manifest.algorithm);
+        if !payload {
+            continue;
+        }
+        report.problems.append(&mut unlisted[k]);
+        for line in &missing[k] {
+            report.problems.push(match aliases.get(&line.path) {
+                Some(alias) => Problem::warning(
                     source.name_of(&line.path),
                     "name-alias",
                     format!(
                         "not present, but `{alias}` is the same name apart from case or Unicode \
                          normalization (the bag was made on a file system that folds them)"
                     ),
-                )),
+                ),
                 None if is_system_file(&line.path) => {
-                    if *algorithm == *payload_manifests.keys().next().expect("non-empty") {
+                    if k == 0 {
                         tolerated_missing_system_files += 1;
                     }
-                    report.problems.push(Problem::warning(
+                    Problem::warning(
                         source.name_of(&line.path),
                         "system-file-missing",
                         "an OS metadata file listed in the manifest is missing (copying tools often drop these)",
-                    ))
+                    )
                 }
-                None => report.problems.push(
-                    Problem::error(
-                        source.name_of(&line.path),
-                        "missing-file",
-                        format!("listed in `{manifest}` but not present"),
-                    )
-                    .at_line(line.no),
-                ),
-            }
+                None => Problem::error(
+                    source.name_of(&line.path),
+                    "missing-file",
+                    format!("listed in `{name}` but not present"),
+                )
+                .at_line(line.no),
+            });
         }
     }
-    for path in &payload {
-        if is_system_file(path) {
-            report.problems.push(Problem::warning(
-                source.name_of(path),
-                "system-file",
-                "an OS metadata file is part of the payload",
-            ));
+    report.problems.append(&mut system_files);
+    for (k, (payload, manifest)) in manifests.iter().enumerate() {
+        if *payload {
+            continue;
+        }
+        let name = manifest_name(false, manifest.algorithm);
+        for line in &missing[k] {
+            report.problems.push(
+                Problem::error(
+                    source.name_of(&line.path),
+                    "missing-file",
+                    format!("listed in `{name}` but not present"),
+                )
+                .at_line(line.no),
+            );
         }
     }
-
-    // Tag manifests: only tag files, each present.
-    for (algorithm, lines) in &tag_manifests {
-        let manifest = source.name_of(&format!("tagmanifest-{}.txt", algorithm.name()));
-        for line in lines {
-            if line.path.starts_with("data/") {
-                report.problems.push(
-                    Problem::error(
-                        &manifest,
-                        "tag-manifest-payload",
-                        format!("lists the payload file `{}`", line.path),
-                    )
-                    .at_line(line.no),
-                );
-            } else if !present.contains_key(&line.path) {
-                report.problems.push(
-                    Problem::error(
-                        source.name_of(&line.path),
-                        "missing-file",
-                        format!("listed in `{manifest}` but not present"),
-                    )
-                    .at_line(line.no),
-                );
-            }
-        }
-    }
-
-    // Digests: every present file read once, with every algorithm any manifest uses for it.
-    let mut expected: BTreeMap<&str, Vec<(Algorithm, &str, &'static str)>> = BTreeMap::new();
-    for (algorithm, lines) in &payload_manifests {
-        for line in lines {
-            expected
-                .entry(&line.path)
-                .or_default()
-                .push((*algorithm, &line.digest, "manifest"));
-        }
-    }
-    for (algorithm, lines) in &tag_manifests {
-        for line in lines {
-            expected
-                .entry(&line.path)
-                .or_default()
-                .push((*algorithm, &line.digest, "tagmanifest"));
-        }
-    }
-    let keep: BTreeSet<&str> = keep.iter().copied().collect();
-    // Files are hashed a block at a time (in parallel within a block), and each result checked
-    // as it comes: the jobs and digests of only one block are in memory at once.
-    let present_list: Vec<(&String, &u64)> = present.iter().collect();
-    for block in present_list.chunks(HASH_BLOCK) {
-        let jobs: Vec<HashJob> = block
-            .iter()
-            .map(|&(path, size)| HashJob {
-                path: path.clone(),
-                algorithms: expected
-                    .get(path.as_str())
-                    .map(|e| e.iter().map(|(a, _, _)| *a).collect::<Vec<_>>())
-                    .unwrap_or_default()
-                    .into_iter()
-                    .chain([Algorithm::Sha256])
-                    .collect(),
-                keep: keep.contains(path.as_str())
-                    && *size
-                        <= if path.starts_with("data/") {
-                            MAX_KEPT_PAYLOAD_BYTES
-                        } else {
-                            MAX_TAG_FILE_BYTES
-                        },
-            })
-            .collect();
-        let results = source.hash_all(&jobs);
-        for (job, result) in jobs.iter().zip(results) {
-            check_hashed(source, &job.path, result, &expected, &mut report);
-        }
-    }
-    drop(present_list);
+    report.problems.append(&mut checked.problems);
+    report.digests = checked.digests.finish()?;
 
     // Payload-Oxum: octets.count of the payload.
     if let Some((_, oxum)) = report
@@ -359,8 +423,7 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
         .iter()
         .find(|(label, _)| label == "Payload-Oxum")
     {
-        let found_bytes: u64 = payload.iter().map(|p| present[p.as_str()]).sum();
-        let found_count = payload.len() as u64;
+        let (found_bytes, found_count) = (payload_bytes, payload_count);
         match oxum.split_once('.').and_then(|(b, c)| Some((b.parse::<u64>().ok()?, c.parse::<u64>().ok()?))) {
             Some((bytes, count)) if bytes == found_bytes && count == found_count => {}
             Some((bytes, count))
@@ -392,77 +455,120 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
 /// Files hashed at once (in parallel) by `validate`.
 const HASH_BLOCK: usize = 4096;
 
-/// Check one file's digests against what the manifests expect, and record them.
-fn check_hashed(
-    source: &dyn BagSource,
-    path: &str,
-    result: std::result::Result<Hashed, String>,
-    expected: &BTreeMap<&str, Vec<(Algorithm, &str, &'static str)>>,
-    report: &mut BagReport,
-) {
-    let hashed = match result {
-        Ok(hashed) => hashed,
-        Err(e) => {
-            report.problems.push(Problem::error(
-                source.name_of(path),
-                "unreadable",
-                format!("cannot be read: {e}"),
-            ));
-            return;
+/// A digest a manifest gives for a file.
+struct Expected {
+    algorithm: Algorithm,
+    digest: String,
+    /// From a payload manifest (else a tag manifest).
+    payload: bool,
+}
+
+/// The files hashed so far: their digests, and the problems found.
+struct Checked {
+    digests: TableWriter,
+    problems: Vec<Problem>,
+}
+
+impl Checked {
+    /// Hash a block of files in parallel, check each against what the manifests expect, and
+    /// record its digest.
+    fn block(
+        &mut self,
+        source: &dyn BagSource,
+        block: &mut Vec<(HashJob, Vec<Expected>)>,
+        report: &mut BagReport,
+    ) -> Result<()> {
+        let jobs: Vec<HashJob> = block.iter().map(|(job, _)| job.clone()).collect();
+        let results = source.hash_all(&jobs);
+        for ((job, expected), result) in block.drain(..).zip(results) {
+            let path = &job.file.path;
+            let hashed = match result {
+                Ok(hashed) => hashed,
+                Err(e) => {
+                    self.problems.push(Problem::error(
+                        source.name_of(path),
+                        "unreadable",
+                        format!("cannot be read: {e}"),
+                    ));
+                    continue;
+                }
+            };
+            report.files += 1;
+            report.bytes += hashed.bytes;
+            let digest = |algorithm: Algorithm| {
+                &hashed
+                    .digests
+                    .iter()
+                    .find(|(a, _)| *a == algorithm)
+                    .expect("hashed")
+                    .1
+            };
+            let sha256 = hex_bytes(digest(Algorithm::Sha256));
+            self.digests
+                .push(job.file.path.clone(), job.file.size, sha256)?;
+            for want in &expected {
+                let got = digest(want.algorithm);
+                if !want.digest.eq_ignore_ascii_case(got) {
+                    let manifest = if want.payload {
+                        "manifest"
+                    } else {
+                        "tagmanifest"
+                    };
+                    self.problems.push(Problem::error(
+                        source.name_of(path),
+                        "digest-mismatch",
+                        format!(
+                            "{} in {manifest}-{}.txt is {}, the file's is {got}",
+                            want.algorithm.name(),
+                            want.algorithm.name(),
+                            want.digest
+                        ),
+                    ));
+                }
+            }
+            if let Some(k) = hashed.kept {
+                report.kept.insert(job.file.path, k);
+            }
         }
-    };
-    report.files += 1;
-    report.bytes += hashed.bytes;
-    let digests = hashed.digests;
-    for (algorithm, digest) in &digests {
-        if *algorithm == Algorithm::Sha256 {
-            report.sha256.insert(path.to_owned(), digest.clone());
-        }
+        Ok(())
     }
-    for (algorithm, want, manifest) in expected.get(path).map(Vec::as_slice).unwrap_or_default() {
-        let got = &digests
-            .iter()
-            .find(|(a, _)| a == algorithm)
-            .expect("hashed")
-            .1;
-        if !want.eq_ignore_ascii_case(got) {
-            report.problems.push(Problem::error(
-                source.name_of(path),
-                "digest-mismatch",
-                format!(
-                    "{} in {manifest}-{}.txt is {want}, the file's is {got}",
-                    algorithm.name(),
-                    algorithm.name()
-                ),
-            ));
-        }
-    }
-    if let Some(k) = hashed.kept {
-        report.kept.insert(path.to_owned(), k);
-    }
+}
+
+/// Lowercase hex to bytes (digests we computed ourselves, so always well formed).
+fn hex_bytes(hex: &str) -> Vec<u8> {
+    (0..hex.len() / 2)
+        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0))
+        .collect()
+}
+
+/// Bytes as lowercase hex.
+pub fn to_hex(bytes: &[u8]) -> String {
+    crate::digest::hex(bytes)
 }
 
 /// Read a small file of the bag into memory, if present.
 fn read_small(
     source: &mut dyn BagSource,
     path: &str,
-    present: &BTreeMap<String, u64>,
     limit: u64,
     report: &mut BagReport,
 ) -> Result<Option<Vec<u8>>> {
-    let Some(&size) = present.get(path) else {
+    let Some(row) = source.files().get(path)? else {
         return Ok(None);
     };
-    if size > limit {
+    if row.size > limit {
         report.problems.push(Problem::error(
             source.name_of(path),
             "tag-file-too-large",
-            format!("{size} bytes; files like this one over {limit} bytes are refused"),
+            format!(
+                "{} bytes; files like this one over {limit} bytes are refused",
+                row.size
+            ),
         ));
         return Ok(None);
     }
-    let mut bytes = Vec::with_capacity(size as usize);
-    if let Err(e) = source.read(path, &mut |chunk| bytes.extend_from_slice(chunk)) {
+    let mut bytes = Vec::with_capacity(row.size as usize);
+    if let Err(e) = source.read_row(&row, &mut |chunk| bytes.extend_from_slice(chunk)) {
         report.problems.push(Problem::error(
             source.name_of(path),
             "unreadable",
@@ -473,7 +579,6 @@ fn read_small(
     Ok(Some(bytes))
 }
 
-/// `bagit.txt`: `BagIt-Version: M.N` and `Tag-File-Character-Encoding: ENC`, exactly.
 fn parse_bagit_txt(
     bytes: &[u8],
     name: &str,
@@ -653,111 +758,271 @@ fn out_of_scope(path: &str) -> Option<&'static str> {
     }
 }
 
-fn parse_manifest(
-    text: &str,
+/// How to read one manifest.
+struct ManifestKind {
     algorithm: Algorithm,
     v1: bool,
     payload: bool,
+    encoding: &'static Encoding,
+}
+
+/// Read the manifest `name` into a [`Manifest`]: lines parsed as they stream in, sorted by path
+/// (externally, past a budget), a path listed twice reported and kept once. `None` when the
+/// manifest cannot be used at all (too large, unreadable, not in the declared encoding).
+fn read_manifest(
+    source: &mut dyn BagSource,
     name: &str,
-    problems: &mut Vec<Problem>,
-) -> Vec<Line> {
-    let mut lines: Vec<Line> = Vec::new();
-    let mut by_path: BTreeMap<String, usize> = BTreeMap::new();
-    for (no, raw) in text_lines(text) {
-        let Some((digest, rest)) = raw.split_once([' ', '\t']) else {
-            problems.push(
-                Problem::error(
-                    name,
-                    "manifest-malformed",
-                    format!("`{raw}` is not `DIGEST PATH`"),
-                )
-                .at_line(no),
-            );
-            continue;
-        };
-        let mut path = rest.trim_start_matches([' ', '\t']).to_owned();
-        if let Some(stripped) = path.strip_prefix('*') {
-            problems.push(
-                Problem::warning(
-                    name,
-                    "manifest-binary-marker",
-                    "`*` before the path (md5sum binary mode) is not BagIt; read as a path",
-                )
-                .at_line(no),
-            );
-            path = stripped.to_owned();
+    kind: &ManifestKind,
+    scratch: &std::path::Path,
+    report: &mut BagReport,
+) -> Result<Option<Manifest>> {
+    let shown = source.name_of(name);
+    let Some(row) = source.files().get(name)? else {
+        return Ok(None);
+    };
+    if row.size > MAX_MANIFEST_BYTES {
+        report.problems.push(Problem::error(
+            &shown,
+            "tag-file-too-large",
+            format!(
+                "{} bytes; files like this one over {MAX_MANIFEST_BYTES} bytes are refused",
+                row.size
+            ),
+        ));
+        return Ok(None);
+    }
+    let mut sorted = ExternalSort::<(String, u64, String)>::new(scratch, crate::sort::BUDGET);
+    let mut problems = Vec::new();
+    let mut failed: Option<std::io::Error> = None;
+    let mut push = |no: u64, line: &str, problems: &mut Vec<Problem>| {
+        if let Some((path, digest)) = parse_manifest_line(no, line, kind, &shown, problems)
+            && failed.is_none()
+        {
+            failed = sorted.push((path, no, digest)).err();
         }
-        if v1 {
-            path = percent_decode(&path);
-        }
-        if let Some(stripped) = path.strip_prefix("./") {
-            problems.push(
-                Problem::warning(
-                    name,
-                    "manifest-dot-slash",
-                    "`./` before the path is not needed",
-                )
-                .at_line(no),
-            );
-            path = stripped.to_owned();
-        }
-        if digest.len() != algorithm.hex_len() || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
-            problems.push(
-                Problem::error(
-                    name,
-                    "manifest-malformed",
-                    format!("`{digest}` is not a {} digest", algorithm.name()),
-                )
-                .at_line(no),
-            );
-            continue;
-        }
-        if let Some(reason) = out_of_scope(&path) {
-            problems.push(
-                Problem::error(name, "path-out-of-scope", format!("`{path}`: {reason}"))
-                    .at_line(no),
-            );
-            continue;
-        }
-        if payload && !path.starts_with("data/") {
-            problems.push(
-                Problem::error(
-                    name,
-                    "manifest-outside-payload",
-                    format!("`{path}` is not in data/"),
-                )
-                .at_line(no),
-            );
-            continue;
-        }
-        if let Some(&first) = by_path.get(&path) {
-            let same = lines[first].digest.eq_ignore_ascii_case(digest);
-            let message = format!(
-                "`{path}` is listed twice (lines {} and {no})",
-                lines[first].no
-            );
-            problems.push(if same && !v1 {
-                Problem::warning(name, "manifest-duplicate", message).at_line(no)
+    };
+    let decoded = if kind.encoding.is_ascii_compatible() {
+        // Streamed: a line of an ASCII-compatible encoding ends at the byte 0x0A or 0x0D.
+        let mut bad = false;
+        let read = for_each_segment(source, &row, &mut |no, bytes| {
+            let bytes = if no == 1 {
+                bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes)
             } else {
-                Problem::error(name, "manifest-duplicate", message).at_line(no)
+                bytes
+            };
+            if bad || bytes.is_empty() {
+                return;
+            }
+            match kind
+                .encoding
+                .decode_without_bom_handling_and_without_replacement(bytes)
+            {
+                Some(line) => push(no, &line, &mut problems),
+                None => bad = true,
+            }
+        });
+        if let Err(e) = read {
+            report.problems.push(Problem::error(
+                &shown,
+                "unreadable",
+                format!("cannot be read: {e}"),
+            ));
+            return Ok(None);
+        }
+        !bad
+    } else {
+        let Some(bytes) = read_small(source, name, MAX_MANIFEST_BYTES, report)? else {
+            return Ok(None);
+        };
+        match decode_tag(&bytes, kind.encoding) {
+            Ok(text) => {
+                for (no, line) in text_lines(&text) {
+                    push(no, line, &mut problems);
+                }
+                true
+            }
+            Err(_) => false,
+        }
+    };
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
+    if !decoded {
+        report.problems.push(Problem::error(
+            &shown,
+            "tag-file-encoding",
+            format!(
+                "not valid {} (the declared Tag-File-Character-Encoding)",
+                kind.encoding.name()
+            ),
+        ));
+        return Ok(None);
+    }
+    // Sorted by path, then line number: a path listed twice comes twice in a row.
+    let mut lines = Spool::new(scratch, 1 << 20);
+    let mut first: Option<Line> = None;
+    for item in sorted.finish()? {
+        let (path, no, digest) = item?;
+        if let Some(kept) = first.as_ref().filter(|f| f.path == path) {
+            let same = kept.digest.eq_ignore_ascii_case(&digest);
+            let message = format!("`{path}` is listed twice (lines {} and {no})", kept.no);
+            problems.push(if same && !kind.v1 {
+                Problem::warning(&shown, "manifest-duplicate", message).at_line(no)
+            } else {
+                Problem::error(&shown, "manifest-duplicate", message).at_line(no)
             });
             continue;
         }
-        by_path.insert(path.clone(), lines.len());
-        lines.push(Line {
-            path,
-            digest: digest.to_ascii_lowercase(),
-            no,
-        });
+        (path.clone(), no, digest.clone()).put(&mut lines)?;
+        first = Some(Line { path, no, digest });
     }
-    lines
+    problems.sort_by_key(|p| p.line);
+    report.problems.append(&mut problems);
+    Ok(Some(Manifest {
+        algorithm: kind.algorithm,
+        lines: lines.finish()?,
+    }))
 }
 
-/// A present file with the same name apart from case or Unicode normalization.
-fn alias_of(path: &str, present: &BTreeMap<String, u64>) -> Option<String> {
+/// Call `each` with every segment of the file between line ends (LF and CR both end one, as in
+/// [`text_lines`]), numbered from 1, streamed: a file of any size takes one line of memory.
+fn for_each_segment(
+    source: &dyn BagSource,
+    row: &Row,
+    each: &mut dyn FnMut(u64, &[u8]),
+) -> std::io::Result<()> {
+    let mut line = Vec::new();
+    let mut no = 0u64;
+    source.read_row(row, &mut |chunk| {
+        let mut start = 0;
+        for end in memchr::memchr2_iter(b'\n', b'\r', chunk) {
+            line.extend_from_slice(&chunk[start..end]);
+            no += 1;
+            each(no, &line);
+            line.clear();
+            start = end + 1;
+        }
+        line.extend_from_slice(&chunk[start..]);
+    })?;
+    each(no + 1, &line);
+    Ok(())
+}
+
+/// Parse one non-empty manifest line: the path (decoded) and the digest (lowercase), or `None`
+/// with the problem that makes it unusable.
+fn parse_manifest_line(
+    no: u64,
+    raw: &str,
+    kind: &ManifestKind,
+    name: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<(String, String)> {
+    let Some((digest, rest)) = raw.split_once([' ', '\t']) else {
+        problems.push(
+            Problem::error(
+                name,
+                "manifest-malformed",
+                format!("`{raw}` is not `DIGEST PATH`"),
+            )
+            .at_line(no),
+        );
+        return None;
+    };
+    let mut path = rest.trim_start_matches([' ', '\t']).to_owned();
+    if let Some(stripped) = path.strip_prefix('*') {
+        problems.push(
+            Problem::warning(
+                name,
+                "manifest-binary-marker",
+                "`*` before the path (md5sum binary mode) is not BagIt; read as a path",
+            )
+            .at_line(no),
+        );
+        path = stripped.to_owned();
+    }
+    if kind.v1 {
+        path = percent_decode(&path);
+    }
+    if let Some(stripped) = path.strip_prefix("./") {
+        problems.push(
+            Problem::warning(
+                name,
+                "manifest-dot-slash",
+                "`./` before the path is not needed",
+            )
+            .at_line(no),
+        );
+        path = stripped.to_owned();
+    }
+    let algorithm = kind.algorithm;
+    if digest.len() != algorithm.hex_len() || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+        problems.push(
+            Problem::error(
+                name,
+                "manifest-malformed",
+                format!("`{digest}` is not a {} digest", algorithm.name()),
+            )
+            .at_line(no),
+        );
+        return None;
+    }
+    if let Some(reason) = out_of_scope(&path) {
+        problems.push(
+            Problem::error(name, "path-out-of-scope", format!("`{path}`: {reason}")).at_line(no),
+        );
+        return None;
+    }
+    if kind.payload && !path.starts_with("data/") {
+        problems.push(
+            Problem::error(
+                name,
+                "manifest-outside-payload",
+                format!("`{path}` is not in data/"),
+            )
+            .at_line(no),
+        );
+        return None;
+    }
+    if !kind.payload && path.starts_with("data/") {
+        problems.push(
+            Problem::error(
+                name,
+                "tag-manifest-payload",
+                format!("lists the payload file `{path}`"),
+            )
+            .at_line(no),
+        );
+        return None;
+    }
+    Some((path, digest.to_ascii_lowercase()))
+}
+
+/// For each of the `missing` paths that a present file matches apart from case or Unicode
+/// normalization, that file: one pass over the files, keeping only the missing names.
+fn aliases<'a>(
+    source: &dyn BagSource,
+    missing: impl Iterator<Item = &'a Line>,
+) -> Result<BTreeMap<String, String>> {
     let fold = |s: &str| s.nfc().collect::<String>().to_lowercase();
-    let key = fold(path);
-    present.keys().find(|p| fold(p) == key).cloned()
+    let mut wanted: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for line in missing {
+        wanted.entry(fold(&line.path)).or_default().push(&line.path);
+    }
+    let mut found = BTreeMap::new();
+    if wanted.is_empty() {
+        return Ok(found);
+    }
+    for row in source.files().rows() {
+        let row = row?;
+        if let Some(paths) = wanted.get(&fold(&row.path)) {
+            for path in paths {
+                found
+                    .entry((*path).to_owned())
+                    .or_insert_with(|| row.path.clone());
+            }
+        }
+    }
+    Ok(found)
 }
 
 fn is_system_file(path: &str) -> bool {

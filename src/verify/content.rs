@@ -4,6 +4,7 @@
 
 use super::bag::BagReport;
 use super::source::BagSource;
+use super::table::Row;
 use crate::problem::Problem;
 use serde_json::Value;
 use std::collections::BTreeSet;
@@ -18,7 +19,7 @@ pub const KEEP: [&str; 3] = [SCHEMA, "tagmanifest-sha256.txt", "tagmanifest-sha5
 
 /// Whether the bag is an archivist release (it has records and their schema).
 pub fn is_release(report: &BagReport) -> bool {
-    report.sha256.contains_key(RECORDS) && report.sha256.contains_key(SCHEMA)
+    report.has(RECORDS) && report.has(SCHEMA)
 }
 
 /// Every file a release has, beside the documents (SPEC: "The release").
@@ -41,11 +42,6 @@ pub const REQUIRED: [&str; 11] = [
 pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
     let mut problems = Vec::new();
     check_layout(source, report, &mut problems);
-    let sizes: std::collections::BTreeMap<String, u64> = source
-        .files()
-        .iter()
-        .map(|f| (f.path.clone(), f.size))
-        .collect();
     let namer = source.namer();
     let name = |path: &str| namer(path);
 
@@ -68,7 +64,8 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
     };
 
     let mut records = 0usize;
-    let mut referenced = BTreeSet::new();
+    // Files named by a record, and files listed by the data package: one bit per file read.
+    let mut referenced = Bits::new(report.digests.len());
     let mut previous_id: Option<String> = None;
     let mut check_line = |no: u64, line: &str, problems: &mut Vec<Problem>| {
         let record: Value = match serde_json::from_str(line) {
@@ -113,7 +110,7 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                 continue;
             };
             let path = format!("data/{path}");
-            let Some(actual) = report.sha256.get(&path) else {
+            let Some(row) = report.digest_of(&path).ok().flatten() else {
                 problems.push(
                     Problem::error(
                         name(&path),
@@ -124,6 +121,7 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                 );
                 continue;
             };
+            let actual = crate::digest::hex(&row.extra);
             if record[part]["sha256"].as_str() != Some(actual.as_str()) {
                 problems.push(
                     Problem::error(
@@ -137,24 +135,23 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                     .at_line(no),
                 );
             }
-            if record[part]["bytes"].as_u64() != sizes.get(path.as_str()).copied() {
+            if record[part]["bytes"].as_u64() != Some(row.size) {
                 problems.push(
                     Problem::error(
                         name(&path),
                         "record-size-mismatch",
                         format!(
-                            "record `{id}` says {} bytes, the file has {:?}",
-                            record[part]["bytes"],
-                            sizes.get(path.as_str())
+                            "record `{id}` says {} bytes, the file has {}",
+                            record[part]["bytes"], row.size
                         ),
                     )
                     .at_line(no),
                 );
             }
-            referenced.insert(path);
+            referenced.set(row.index);
         }
     };
-    if report.sha256.contains_key(RECORDS) {
+    if report.has(RECORDS) {
         let mut found = Vec::new();
         let read = for_each_line(source, RECORDS, &mut |no, line| {
             check_line(no, line, &mut found)
@@ -164,34 +161,34 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
             problems.push(Problem::error(name(RECORDS), "unreadable", e.to_string()));
         }
     }
-    for path in report.sha256.keys() {
-        if (path.starts_with("data/raw/") || path.starts_with("data/text/"))
-            && !referenced.contains(path)
+    for_each_read(report, &mut problems, |row, problems| {
+        if (row.path.starts_with("data/raw/") || row.path.starts_with("data/text/"))
+            && !referenced.get(row.index)
         {
             problems.push(Problem::error(
-                name(path),
+                name(&row.path),
                 "unrecorded-file",
                 "no record names this file",
             ));
         }
-    }
+    });
     drop(referenced);
 
-    if !report.sha256.contains_key(DATAPACKAGE) {
+    if !report.has(DATAPACKAGE) {
         problems.push(Problem::error(
             name(DATAPACKAGE),
             "datapackage-missing",
             "the release has no datapackage.json",
         ));
     } else {
-        let mut listed = BTreeSet::new();
+        let mut listed = Bits::new(report.digests.len());
         let mut found = Vec::new();
         let parsed = stream_resources(source, DATAPACKAGE, &mut |resource: ResourceFile| {
             let Some(path) = resource.path.as_deref() else {
                 return;
             };
             let full = format!("data/{path}");
-            let Some(actual) = report.sha256.get(&full) else {
+            let Some(row) = report.digest_of(&full).ok().flatten() else {
                 found.push(Problem::error(
                     name(DATAPACKAGE),
                     "datapackage-mismatch",
@@ -199,6 +196,7 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                 ));
                 return;
             };
+            let actual = crate::digest::hex(&row.extra);
             if resource.hash.as_deref() != Some(format!("sha256:{actual}").as_str()) {
                 found.push(Problem::error(
                     name(&full),
@@ -209,14 +207,14 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                     ),
                 ));
             }
-            if resource.bytes != sizes.get(full.as_str()).copied() {
+            if resource.bytes != Some(row.size) {
                 found.push(Problem::error(
                     name(&full),
                     "datapackage-mismatch",
                     format!("datapackage.json says {:?} bytes", resource.bytes),
                 ));
             }
-            listed.insert(full);
+            listed.set(row.index);
         });
         problems.extend(found);
         match parsed {
@@ -225,17 +223,18 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                 "datapackage-invalid",
                 format!("not JSON: {e}"),
             )),
-            Ok(()) => {
-                for path in report.sha256.keys() {
-                    if path.starts_with("data/") && path != DATAPACKAGE && !listed.contains(path) {
-                        problems.push(Problem::error(
-                            name(path),
-                            "datapackage-mismatch",
-                            "payload file not listed in datapackage.json",
-                        ));
-                    }
+            Ok(()) => for_each_read(report, &mut problems, |row, problems| {
+                if row.path.starts_with("data/")
+                    && row.path != DATAPACKAGE
+                    && !listed.get(row.index)
+                {
+                    problems.push(Problem::error(
+                        name(&row.path),
+                        "datapackage-mismatch",
+                        "payload file not listed in datapackage.json",
+                    ));
                 }
-            }
+            }),
         }
     }
     report.problems.extend(problems);
@@ -246,7 +245,7 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
 /// may do without, a release may not: otherwise a tag file could be dropped or added unseen).
 fn check_layout(source: &dyn BagSource, report: &BagReport, problems: &mut Vec<Problem>) {
     for path in REQUIRED {
-        if !report.sha256.contains_key(path) {
+        if !report.has(path) {
             problems.push(Problem::error(
                 source.name_of(path),
                 "release-file-missing",
@@ -264,18 +263,53 @@ fn check_layout(source: &dyn BagSource, report: &BagReport, problems: &mut Vec<P
             .lines()
             .filter_map(|l| l.split_once("  ").map(|(_, p)| p))
             .collect();
-        for path in report.sha256.keys() {
-            if !path.contains('/')
-                && !path.starts_with("tagmanifest-")
-                && !listed.contains(path.as_str())
-            {
+        for_each_read(report, problems, |row, problems| {
+            let path = row.path.as_str();
+            if !path.contains('/') && !path.starts_with("tagmanifest-") && !listed.contains(path) {
                 problems.push(Problem::error(
                     source.name_of(path),
                     "tag-file-unlisted",
                     format!("tag file not listed in `{manifest}`"),
                 ));
             }
+        });
+    }
+}
+
+/// Call `each` with every file read (in path order); a table that cannot be read back is a
+/// problem of its own.
+fn for_each_read(
+    report: &BagReport,
+    problems: &mut Vec<Problem>,
+    mut each: impl FnMut(&Row, &mut Vec<Problem>),
+) {
+    for row in report.digests.rows() {
+        match row {
+            Ok(row) => each(&row, problems),
+            Err(e) => {
+                problems.push(Problem::error(
+                    "(temporary file)",
+                    "unreadable",
+                    format!("the table of files read cannot be read back: {e}"),
+                ));
+                return;
+            }
         }
+    }
+}
+
+/// One bit per file of a table, by its index.
+struct Bits(Vec<u64>);
+
+impl Bits {
+    fn new(len: u64) -> Bits {
+        Bits(vec![0; len.div_ceil(64) as usize])
+    }
+    fn set(&mut self, i: u64) {
+        self.0[(i / 64) as usize] |= 1 << (i % 64);
+    }
+    fn get(&self, i: u64) -> bool {
+        self.0[(i / 64) as usize] & (1 << (i % 64)) != 0
     }
 }
 
@@ -419,19 +453,20 @@ struct ResourceFile {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::verify::source::{FileInfo, MemSource};
+    use crate::verify::source::MemSource;
+    use crate::verify::table::Table;
 
     /// A source that hands out its files three bytes at a time, so every line and every JSON
     /// token meets a chunk boundary somewhere.
     struct Trickle(MemSource);
 
     impl BagSource for Trickle {
-        fn files(&self) -> &[FileInfo] {
+        fn files(&self) -> &Table {
             self.0.files()
         }
-        fn read(&mut self, path: &str, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
+        fn read_row(&self, file: &Row, visit: &mut dyn FnMut(&[u8])) -> std::io::Result<()> {
             self.0
-                .read(path, &mut |all| all.chunks(3).for_each(&mut *visit))
+                .read_row(file, &mut |all| all.chunks(3).for_each(&mut *visit))
         }
         fn name_of(&self, path: &str) -> String {
             self.0.name_of(path)

@@ -9,6 +9,7 @@
 pub mod bag;
 pub mod content;
 pub mod source;
+pub mod table;
 
 use crate::error::{Error, Result};
 use crate::problem::{self, Problem};
