@@ -6,10 +6,12 @@
 //! sorted (records by id, files by path, as `records.jsonl`, the card and the manifests list
 //! them). Documents come in path order, which is almost always id order and path order too:
 //! then the sorted order is the written order and is streamed. When it is not (an id that
-//! sorts differently from its path), the spill is sorted through an index in memory.
+//! sorts differently from its path), the spill is sorted externally ([`crate::sort`]), in
+//! constant memory too.
 
 use super::bagit::BagFile;
 use crate::error::{Error, Result};
+use crate::sort::{self, ExternalSort, Field};
 use crate::spool::{Spool, Spooled, get_field, put_field};
 use std::io::{Read, Write};
 use std::path::Path;
@@ -19,6 +21,7 @@ const IN_MEMORY: usize = 1 << 20;
 
 /// Records as JSON lines, and card rows, keyed by document id.
 pub struct RecordSpill {
+    dir: std::path::PathBuf,
     spool: Spool,
     last_id: Option<String>,
     sorted: bool,
@@ -27,6 +30,7 @@ pub struct RecordSpill {
 impl RecordSpill {
     pub fn new(dir: &Path) -> RecordSpill {
         RecordSpill {
+            dir: dir.to_owned(),
             spool: Spool::new(dir, IN_MEMORY),
             last_id: None,
             sorted: true,
@@ -49,8 +53,8 @@ impl RecordSpill {
         let order = if self.sorted {
             None
         } else {
-            // Where each document's fields start, sorted by id.
-            let mut index: Vec<(Box<str>, u64)> = Vec::new();
+            // Where each document's fields start, sorted by id (externally: in constant memory).
+            let mut index = ExternalSort::<(String, u64)>::new(&self.dir, sort::BUDGET);
             let mut reader = spooled.reader();
             let (mut id, mut field) = (Vec::new(), Vec::new());
             let mut offset = 0u64;
@@ -61,10 +65,13 @@ impl RecordSpill {
                     get_field(&mut reader, &mut field)?;
                     offset += 4 + field.len() as u64;
                 }
-                index.push((String::from_utf8_lossy(&id).into(), start));
+                index.push((String::from_utf8_lossy(&id).into_owned(), start))?;
             }
-            index.sort_unstable();
-            Some(index.into_iter().map(|(_, offset)| offset).collect())
+            let mut order = Spool::new(&self.dir, IN_MEMORY);
+            for item in index.finish()? {
+                order.write_all(&item?.1.to_le_bytes())?;
+            }
+            Some(order.finish()?)
         };
         Ok(Records { spooled, order })
     }
@@ -73,8 +80,8 @@ impl RecordSpill {
 /// A finished [`RecordSpill`].
 pub struct Records {
     spooled: Spooled,
-    /// Offsets in id order, when the documents did not come in id order.
-    order: Option<Vec<u64>>,
+    /// Offsets (little-endian `u64`s) in id order, when the documents did not come in id order.
+    order: Option<Spooled>,
 }
 
 impl Records {
@@ -97,7 +104,8 @@ impl Records {
                 while next(&mut reader)? {}
             }
             Some(order) => {
-                for &offset in order {
+                let mut offsets = order.reader();
+                while let Some(offset) = <u64 as Field>::get(&mut offsets)? {
                     next(&mut self.spooled.reader_at(offset))?;
                 }
             }
@@ -109,6 +117,7 @@ impl Records {
 /// The payload files of the documents, two per document (raw, then text), and the dataset's own
 /// payload files (few, kept in memory).
 pub struct PayloadSpill {
+    dir: std::path::PathBuf,
     spool: Option<Spool>,
     spooled: Option<Spooled>,
     last: [Option<String>; 2],
@@ -121,6 +130,7 @@ pub struct PayloadSpill {
 impl PayloadSpill {
     pub fn new(dir: &Path) -> PayloadSpill {
         PayloadSpill {
+            dir: dir.to_owned(),
             spool: Some(Spool::new(dir, IN_MEMORY)),
             spooled: None,
             last: [None, None],
@@ -193,14 +203,24 @@ impl PayloadSpill {
     /// Every file sorted by path, as manifests list them.
     pub fn for_each_sorted(&self, mut visit: impl FnMut(&BagFile) -> Result<()>) -> Result<()> {
         if !self.sorted {
-            // Documents whose paths do not sort as they came: sort them all in memory.
-            let mut all: Vec<BagFile> = Vec::new();
+            // Documents whose paths do not sort as they came: sort them all (externally, in
+            // constant memory), each as its path and the rest of its fields.
+            let mut all = ExternalSort::<(String, Vec<u8>)>::new(&self.dir, sort::BUDGET);
             self.for_each_in_order(|file| {
-                all.push(file.clone());
-                Ok(())
+                let mut rest = Vec::with_capacity(8 + 32 + 64);
+                rest.extend_from_slice(&file.bytes.to_le_bytes());
+                rest.extend_from_slice(&file.sha256);
+                rest.extend_from_slice(&file.sha512);
+                Ok(all.push((file.path.clone(), rest))?)
             })?;
-            all.sort_by(|a, b| a.path.cmp(&b.path));
-            return all.iter().try_for_each(visit);
+            for item in all.finish()? {
+                let (path, rest) = item?;
+                let mut file = empty_file();
+                read_file_rest(&mut rest.as_slice(), &mut file)?;
+                file.path = path;
+                visit(&file)?;
+            }
+            return Ok(());
         }
         let mut extras: Vec<&BagFile> = self.extras.iter().collect();
         extras.sort_by(|a, b| a.path.cmp(&b.path));
@@ -287,12 +307,18 @@ fn read_file(reader: &mut (impl Read + ?Sized), file: &mut BagFile) -> Result<bo
         return Ok(false);
     }
     file.path = String::from_utf8(path).map_err(|_| spill_damaged())?;
+    read_file_rest(reader, file)?;
+    Ok(true)
+}
+
+/// A file's size and digests, as they follow its path in a payload spill.
+fn read_file_rest(reader: &mut (impl Read + ?Sized), file: &mut BagFile) -> Result<()> {
     let mut bytes = [0u8; 8];
     reader.read_exact(&mut bytes)?;
     file.bytes = u64::from_le_bytes(bytes);
     reader.read_exact(&mut file.sha256)?;
     reader.read_exact(&mut file.sha512)?;
-    Ok(true)
+    Ok(())
 }
 
 fn spill_damaged() -> Error {
