@@ -262,6 +262,7 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
         }
     }
 
+    tracing::debug!("manifests read and sorted");
     // One pass over the files, in order, with a cursor in every manifest: what each manifest
     // lists and what is present are matched like two sorted lists, and every present file is
     // hashed (a block at a time, in parallel) with every algorithm any manifest uses for it.

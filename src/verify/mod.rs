@@ -186,7 +186,10 @@ fn check_zip(
     problems: &mut Vec<Problem>,
     keep: &[&str],
 ) -> Result<Option<BagReport>> {
-    let Some(mut source) = ZipSource::open(path, &settings.limits, problems)? else {
+    let started = std::time::Instant::now();
+    let opened = ZipSource::open(path, &settings.limits, problems)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "zip directory read and sorted");
+    let Some(mut source) = opened else {
         return Ok(None);
     };
     if problem::any_error(problems) {
@@ -206,12 +209,16 @@ fn check_bag(
 ) -> Result<BagReport> {
     let mut wanted: Vec<&str> = content::KEEP.to_vec();
     wanted.extend_from_slice(keep);
+    let started = std::time::Instant::now();
     let mut bag = bag::validate(source, &wanted)?;
+    tracing::debug!(elapsed = ?started.elapsed(), files = bag.files, "bag validated");
     report.bagit_version = bag.version.clone();
     report.files = bag.files;
     report.bytes = bag.bytes;
     if content::is_release(&bag) {
+        let started = std::time::Instant::now();
         report.records = Some(content::check(source, &mut bag));
+        tracing::debug!(elapsed = ?started.elapsed(), "content checked");
     }
     problems.append(&mut bag.problems);
     Ok(bag)
