@@ -128,7 +128,8 @@ impl Release {
         for row in bag.digests.rows() {
             let row = row?;
             if is_other_payload(&row.path) {
-                files.insert(row.path, crate::digest::hex(&row.extra));
+                let sha256 = verify::bag::sha256_of(&row).to_owned();
+                files.insert(row.path, sha256);
             }
         }
         Ok(Release {

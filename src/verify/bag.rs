@@ -52,8 +52,8 @@ pub struct BagReport {
     /// Files read and bytes hashed.
     pub files: u64,
     pub bytes: u64,
-    /// Every file read, sorted by path: its size and its SHA-256 (32 bytes) as the row's extra
-    /// (computed for every file, for the content checks).
+    /// Every file read, sorted by path: its size, and its SHA-256 (lowercase hex) as the row's
+    /// extra (computed for every file, for the content checks); see [`sha256_of`].
     pub digests: Table,
     /// Contents of the files asked for with `keep`.
     pub kept: BTreeMap<String, Vec<u8>>,
@@ -71,6 +71,11 @@ impl BagReport {
     pub fn has(&self, path: &str) -> bool {
         self.digests.contains(path).unwrap_or(false)
     }
+}
+
+/// The SHA-256 (lowercase hex) of a row of [`BagReport::digests`].
+pub fn sha256_of(row: &Row) -> &str {
+    std::str::from_utf8(&row.extra).unwrap_or_default()
 }
 
 /// One line of a manifest.
@@ -280,7 +285,7 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
         problems: Vec::new(),
     };
     let keep: BTreeSet<&str> = keep.iter().copied().collect();
-    let mut block: Vec<(HashJob, Vec<Expected>)> = Vec::with_capacity(HASH_BLOCK);
+    let mut block = Block::default();
     let (mut payload_bytes, mut payload_count) = (0u64, 0u64);
     let manifest_name = |payload: bool, algorithm: Algorithm| {
         let kind = if payload { "manifest" } else { "tagmanifest" };
@@ -336,15 +341,13 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
             .map(|e| e.algorithm)
             .chain([Algorithm::Sha256])
             .collect();
-        block.push((
-            HashJob {
-                file: row,
-                algorithms,
-                keep,
-            },
-            expected,
-        ));
-        if block.len() == HASH_BLOCK {
+        block.jobs.push(HashJob {
+            file: row,
+            algorithms,
+            keep,
+        });
+        block.expected.push(expected);
+        if block.jobs.len() == HASH_BLOCK {
             checked.block(source, &mut block, &mut report)?;
         }
     }
@@ -464,6 +467,13 @@ struct Expected {
     payload: bool,
 }
 
+/// Files to hash together, each with the digests the manifests give for it.
+#[derive(Default)]
+struct Block {
+    jobs: Vec<HashJob>,
+    expected: Vec<Vec<Expected>>,
+}
+
 /// The files hashed so far: their digests, and the problems found.
 struct Checked {
     digests: TableWriter,
@@ -476,12 +486,12 @@ impl Checked {
     fn block(
         &mut self,
         source: &dyn BagSource,
-        block: &mut Vec<(HashJob, Vec<Expected>)>,
+        block: &mut Block,
         report: &mut BagReport,
     ) -> Result<()> {
-        let jobs: Vec<HashJob> = block.iter().map(|(job, _)| job.clone()).collect();
-        let results = source.hash_all(&jobs);
-        for ((job, expected), result) in block.drain(..).zip(results) {
+        let results = source.hash_all(&block.jobs);
+        let files = block.jobs.drain(..).zip(block.expected.drain(..));
+        for ((job, expected), result) in files.zip(results) {
             let path = &job.file.path;
             let hashed = match result {
                 Ok(hashed) => hashed,
@@ -504,7 +514,7 @@ impl Checked {
                     .expect("hashed")
                     .1
             };
-            let sha256 = hex_bytes(digest(Algorithm::Sha256));
+            let sha256 = digest(Algorithm::Sha256).as_bytes().to_vec();
             self.digests
                 .push(job.file.path.clone(), job.file.size, sha256)?;
             for want in &expected {
@@ -533,18 +543,6 @@ impl Checked {
         }
         Ok(())
     }
-}
-
-/// Lowercase hex to bytes (digests we computed ourselves, so always well formed).
-fn hex_bytes(hex: &str) -> Vec<u8> {
-    (0..hex.len() / 2)
-        .map(|i| u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).unwrap_or(0))
-        .collect()
-}
-
-/// Bytes as lowercase hex.
-pub fn to_hex(bytes: &[u8]) -> String {
-    crate::digest::hex(bytes)
 }
 
 /// Read a small file of the bag into memory, if present.

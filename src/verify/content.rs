@@ -121,8 +121,8 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                 );
                 continue;
             };
-            let actual = crate::digest::hex(&row.extra);
-            if record[part]["sha256"].as_str() != Some(actual.as_str()) {
+            let actual = super::bag::sha256_of(&row);
+            if record[part]["sha256"].as_str() != Some(actual) {
                 problems.push(
                     Problem::error(
                         name(&path),
@@ -196,7 +196,7 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                 ));
                 return;
             };
-            let actual = crate::digest::hex(&row.extra);
+            let actual = super::bag::sha256_of(&row);
             if resource.hash.as_deref() != Some(format!("sha256:{actual}").as_str()) {
                 found.push(Problem::error(
                     name(&full),
