@@ -446,7 +446,7 @@ impl CheckReport {
 }
 
 fn spill_damaged() -> crate::error::Error {
-    std::io::Error::other("a temporary file of `check` was cut short").into()
+    crate::spool::damaged().into()
 }
 
 /// Where `check` collects what it reports, as it goes.
@@ -454,7 +454,10 @@ struct CheckSink {
     records: RecordSpill,
     documents: Spool,
     problems: Spool,
-    counts: [usize; 4],
+    document_count: usize,
+    valid: usize,
+    errors: usize,
+    warnings: usize,
 }
 
 impl CheckSink {
@@ -463,7 +466,10 @@ impl CheckSink {
             records: RecordSpill::new(dir),
             documents: Spool::new(dir, CHECK_IN_MEMORY),
             problems: Spool::new(dir, CHECK_IN_MEMORY),
-            counts: [0; 4],
+            document_count: 0,
+            valid: 0,
+            errors: 0,
+            warnings: 0,
         }
     }
 
@@ -472,7 +478,11 @@ impl CheckSink {
             let json = serde_json::to_string(problem).expect("problems serialize");
             put_field(&mut self.problems, problem.to_string().as_bytes())?;
             put_field(&mut self.problems, json.as_bytes())?;
-            self.counts[if problem.is_error() { 2 } else { 3 }] += 1;
+            if problem.is_error() {
+                self.errors += 1;
+            } else {
+                self.warnings += 1;
+            }
         }
         Ok(())
     }
@@ -497,25 +507,24 @@ impl CheckSink {
         for field in &fields {
             put_field(&mut self.documents, field)?;
         }
-        self.counts[0] += 1;
+        self.document_count += 1;
         if let Some(record) = record {
             let line = serde_json::to_string(record).expect("records serialize");
             self.records.push(&record.id, &line, "")?;
-            self.counts[1] += 1;
+            self.valid += 1;
         }
         self.problems(problems)
     }
 
     fn finish(self) -> Result<CheckReport> {
-        let [document_count, valid, errors, warnings] = self.counts;
         Ok(CheckReport {
             records: self.records.finish()?,
             documents: self.documents.finish()?,
             problems: self.problems.finish()?,
-            document_count,
-            valid,
-            errors,
-            warnings,
+            document_count: self.document_count,
+            valid: self.valid,
+            errors: self.errors,
+            warnings: self.warnings,
         })
     }
 }

@@ -6,7 +6,7 @@
 //! the number of items. Items are ordered by all their fields, so items that compare equal are
 //! the same.
 
-use crate::spool::{Spool, Spooled, get_field, put_field};
+use crate::spool::{Spool, Spooled, damaged, get_field, put_field};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::io::{self, Read, Write};
@@ -74,10 +74,6 @@ pub trait Item: Ord + Sized {
     fn put(&self, out: &mut dyn Write) -> io::Result<()>;
     fn get(input: &mut dyn Read) -> io::Result<Option<Self>>;
     fn weight(&self) -> usize;
-}
-
-fn damaged() -> io::Error {
-    io::Error::new(io::ErrorKind::UnexpectedEof, "a sorted run was cut short")
 }
 
 impl<A: Field + Ord, B: Field + Ord> Item for (A, B) {

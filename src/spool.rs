@@ -215,6 +215,15 @@ impl Spooled {
     }
 }
 
+/// The error for a temporary file that does not read back as it was written (cut short, or
+/// damaged while in use): spills and sorted runs all report it alike.
+pub fn damaged() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::UnexpectedEof,
+        "a temporary file was cut short or damaged while in use",
+    )
+}
+
 /// Framed fields: each a little-endian `u32` length, then the bytes.
 pub fn put_field(out: &mut (impl Write + ?Sized), field: &[u8]) -> io::Result<()> {
     let len = u32::try_from(field.len())

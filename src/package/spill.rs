@@ -322,9 +322,7 @@ fn read_file_rest(reader: &mut (impl Read + ?Sized), file: &mut BagFile) -> Resu
 }
 
 fn spill_damaged() -> Error {
-    Error::Io(std::io::Error::other(
-        "a temporary file of the release was damaged while it was being written",
-    ))
+    Error::Io(crate::spool::damaged())
 }
 
 #[cfg(test)]
