@@ -171,12 +171,18 @@ fn walk(
             ));
             continue;
         };
-        if name.chars().any(|c| c.is_control() || c == '\\') {
+        // Hidden names are skipped below; every other name must survive being unpacked from
+        // the release on any system, as `verify` demands of release zips.
+        if let Err(e) = crate::path::RelPath::portable(&name)
+            && !name.starts_with('.')
+        {
             problems.push(Problem::error(
                 &display,
                 "file-name-unsafe",
-                "the file name contains a control character (newline, tab, ...) or a backslash, \
-                 which archives and manifests cannot carry safely; rename it",
+                format!(
+                    "the file name has {}, which a release cannot carry to every system; rename it",
+                    e.reason
+                ),
             ));
             continue;
         }

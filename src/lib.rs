@@ -30,6 +30,7 @@ pub mod metadata;
 pub mod normalize;
 pub mod ocfl;
 pub mod package;
+pub mod path;
 pub mod pipeline;
 pub mod problem;
 pub mod record;

@@ -16,6 +16,7 @@ use super::{INVENTORY_TYPE, LAYOUT_EXTENSION, OBJECT_DECLARATION, ROOT_DECLARATI
 use crate::digest::{Algorithm, MultiHasher};
 use crate::error::{Error, Result};
 use crate::package::pretty;
+use crate::path::RelPath;
 use crate::verify::source::BagSource;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -51,6 +52,20 @@ pub enum Deposited {
 
 /// Deposit `release` into the storage root `root` as a new version of object `id`.
 pub fn deposit(root: &Path, id: &str, user: &User, release: Release<'_>) -> Result<Deposited> {
+    // Every name the bag gives is checked before anything is written: a name that could leave
+    // the staging folder (or would not unpack alike everywhere) refuses the whole deposit.
+    for row in release.bag.files().rows() {
+        let row = row?;
+        if let Err(e) = RelPath::portable(&row.path) {
+            return Err(Error::Refused {
+                message: format!(
+                    "the release `{}` names a file {e}; nothing was deposited",
+                    release.name
+                ),
+                hint: Some("check it with `archivist verify`".into()),
+            });
+        }
+    }
     ensure_root(root)?;
     let _lock = lock_root(root)?;
     let staging = Staging(staging_dir(root)?);
@@ -64,7 +79,7 @@ pub fn deposit(root: &Path, id: &str, user: &User, release: Release<'_>) -> Resu
     for row in release.bag.files().rows() {
         let row = row?;
         let path = &row.path;
-        let target = incoming.join(path);
+        let target = rel(path)?.under(&incoming);
         if let Some(parent) = target.parent() {
             fs_err::create_dir_all(parent)?;
         }
@@ -121,7 +136,8 @@ pub fn deposit(root: &Path, id: &str, user: &User, release: Release<'_>) -> Resu
             if manifest.contains_key(digest) {
                 continue;
             }
-            place(&incoming.join(path), &build.join("v1/content").join(path))?;
+            let rel = rel(path)?;
+            place(&rel.under(&incoming), &rel.under(&build.join("v1/content")))?;
             manifest.insert(digest.clone(), vec![format!("v1/content/{path}")]);
         }
         let mut versions = serde_json::Map::new();
@@ -221,9 +237,10 @@ pub fn deposit(root: &Path, id: &str, user: &User, release: Release<'_>) -> Resu
         if manifest.contains_key(digest) {
             continue; // stored by an earlier version: not stored again
         }
+        let rel = rel(path)?;
         place(
-            &incoming.join(path),
-            &build.join(&next).join("content").join(path),
+            &rel.under(&incoming),
+            &rel.under(&build.join(&next).join("content")),
         )?;
         manifest.insert(digest.clone(), vec![format!("{next}/content/{path}")]);
     }
@@ -248,6 +265,11 @@ pub fn deposit(root: &Path, id: &str, user: &User, release: Release<'_>) -> Resu
         object,
         version: next,
     })
+}
+
+/// A logical path of the release as a [`RelPath`] (every one was checked before staging).
+fn rel(path: &str) -> Result<RelPath> {
+    RelPath::portable(path).map_err(|e| Error::Io(std::io::Error::other(e)))
 }
 
 /// A crash-test hook: when `ARCHIVIST_FAILPOINT` names this point, the process dies on the spot
@@ -285,7 +307,11 @@ fn released_version(
     let Some(content) = inventory["manifest"][digest][0].as_str() else {
         return Ok(None);
     };
-    let text = fs_err::read_to_string(object.join(content))?;
+    let content = RelPath::new(content).map_err(|e| Error::Refused {
+        message: format!("the inventory of `{}` names content {e}", object.display()),
+        hint: None,
+    })?;
+    let text = fs_err::read_to_string(content.under(object))?;
     Ok(text
         .lines()
         .find_map(|l| l.strip_prefix("Version:"))
