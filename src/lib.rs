@@ -39,3 +39,4 @@ pub mod sort;
 pub mod spool;
 pub mod validate;
 pub mod verify;
+pub mod zip;

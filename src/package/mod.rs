@@ -11,7 +11,6 @@
 pub mod bagit;
 pub mod describe;
 pub(crate) mod spill;
-pub mod zipper;
 
 use crate::config::Dataset;
 use crate::digest::hex;
@@ -22,6 +21,7 @@ use crate::pipeline::Pipeline;
 use crate::problem::{self, Problem, Tally};
 use crate::record::Record;
 use crate::validate::RECORD_SCHEMA;
+use crate::zip::write::{EntryMaker, PreparedEntry, Zipper};
 use bagit::{BagFile, BagInfo};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -30,7 +30,6 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use zipper::{EntryMaker, PreparedEntry, Zipper};
 
 /// What `release` needs, resolved before it starts.
 pub struct ReleaseSettings {

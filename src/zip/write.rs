@@ -1,4 +1,4 @@
-//! The deterministic zip, written by hand: every byte is decided here, so the same files give the
+//! Writing: the deterministic zip, written by hand: every byte is decided here, so the same files give the
 //! same archive, at every thread count, on every machine.
 //!
 //! Each entry is DEFLATE (libdeflate, level 6; stored when that does not shrink it), stamped with
@@ -10,9 +10,9 @@
 //! thread; [`Zipper::add_prepared`] appends it. The zip itself is hashed (SHA-256) as it is
 //! written, so it is never read back.
 
-use super::bagit::BagFile;
 use crate::digest::hex;
 use crate::error::{Error, Result};
+use crate::package::bagit::BagFile;
 use crate::spool::{Spool, Spooled};
 use sha2::{Digest, Sha256, Sha512};
 use std::cell::RefCell;
@@ -456,7 +456,7 @@ mod tests {
     use std::io::Read;
 
     fn read_back(bytes: Vec<u8>) -> Vec<(String, Vec<u8>, Option<u32>)> {
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         (0..archive.len())
             .map(|i| {
                 let mut f = archive.by_index(i).unwrap();
@@ -493,7 +493,7 @@ mod tests {
             zip.add(&format!("{i}"), b"", None).unwrap();
         }
         let done = zip.finish().unwrap();
-        let archive = zip::ZipArchive::new(std::io::Cursor::new(done.writer)).unwrap();
+        let archive = ::zip::ZipArchive::new(std::io::Cursor::new(done.writer)).unwrap();
         assert_eq!(archive.len(), 70_000);
     }
 
