@@ -206,6 +206,25 @@ pub fn directory(file: &File) -> Result<Directory, ZipProblem> {
     let end = &tail[at..];
     let eocd = len - tail_len + at as u64;
     let comment = le16(end, 20);
+    // Another complete end record: one that also reaches the end of the file (ours is inside
+    // its comment), or one that ends where ours begins (two in a row). Readers that look for the
+    // first, or parse the comment, read another archive.
+    let other = (0..at.saturating_sub(21))
+        .rev()
+        .filter(|&i| tail[i..i + 4] == END_RECORD)
+        .find(|&i| {
+            let reach = i + 22 + le16(&tail, i + 20) as usize;
+            reach == tail.len() || reach == at
+        });
+    if let Some(i) = other {
+        return Err(ZipProblem::archive(
+            "zip-end-record",
+            format!(
+                "two end records (at bytes {} and {eocd}): readers disagree on which one is the archive's",
+                len - tail_len + i as u64
+            ),
+        ));
+    }
     if eocd + 22 + comment != len {
         return Err(ZipProblem::archive(
             "zip-end-record",
@@ -303,6 +322,17 @@ pub fn directory(file: &File) -> Result<Directory, ZipProblem> {
     } else {
         (count16, size32, offset32, eocd)
     };
+    if offset.checked_add(size).is_some_and(|e| e < records_at) {
+        let shift = records_at - offset - size;
+        return Err(ZipProblem::archive(
+            "zip-prefix",
+            format!(
+                "the central directory ends {shift} bytes before the end records begin: {shift} \
+                 bytes before the archive (a self-extracting stub or a prepended file), or \
+                 bytes between the central directory and the end records; not part of a release"
+            ),
+        ));
+    }
     if offset.checked_add(size) != Some(records_at) {
         return Err(ZipProblem::archive(
             "zip-central-directory",
