@@ -643,10 +643,13 @@ fn tree(dir: &Path) -> BTreeMap<String, String> {
     files
 }
 
+/// How an extractor is run: the archive, the folder to unpack into.
+type Extractor = Box<dyn Fn(&Path, &Path) -> std::process::Command>;
+
 /// Unpack `zip` with every extractor; each must give `expected`.
 fn assert_extractors_agree(zip: &Path, expected: &BTreeMap<String, String>) {
     let python = "import sys, zipfile\nzipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])\n";
-    let tools: [(&str, Box<dyn Fn(&Path, &Path) -> std::process::Command>); 5] = [
+    let tools: [(&str, Extractor); 5] = [
         (
             "unzip",
             Box::new(|z, d| {
