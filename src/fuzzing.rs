@@ -114,11 +114,17 @@ pub fn zip_read(data: &[u8]) {
             let mut problems = Vec::new();
             let mut names = Names::new(&dir);
             let mut entries = Vec::new();
-            read::walk(&file, &directory, &read::Limits::default(), &mut problems, &mut |e| {
-                names.push(&e.path, e.kind)?;
-                entries.push(e);
-                Ok(())
-            })
+            read::walk(
+                &file,
+                &directory,
+                &read::Limits::default(),
+                &mut problems,
+                &mut |e| {
+                    names.push(&e.path, e.kind)?;
+                    entries.push(e);
+                    Ok(())
+                },
+            )
             .ok()?;
             problems.extend(names.finish().ok()?);
             if !problems.is_empty() {
@@ -140,7 +146,9 @@ pub fn zip_read(data: &[u8]) {
         ::zip::ZipArchive::new(std::io::Cursor::new(data)).expect("the zip crate reads it too");
     let mut theirs = std::collections::BTreeMap::new();
     for i in 0..archive.len() {
-        let mut entry = archive.by_index(i).expect("the zip crate reads every entry");
+        let mut entry = archive
+            .by_index(i)
+            .expect("the zip crate reads every entry");
         if entry.is_dir() {
             continue;
         }

@@ -30,7 +30,10 @@ mod tests {
     /// Names as a release has them (portable, none equal to another once folded), and contents
     /// both compressible and not.
     fn entries() -> impl Strategy<Value = Vec<(String, Vec<u8>)>> {
-        let name = ("(data|data/raw|data/text/ş)", "[a-zA-Z0-9əışçğü _-]{0,12}[a-z0-9]");
+        let name = (
+            "(data|data/raw|data/text/ş)",
+            "[a-zA-Z0-9əışçğü _-]{0,12}[a-z0-9]",
+        );
         let content = prop_oneof![
             proptest::collection::vec(any::<u8>(), 0..3000),
             "[a-z \n]{0,5000}".prop_map(String::into_bytes),
@@ -104,10 +107,16 @@ mod tests {
         let directory = read::directory(&file).unwrap();
         assert_eq!(directory.count, 70_000);
         let (mut problems, mut count) = (Vec::new(), 0);
-        read::walk(&file, &directory, &read::Limits::default(), &mut problems, &mut |_| {
-            count += 1;
-            Ok(())
-        })
+        read::walk(
+            &file,
+            &directory,
+            &read::Limits::default(),
+            &mut problems,
+            &mut |_| {
+                count += 1;
+                Ok(())
+            },
+        )
         .unwrap();
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(count, 70_000);

@@ -360,7 +360,10 @@ pub fn directory(file: &File) -> Result<Directory, ZipProblem> {
 
 /// What the central directory says of one entry.
 struct Central {
+    /// Bytes of the central directory this record takes.
+    len: u64,
     made_by: u16,
+    needed: u16,
     flags: u16,
     method: u16,
     crc: u32,
@@ -490,9 +493,14 @@ fn read_central(directory: &mut impl Read) -> io::Result<Option<Central>> {
     directory.read_exact(&mut name)?;
     let mut extra = vec![0u8; extra_len as usize];
     directory.read_exact(&mut extra)?;
-    io::copy(&mut directory.take(comment_len), &mut io::sink())?;
+    let comment = io::copy(&mut directory.take(comment_len), &mut io::sink())?;
+    if comment != comment_len {
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
     Ok(Some(Central {
+        len: 46 + name_len + extra_len + comment_len,
         made_by: le16(&h, 4) as u16,
+        needed: le16(&h, 6) as u16,
         flags: le16(&h, 8) as u16,
         method: le16(&h, 10) as u16,
         crc: le32(&h, 16) as u32,
@@ -576,6 +584,7 @@ pub fn walk(
     let mut next = 0u64; // where the next entry must start: entries tile the file
     let mut total = 0u64;
     let mut index = 0u64;
+    let mut consumed = 0u64;
     loop {
         let central = match read_central(&mut directory) {
             Ok(Some(c)) => c,
@@ -588,6 +597,7 @@ pub fn walk(
                 return Ok(());
             }
         };
+        consumed += central.len;
         if index == dir.count {
             problems.push(ZipProblem::archive(
                 "zip-entry-count",
@@ -615,7 +625,15 @@ pub fn walk(
             }
         }
     }
-    if index != dir.count {
+    if index == dir.count && consumed != dir.size {
+        problems.push(ZipProblem::archive(
+            "zip-central-directory",
+            format!(
+                "{} bytes of the central directory follow its last entry",
+                dir.size - consumed
+            ),
+        ));
+    } else if index != dir.count {
         problems.push(ZipProblem::archive(
             "zip-entry-count",
             format!(
@@ -872,7 +890,17 @@ fn entry(
     let path = RelPath::portable(name.strip_suffix('/').unwrap_or(name))
         .map_err(|e| fail("unsafe-path", format!("the name has {}", e.reason)))?;
 
-    // Flags, method, attributes.
+    // Flags, method, version, attributes.
+    let local_needed = le16(&local, 4) as u16;
+    if central.needed.max(local_needed) > 45 {
+        return Err(fail(
+            "zip-version",
+            format!(
+                "it needs version {} of the format to extract; extractors stop at 4.5 or 4.6",
+                f64::from(central.needed.max(local_needed)) / 10.0
+            ),
+        ));
+    }
     if central.flags & (1 | 1 << 6 | 1 << 13) != 0 {
         return Err(fail(
             "encrypted-entry",

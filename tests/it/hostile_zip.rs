@@ -845,10 +845,12 @@ fn archives_that_verify_accepts_unpack_alike_with_every_extractor() {
     let unflagged = dir.path().join("bag-xocali-zip-r.zip");
     let run = verify_json(&unflagged);
     assert_eq!(run.code, 1, "{}", run.stdout);
-    assert!(problem(&run.json(), "name-encoding")["path"]
-        .as_str()
-        .unwrap()
-        .contains("bag-xocali/data/Xocal"));
+    assert!(
+        problem(&run.json(), "name-encoding")["path"]
+            .as_str()
+            .unwrap()
+            .contains("bag-xocali/data/Xocal")
+    );
     // Hostile archives verify wrongly accepted would be held to the same: none is accepted.
     for case in cases() {
         let path = dir.path().join(format!("{}.zip", case.name));

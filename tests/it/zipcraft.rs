@@ -114,6 +114,8 @@ pub struct Zip {
     pub count: Option<u16>,
     /// A zip64 end record and locator, with this entry count.
     pub zip64_count: Option<u64>,
+    /// Bytes after the last central record, counted in the central directory's size.
+    pub central_padding: Vec<u8>,
 }
 
 fn le16(b: &[u8], i: usize) -> u16 {
@@ -253,6 +255,7 @@ impl Zip {
             out.extend_from_slice(&e.central_extra);
             out.extend_from_slice(&e.comment);
         }
+        out.extend_from_slice(&self.central_padding);
         let cd_size = out.len() as u64 - base - cd;
         let count = self.entries.len() as u64;
         if let Some(zip64_count) = self.zip64_count {
