@@ -500,6 +500,31 @@ fn cases() -> Vec<Case> {
             }),
         ),
         case(
+            "version-needed",
+            "zip-version",
+            Some(readme),
+            changed(readme, |e| e.version = 63),
+        ),
+        case(
+            "long-name",
+            "unsafe-path",
+            Some("xxxx"),
+            added(Entry::file(
+                &t(&format!("data/{}.txt", "x".repeat(300))),
+                b"x",
+            )),
+        ),
+        {
+            let mut zip = release();
+            zip.central_padding = b"PK\x01\x02 and what follows".to_vec();
+            case(
+                "central-directory-padding",
+                "zip-central-directory",
+                None,
+                zip.build(),
+            )
+        },
+        case(
             "encrypted",
             "encrypted-entry",
             Some(readme),
