@@ -149,12 +149,9 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     // their sorted order: the archive is the same at every thread count.
     let maker = zip.maker();
     let failed = AtomicBool::new(false);
-    for batch in batches(discovery.entries.entries(), |e| e.size, BATCH_BYTES) {
-        let batch: Vec<Entry> = batch?;
-        let done: Vec<Result<Packed>> = batch
-            .par_iter()
-            .map(|entry| pack(&pipeline, &maker, entry, &failed))
-            .collect();
+    // Appending a batch (writing its entries, hashing the zip, spilling its records) overlaps
+    // with processing the next one, so no core waits for the writer.
+    let mut append = |done: Vec<Result<Packed>>| -> Result<()> {
         for packed in done {
             let packed = packed?;
             progress.advance(packed.size);
@@ -174,6 +171,26 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
                 records.push(&record.id, &line, &describe::card_row(&record))?;
             }
         }
+        Ok(())
+    };
+    let mut pending: Option<Vec<Result<Packed>>> = None;
+    for batch in batches(discovery.entries.entries(), |e| e.size, BATCH_BYTES) {
+        let batch: Vec<Entry> = batch?;
+        let previous = pending.take();
+        let (done, appended) = rayon::join(
+            || {
+                batch
+                    .par_iter()
+                    .map(|entry| pack(&pipeline, &maker, entry, &failed))
+                    .collect::<Vec<Result<Packed>>>()
+            },
+            || previous.map_or(Ok(()), &mut append),
+        );
+        appended?;
+        pending = Some(done);
+    }
+    if let Some(done) = pending {
+        append(done)?;
     }
     progress.finish();
     if problems.has_errors() {
@@ -471,11 +488,17 @@ fn pack(
         let raw_path = format!("data/{}", doc.record.source.path);
         let (raw, raw_file) = maker.prepare(&raw_path, &doc.raw.bytes, Some(&doc.raw.sha256))?;
         let text_path = format!("data/{}", doc.record.text.path);
-        let (text, text_file) = maker.prepare(
-            &text_path,
-            doc.text.as_bytes(),
-            Some(&doc.record.text.sha256),
-        )?;
+        // A text identical to its raw file (most clean UTF-8 documents) is deflated and hashed
+        // once: the same deflater on the same bytes gives the same entry data.
+        let (text, text_file) = if doc.text.as_bytes() == doc.raw.bytes.as_slice() {
+            raw.same_content(maker, &text_path, &raw_file)
+        } else {
+            maker.prepare(
+                &text_path,
+                doc.text.as_bytes(),
+                Some(&doc.record.text.sha256),
+            )?
+        };
         packed.entries = Some((raw, raw_file, text, text_file));
     }
     packed.record = Some(doc.record);

@@ -101,6 +101,31 @@ impl EntryMaker {
     }
 }
 
+impl PreparedEntry {
+    /// The same bytes under another name: `other` is `path`'s entry made by
+    /// [`EntryMaker::prepare`] (the same deflater on the same bytes gives the same output, so
+    /// nothing is compressed or hashed again), and `file` its size and digests.
+    pub fn same_content(
+        &self,
+        maker: &EntryMaker,
+        path: &str,
+        file: &BagFile,
+    ) -> (PreparedEntry, BagFile) {
+        let entry = PreparedEntry {
+            name: format!("{}/{path}", maker.top),
+            method: self.method,
+            crc32: self.crc32,
+            size: self.size,
+            data: self.data.clone(),
+        };
+        let file = BagFile {
+            path: path.to_owned(),
+            ..file.clone()
+        };
+        (entry, file)
+    }
+}
+
 /// A zip being written under one top folder (`<name>-<version>/`), hashed as it goes. The
 /// central directory is made entry by entry into a [`Spool`] (a file once it is large), so
 /// memory does not grow with the number of entries.
@@ -540,6 +565,40 @@ mod tests {
         let entries = read_back(large);
         assert_eq!(entries[0].1, text.as_bytes());
         assert_eq!(entries[1].1, b"after");
+    }
+
+    #[test]
+    fn an_entry_made_once_for_two_names_is_the_entry_made_twice() {
+        let make = |once: bool| {
+            let mut zip = Zipper::new(
+                Vec::new(),
+                "t",
+                jiff::civil::date(2026, 2, 26),
+                &std::env::temp_dir(),
+            )
+            .unwrap();
+            let text = "Xocalı, 26 fevral.\n".repeat(300);
+            let maker = zip.maker();
+            let (raw, raw_file) = maker
+                .prepare("data/raw/a.txt", text.as_bytes(), None)
+                .unwrap();
+            let (copy, copy_file) = if once {
+                raw.same_content(&maker, "data/text/a.txt", &raw_file)
+            } else {
+                maker
+                    .prepare("data/text/a.txt", text.as_bytes(), None)
+                    .unwrap()
+            };
+            zip.add_prepared(raw).unwrap();
+            zip.add_prepared(copy).unwrap();
+            (zip.finish().unwrap().writer, raw_file, copy_file)
+        };
+        let (once, raw_file, copy_file) = make(true);
+        let (twice, _, copy_twice) = make(false);
+        assert_eq!(once, twice);
+        assert_eq!(copy_file, copy_twice);
+        assert_eq!(copy_file.sha512, raw_file.sha512);
+        assert_eq!(copy_file.path, "data/text/a.txt");
     }
 
     #[test]
