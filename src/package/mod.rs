@@ -21,7 +21,7 @@ use crate::pipeline::Pipeline;
 use crate::problem::{self, Problem, Tally};
 use crate::record::Record;
 use crate::validate::RECORD_SCHEMA;
-use crate::zip::write::{EntryMaker, PreparedEntry, Zipper};
+use crate::zip::write::{EntryMaker, Made, PreparedEntry, Zipper};
 use bagit::{BagFile, BagInfo};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -148,6 +148,7 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     // Documents are processed and compressed in parallel, a batch at a time, and appended in
     // their sorted order: the archive is the same at every thread count.
     let maker = zip.maker();
+    let made = Made::new(MADE_BUDGET);
     let failed = AtomicBool::new(false);
     // Appending a batch (writing its entries, hashing the zip, spilling its records) overlaps
     // with processing the next one, so no core waits for the writer.
@@ -181,7 +182,7 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
             || {
                 batch
                     .par_iter()
-                    .map(|entry| pack(&pipeline, &maker, entry, &failed))
+                    .map(|entry| pack(&pipeline, (&maker, &made), entry, &failed))
                     .collect::<Vec<Result<Packed>>>()
             },
             || previous.map_or(Ok(()), &mut append),
@@ -422,6 +423,9 @@ fn find_predecessor(settings: &ReleaseSettings, dataset: &Dataset) -> Result<Opt
     }))
 }
 
+/// Compressed bytes of entries kept to share with documents of the same content.
+const MADE_BUDGET: usize = 32 << 20;
+
 /// Raw bytes processed per batch: enough to keep every core busy, little enough to bound memory.
 const BATCH_BYTES: u64 = 32 << 20;
 /// Documents per batch at most: many small documents would otherwise make one huge batch (each
@@ -467,7 +471,7 @@ struct Packed {
 
 fn pack(
     pipeline: &Pipeline,
-    maker: &EntryMaker,
+    (maker, made): (&EntryMaker, &Made),
     entry: &Entry,
     failed: &AtomicBool,
 ) -> Result<Packed> {
@@ -486,17 +490,18 @@ fn pack(
     };
     if !failed.load(Ordering::Relaxed) {
         let raw_path = format!("data/{}", doc.record.source.path);
-        let (raw, raw_file) = maker.prepare(&raw_path, &doc.raw.bytes, Some(&doc.raw.sha256))?;
+        let (raw, raw_file) = made.prepare(maker, &raw_path, &doc.raw.bytes, &doc.raw.sha256)?;
         let text_path = format!("data/{}", doc.record.text.path);
         // A text identical to its raw file (most clean UTF-8 documents) is deflated and hashed
         // once: the same deflater on the same bytes gives the same entry data.
         let (text, text_file) = if doc.text.as_bytes() == doc.raw.bytes.as_slice() {
             raw.same_content(maker, &text_path, &raw_file)
         } else {
-            maker.prepare(
+            made.prepare(
+                maker,
                 &text_path,
                 doc.text.as_bytes(),
-                Some(&doc.record.text.sha256),
+                &doc.record.text.sha256,
             )?
         };
         packed.entries = Some((raw, raw_file, text, text_file));

@@ -49,7 +49,8 @@ pub struct PreparedEntry {
     method: u16,
     crc32: u32,
     size: u64,
-    data: Vec<u8>,
+    /// Shared by entries of the same content (see [`Made`]).
+    data: std::sync::Arc<[u8]>,
 }
 
 impl EntryMaker {
@@ -87,7 +88,7 @@ impl EntryMaker {
             method,
             crc32: crc.sum(),
             size: data.len() as u64,
-            data: stored,
+            data: stored.into(),
         };
         let file = BagFile {
             path: path.to_owned(),
@@ -116,13 +117,79 @@ impl PreparedEntry {
             method: self.method,
             crc32: self.crc32,
             size: self.size,
-            data: self.data.clone(),
+            data: std::sync::Arc::clone(&self.data),
         };
         let file = BagFile {
             path: path.to_owned(),
             ..file.clone()
         };
         (entry, file)
+    }
+}
+
+/// Entries made already, by the SHA-256 of their bytes: a content met again (duplicate
+/// documents) is not deflated or hashed again, its entry data is shared. Deflating the same bytes
+/// with the same settings gives the same bytes, so the archive is what it would be without this.
+/// The entries kept are bounded by a budget of compressed bytes (oldest dropped first), so
+/// memory does not grow with the corpus.
+pub struct Made {
+    budget: usize,
+    state: std::sync::Mutex<MadeState>,
+}
+
+#[derive(Default)]
+struct MadeState {
+    entries: std::collections::HashMap<[u8; 32], (PreparedEntry, BagFile)>,
+    order: std::collections::VecDeque<[u8; 32]>,
+    bytes: usize,
+}
+
+impl Made {
+    pub fn new(budget: usize) -> Made {
+        Made {
+            budget,
+            state: std::sync::Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MadeState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The entry of `data` (whose SHA-256, in hex, is `sha256`) as `path`: made by `maker`, or
+    /// shared with an entry of the same content made before.
+    pub fn prepare(
+        &self,
+        maker: &EntryMaker,
+        path: &str,
+        data: &[u8],
+        sha256: &str,
+    ) -> Result<(PreparedEntry, BagFile)> {
+        let Some(key) = crate::digest::from_hex::<32>(sha256) else {
+            return maker.prepare(path, data, None);
+        };
+        if let Some((entry, file)) = self.lock().entries.get(&key) {
+            return Ok(entry.same_content(maker, path, file));
+        }
+        let (entry, file) = maker.prepare(path, data, Some(sha256))?;
+        let mut state = self.lock();
+        if entry.data.len() <= self.budget && !state.entries.contains_key(&key) {
+            state.bytes += entry.data.len();
+            state.order.push_back(key);
+            let kept = entry.same_content(maker, path, &file);
+            state.entries.insert(key, kept);
+            while state.bytes > self.budget {
+                let Some(old) = state.order.pop_front() else {
+                    break;
+                };
+                if let Some((gone, _)) = state.entries.remove(&old) {
+                    state.bytes -= gone.data.len();
+                }
+            }
+        }
+        Ok((entry, file))
     }
 }
 
@@ -599,6 +666,44 @@ mod tests {
         assert_eq!(copy_file, copy_twice);
         assert_eq!(copy_file.sha512, raw_file.sha512);
         assert_eq!(copy_file.path, "data/text/a.txt");
+    }
+
+    #[test]
+    fn contents_made_before_are_shared_and_the_archive_is_the_same() {
+        let texts: Vec<String> = (0..6)
+            .map(|i| format!("document {}\n", i % 3).repeat(200 + i % 3))
+            .collect();
+        let make = |made: Option<&Made>| {
+            let mut zip = Zipper::new(
+                Vec::new(),
+                "t",
+                jiff::civil::date(2026, 2, 26),
+                &std::env::temp_dir(),
+            )
+            .unwrap();
+            let maker = zip.maker();
+            let mut files = Vec::new();
+            for (i, text) in texts.iter().enumerate() {
+                let path = format!("data/{i}.txt");
+                let sha256 = crate::digest::sha256_hex(text.as_bytes());
+                let (entry, file) = match made {
+                    Some(made) => made
+                        .prepare(&maker, &path, text.as_bytes(), &sha256)
+                        .unwrap(),
+                    None => maker.prepare(&path, text.as_bytes(), None).unwrap(),
+                };
+                zip.add_prepared(entry).unwrap();
+                files.push(file);
+            }
+            (zip.finish().unwrap().writer, files)
+        };
+        let plain = make(None);
+        // A budget that holds every entry, and one that holds one at a time.
+        for budget in [1 << 20, 600] {
+            let made = Made::new(budget);
+            assert_eq!(make(Some(&made)), plain, "budget {budget}");
+            assert!(made.lock().bytes <= budget);
+        }
     }
 
     #[test]
