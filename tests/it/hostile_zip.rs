@@ -930,3 +930,55 @@ fn deposit_given_hostile_names_directly_writes_nothing_anywhere() {
         );
     }
 }
+
+#[test]
+fn a_release_with_zip64_end_records_verifies_and_python_reads_it_alike() {
+    // 32,768 documents make 65,536 payload entries: the entry count needs zip64 end records.
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    std::fs::create_dir(&raw).unwrap();
+    for i in 0..32_768u32 {
+        std::fs::write(raw.join(format!("{i:05}.txt")), format!("Note {i}.\n")).unwrap();
+    }
+    let out = dir.path().join("out");
+    let made = crate::support::release(&raw, &fixture_config(), &out);
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    let zip = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "zip"))
+        .expect("a release zip");
+    let bytes = std::fs::read(&zip).unwrap();
+    let tail = &bytes[bytes.len() - 98..];
+    assert_eq!(
+        &tail[..4],
+        b"PK\x06\x06",
+        "a zip64 end record before the locator"
+    );
+    let run = verify_json(&zip);
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    assert_eq!(run.json()["records"], 32_768);
+    // Python's zipfile reads the zip64 end records to the same entries.
+    let ours = as_archivist_reads(&zip);
+    let script = "import hashlib, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1])\n\
+                  for i in z.infolist():\n    print(i.filename, hashlib.sha256(z.read(i)).hexdigest())\n";
+    let out = std::process::Command::new("python3")
+        .args(["-c", script])
+        .arg(&zip)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let theirs: BTreeMap<String, String> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| {
+            let (name, digest) = l.rsplit_once(' ').unwrap();
+            (name.to_owned(), digest.to_owned())
+        })
+        .collect();
+    assert_eq!(theirs, ours);
+}
