@@ -46,13 +46,9 @@ pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). `RUST_LOG` also works.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
-    /// Only errors on stderr.
+    /// Only errors on stderr: no warnings, no progress.
     #[arg(short, long, global = true, conflicts_with = "verbose")]
     pub quiet: bool,
-    /// Worker threads for hashing, compression and the pipeline (default: one per core).
-    /// Output is the same at every thread count.
-    #[arg(long, global = true, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
-    pub threads: Option<u16>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -85,12 +81,14 @@ pub enum Command {
 /// Where the dataset is: shared by the commands that run the pipeline.
 #[derive(Debug, Args)]
 pub struct InputArgs {
-    /// The folder of raw documents.
-    #[arg(long, default_value = "raw", value_name = "DIR")]
-    pub raw: PathBuf,
-    /// The dataset description.
-    #[arg(long, default_value = "dataset.toml", value_name = "FILE")]
-    pub config: PathBuf,
+    /// The folder of raw documents [default: `raw` in dataset.toml, relative to that file, or
+    /// `raw` beside it].
+    #[arg(long, value_name = "DIR")]
+    pub raw: Option<PathBuf>,
+    /// The dataset description [default: dataset.toml]. Paths in it are relative to it, so
+    /// this works from any folder.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
     /// The largest raw document accepted, in bytes.
     #[arg(long, default_value_t = Limits::default().max_document_bytes, value_name = "BYTES")]
     pub max_document_bytes: u64,
@@ -102,12 +100,53 @@ impl InputArgs {
             max_document_bytes: self.max_document_bytes,
         }
     }
+
+    /// The dataset description's path: `--config`, or `dataset.toml` in the working folder.
+    pub fn config_path(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("dataset.toml"))
+    }
+
+    /// Read `dataset.toml` and resolve the folders (`out` is `--out` when given).
+    pub fn load(
+        &self,
+        out: Option<&std::path::Path>,
+    ) -> Result<(crate::config::Dataset, crate::config::Locations)> {
+        let config = self.config_path();
+        let dataset = crate::config::Dataset::load(&config, &crate::validate::SchemaSet::new())?;
+        let locations = dataset.locate(&config, self.raw.as_deref(), out)?;
+        Ok((dataset, locations))
+    }
+}
+
+/// Worker threads, for the commands that use them.
+#[derive(Debug, Args)]
+pub struct ThreadArgs {
+    /// Worker threads for hashing, compression and the pipeline (default: one per core).
+    /// Output is the same at every thread count.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
+}
+
+impl ThreadArgs {
+    fn apply(&self) -> Result<()> {
+        if let Some(threads) = self.threads {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(usize::from(threads))
+                .build_global()
+                .map_err(|e| crate::error::Error::Usage(format!("--threads {threads}: {e}")))?;
+        }
+        Ok(())
+    }
 }
 
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub input: InputArgs,
+    #[command(flatten)]
+    pub threads: ThreadArgs,
     /// Print one JSON object `{"records": [...], "problems": [...]}` instead of the table.
     #[arg(long)]
     pub json: bool,
@@ -117,9 +156,16 @@ pub struct CheckArgs {
 pub struct ReleaseArgs {
     #[command(flatten)]
     pub input: InputArgs,
-    /// The folder releases are written to.
-    #[arg(long, default_value = "release", value_name = "DIR")]
-    pub out: PathBuf,
+    #[command(flatten)]
+    pub threads: ThreadArgs,
+    /// The folder releases are written to [default: `out` in dataset.toml, relative to that
+    /// file, or `release` beside it].
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Do everything but write: build and check the release in a temporary folder, show what
+    /// its CHANGES.md would say, and throw it away.
+    #[arg(long)]
+    pub dry_run: bool,
     /// The version to release (MAJOR.MINOR.PATCH), instead of `version` in the config.
     #[arg(long = "version", value_name = "X.Y.Z")]
     pub release_version: Option<String>,
@@ -172,6 +218,8 @@ pub struct ManArgs {
 pub struct VerifyArgs {
     /// The release zip, or an extracted bag folder.
     pub path: PathBuf,
+    #[command(flatten)]
+    pub threads: ThreadArgs,
     /// The archive's expected SHA-256 (as printed on a landing page); the sidecar
     /// `<zip>.sha256` beside the zip is checked too when present.
     #[arg(long, value_name = "HEX")]
@@ -224,6 +272,8 @@ pub struct DepositArgs {
     /// Deposit into https://sandbox.zenodo.org (for trying things out).
     #[arg(long)]
     pub zenodo_sandbox: bool,
+    #[command(flatten)]
+    pub threads: ThreadArgs,
     /// Publish the record (InvenioRDM); without it the draft is left for review.
     #[arg(long)]
     pub publish: bool,
@@ -236,6 +286,8 @@ pub struct DepositArgs {
 pub struct DiffArgs {
     /// The older release (zip or bag folder).
     pub old: PathBuf,
+    #[command(flatten)]
+    pub threads: ThreadArgs,
     /// The newer release (zip or bag folder).
     pub new: PathBuf,
     /// Print the comparison as one JSON object.
@@ -245,16 +297,18 @@ pub struct DiffArgs {
 
 /// Run the parsed command; the exit status is decided here and mapped in `main`.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
-    if let Some(threads) = cli.threads {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(usize::from(threads))
-            .build_global()
-            .map_err(|e| crate::error::Error::Usage(format!("--threads {threads}: {e}")))?;
+    match &cli.command {
+        Command::Check(CheckArgs { threads, .. })
+        | Command::Release(ReleaseArgs { threads, .. })
+        | Command::Verify(VerifyArgs { threads, .. })
+        | Command::Deposit(DepositArgs { threads, .. })
+        | Command::Diff(DiffArgs { threads, .. }) => threads.apply()?,
+        _ => {}
     }
     match cli.command {
-        Command::Check(args) => check::run(&args),
+        Command::Check(args) => check::run(&args, cli.quiet),
         Command::Release(args) => release::run(&args, cli.quiet),
-        Command::Verify(args) => verify::run(&args),
+        Command::Verify(args) => verify::run(&args, cli.quiet),
         Command::Deposit(args) => deposit::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Keygen(args) => keygen::run(&args),
