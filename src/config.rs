@@ -306,7 +306,7 @@ impl Exclude {
 
 /// `raw_dir` relative to `base`, `/`-separated, with a final `/`; the whole path when it is not
 /// below `base`.
-fn relative_prefix(base: &Path, raw_dir: &Path) -> String {
+pub fn relative_prefix(base: &Path, raw_dir: &Path) -> String {
     let absolute = |p: &Path| {
         let p = if p.as_os_str().is_empty() {
             Path::new(".")
@@ -636,6 +636,111 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let line = before.matches('\n').count() + 1;
     let start = before.rfind('\n').map_or(0, |i| i + 1);
     (line, text[start..offset].chars().count() + 1)
+}
+
+/// One field of `dataset.toml`, as documented by `archivist help dataset` and
+/// archivist-dataset.toml(5): taken from the schema, so the two never drift apart.
+#[derive(Debug, Clone)]
+pub struct FieldDoc {
+    /// `name`, `creators[].orcid`, `documents.<id>.sha256`.
+    pub key: String,
+    pub required: bool,
+    /// `string`, `table`, `array of strings`, ...
+    pub kind: String,
+    pub description: String,
+    /// `key = value`, from the schema's `examples`.
+    pub example: Option<String>,
+}
+
+/// Every field of `dataset.toml`, in the schema's order.
+pub fn reference() -> Vec<FieldDoc> {
+    let schema: serde_json::Value =
+        serde_json::from_str(crate::validate::DATASET_SCHEMA).expect("the dataset schema is JSON");
+    let mut fields = Vec::new();
+    document_fields(&schema, &schema, "", &mut fields);
+    fields
+}
+
+fn document_fields(
+    root: &serde_json::Value,
+    node: &serde_json::Value,
+    prefix: &str,
+    out: &mut Vec<FieldDoc>,
+) {
+    let resolve = |n: &serde_json::Value| -> serde_json::Value {
+        match n
+            .get("$ref")
+            .and_then(|r| r.as_str())
+            .and_then(|r| r.strip_prefix('#'))
+        {
+            Some(p) => {
+                let mut merged = root.pointer(p).cloned().unwrap_or_default();
+                if let (Some(m), Some(o)) = (merged.as_object_mut(), n.as_object()) {
+                    for (k, v) in o {
+                        m.insert(k.clone(), v.clone());
+                    }
+                }
+                merged
+            }
+            None => n.clone(),
+        }
+    };
+    let required: Vec<&str> = node
+        .get("required")
+        .and_then(|r| r.as_array())
+        .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    let Some(properties) = node.get("properties").and_then(|p| p.as_object()) else {
+        return;
+    };
+    for (key, property) in properties {
+        let property = resolve(property);
+        let full = format!("{prefix}{key}");
+        let kind_of = |n: &serde_json::Value| {
+            n.get("type")
+                .and_then(|t| t.as_str())
+                .unwrap_or("value")
+                .to_owned()
+        };
+        let mut kind = kind_of(&property);
+        let items = property.get("items").map(&resolve);
+        if kind == "array" {
+            let item = items.as_ref().map(kind_of).unwrap_or_default();
+            kind = match item.as_str() {
+                "object" => "array of tables".into(),
+                other => format!("array of {other}s"),
+            };
+        } else if kind == "object" {
+            kind = "table".into();
+        }
+        let example = property
+            .get("examples")
+            .and_then(|e| e.get(0))
+            .map(|v| format!("{} = {}", toml_key(key), toml_inline(v)));
+        out.push(FieldDoc {
+            key: full.clone(),
+            required: required.contains(&key.as_str()),
+            kind,
+            description: property
+                .get("description")
+                .and_then(|d| d.as_str())
+                .unwrap_or("")
+                .to_owned(),
+            example,
+        });
+        if property.get("properties").is_some() {
+            document_fields(root, &property, &format!("{full}."), out);
+        }
+        if let Some(items) = items.filter(|i| i.get("properties").is_some()) {
+            document_fields(root, &items, &format!("{full}[]."), out);
+        }
+        if let Some(each) = property
+            .get("additionalProperties")
+            .filter(|a| a.get("properties").is_some())
+        {
+            document_fields(root, each, &format!("{full}.<id>."), out);
+        }
+    }
 }
 
 /// `MAJOR.MINOR.PATCH` with no leading zeros (what the dataset schema requires of `version`).

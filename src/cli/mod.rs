@@ -5,6 +5,7 @@ mod check;
 mod deposit;
 mod diff;
 mod docs;
+mod init;
 mod keygen;
 mod release;
 mod verify;
@@ -15,33 +16,109 @@ use crate::verify::source::ZipLimits;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 
-/// The end of `--help` and the man page: the exit-code contract and the environment.
-const AFTER_HELP: &str = "\
-Exit status:
-  0  success: valid, verified, identical (diff) or done
+/// The exit-code contract (`--help` and the man pages' EXIT STATUS).
+macro_rules! exit_status {
+    () => {
+        "  0  success: valid, verified, identical (diff) or done
   1  the data is invalid, a verification failed, releases differ (diff), or the tool refused
      (for example a version released already with other content, or too small a version bump)
-  2  usage, configuration or I/O error; for diff, a release that cannot be compared
+  2  usage, configuration or I/O error; for diff, a release that cannot be compared"
+    };
+}
 
-Environment:
-  RUST_LOG                 log filter (overrides -v/-q), e.g. archivist=debug
+/// The environment read (`--help` and the man pages' ENVIRONMENT).
+macro_rules! environment {
+    () => {
+        "  RUST_LOG                 log filter (overrides -v/-q), e.g. archivist=debug
+  NO_COLOR                 no colour in messages (nor with TERM=dumb, nor off a terminal)
   INVENIO_TOKEN            the InvenioRDM/Zenodo API token for deposit --invenio/--zenodo
-  ARCHIVIST_KEY_PASSWORD   the password of an encrypted signing key (keygen, release --sign)
+  ARCHIVIST_KEY_PASSWORD   the password of an encrypted signing key (keygen, release --sign)"
+    };
+}
 
-Files:
-  dataset.toml  the dataset's description;  raw/  the documents;  release/  the releases
+/// The files read and written (`--help` and the man page's FILES).
+macro_rules! files {
+    () => {
+        "  dataset.toml  the dataset's description (`archivist help dataset`)
+  raw/          the documents;  release/  the releases"
+    };
+}
 
-Examples:
+pub const EXIT_STATUS: &str = exit_status!();
+pub const ENVIRONMENT: &str = environment!();
+pub const FILES: &str = files!();
+
+/// The end of `archivist --help`.
+const AFTER_HELP: &str = concat!(
+    "Exit status:\n",
+    exit_status!(),
+    "\n\nEnvironment:\n",
+    environment!(),
+    "\n\nFiles:\n",
+    files!(),
+    "\n\n",
+    "Examples:
+  archivist init --title 'Letters, 1890-1910' --creator 'Jane Researcher' --publisher 'Example Library'
   archivist check
   archivist release --sign ~/.archivist/publisher.key
   archivist verify release/khojaly-1992-1.0.2.zip --pubkey publisher.pub
   archivist diff release/khojaly-1992-1.0.1.zip release/khojaly-1992-1.0.2.zip
-  archivist deposit release/khojaly-1992-1.0.2.zip --ocfl /srv/ocfl";
+  archivist deposit release/khojaly-1992-1.0.2.zip --ocfl /srv/ocfl
+  archivist help dataset"
+);
+
+const EXAMPLES_CHECK: &str = "Examples:
+  archivist check                              the dataset in this folder
+  archivist check --config ../letters/dataset.toml
+  archivist check --raw ~/texts                any folder, no dataset.toml needed
+  archivist check --json | jq '.problems[]'";
+const EXAMPLES_RELEASE: &str = "Examples:
+  archivist release
+  archivist release --dry-run                  everything but write; shows the changes
+  archivist release --config ../letters/dataset.toml
+  archivist release --version 1.1.0 --sign ~/.archivist/publisher.key";
+const EXAMPLES_VERIFY: &str = "Examples:
+  archivist verify release/letters-1.0.0.zip
+  archivist verify letters-1.0.0.zip --sha256 79b7b91b...  --pubkey publisher.pub
+  archivist verify letters-1.0.0/ --json";
+const EXAMPLES_DEPOSIT: &str = "Examples:
+  archivist deposit release/letters-1.0.0.zip --ocfl /srv/ocfl
+  INVENIO_TOKEN=... archivist deposit release/letters-1.0.0.zip --zenodo-sandbox";
+const EXAMPLES_DIFF: &str = "Examples:
+  archivist diff release/letters-1.0.0.zip release/letters-1.1.0.zip
+  archivist diff old.zip new.zip --json";
+const EXAMPLES_KEYGEN: &str = "Examples:
+  archivist keygen --out ~/.archivist --name publisher
+  archivist keygen --no-password --name ci";
+const EXAMPLES_INIT: &str = "Examples:
+  archivist init --title 'Letters, 1890-1910' --creator 'Jane Researcher <https://orcid.org/0000-0002-1825-0097>' --publisher 'Example Library'
+  archivist init ~/letters --raw ~/scans/texts   asks for what is missing on a terminal
+  archivist init --update                       pins documents added since (as `archivist pin`)";
+const EXAMPLES_PIN: &str = "Examples:
+  archivist pin
+  archivist pin --config ../letters/dataset.toml";
+const EXAMPLES_HELP: &str = "Examples:
+  archivist help dataset                       every field of dataset.toml
+  archivist help release";
+const EXAMPLES_COMPLETIONS: &str = "Examples:
+  archivist completions bash > ~/.local/share/bash-completion/completions/archivist
+  archivist completions zsh > ~/.zfunc/_archivist";
+const EXAMPLES_MAN: &str = "Examples:
+  archivist man | man -l -
+  archivist man --out man                      archivist.1, archivist-<command>.1 and
+                                               archivist-dataset.toml.5 into man/";
 
 /// Turn a folder of raw text documents into a validated, checksummed, reproducible archival
 /// release; verify releases; deposit them into preservation repositories.
 #[derive(Debug, Parser)]
-#[command(name = "archivist", version, about, max_term_width = 100, after_long_help = AFTER_HELP)]
+#[command(
+    name = "archivist",
+    version,
+    about,
+    max_term_width = 100,
+    after_help = AFTER_HELP,
+    disable_help_subcommand = true
+)]
 pub struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). `RUST_LOG` also works.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -55,27 +132,47 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Start a dataset from a folder of texts: write a `dataset.toml` with every field
+    /// commented, every document pinned, and files that are not texts excluded with the reason.
+    #[command(after_help = EXAMPLES_INIT)]
+    Init(InitArgs),
+    /// Pin documents added since `init`: add their SHA-256 to `dataset.toml`; report pins whose
+    /// file changed or vanished (never changing a pin).
+    #[command(after_help = EXAMPLES_PIN)]
+    Pin(PinArgs),
     /// Ingest, normalize, build and validate every record; write nothing; report per document.
+    /// Works without a `dataset.toml` too (against the defaults, nothing pinned).
+    #[command(after_help = EXAMPLES_CHECK)]
     Check(CheckArgs),
     /// Run the whole pipeline and package `OUT/<name>-<version>.zip` (a BagIt bag) and its
     /// `.sha256` sidecar. Nothing is written unless every document is valid.
+    #[command(after_help = EXAMPLES_RELEASE)]
     Release(ReleaseArgs),
     /// Verify a release zip (with its sidecar if present) or an extracted bag folder: the
     /// archive's checksum, zip safety, the BagIt bag, the records. Nothing is extracted.
+    #[command(after_help = EXAMPLES_VERIFY)]
     Verify(VerifyArgs),
     /// Deposit a release zip (verified first) into an OCFL storage root, or into an InvenioRDM
     /// repository such as Zenodo (token from INVENIO_TOKEN).
+    #[command(after_help = EXAMPLES_DEPOSIT)]
     Deposit(DepositArgs),
     /// Compare two releases (zips or bag folders), both verified first: documents added,
     /// removed and changed (raw bytes, normalized text, or metadata fields), dataset metadata.
     /// Exit 0 when identical, 1 when they differ, 2 when they cannot be compared.
+    #[command(after_help = EXAMPLES_DIFF)]
     Diff(DiffArgs),
     /// Make a minisign key pair for signing releases: NAME.pub to publish, NAME.key to keep.
+    #[command(after_help = EXAMPLES_KEYGEN)]
     Keygen(KeygenArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell) on stdout.
+    #[command(after_help = EXAMPLES_COMPLETIONS)]
     Completions(CompletionsArgs),
     /// Print the man page (roff) on stdout, or write every page into a folder.
+    #[command(after_help = EXAMPLES_MAN)]
     Man(ManArgs),
+    /// Help on a command, or on a topic: `dataset` (every field of dataset.toml).
+    #[command(after_help = EXAMPLES_HELP)]
+    Help(HelpArgs),
 }
 
 /// Where the dataset is: shared by the commands that run the pipeline.
@@ -139,6 +236,54 @@ impl ThreadArgs {
         }
         Ok(())
     }
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// The folder to start the dataset in: `dataset.toml` is written there [default: .].
+    pub dir: Option<PathBuf>,
+    /// The folder of texts [default: `raw` in DIR]. Recorded in dataset.toml relative to it.
+    #[arg(long, value_name = "DIR")]
+    pub raw: Option<PathBuf>,
+    /// The dataset's title (asked for on a terminal when not given).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// A creator, `Name` or `Name <ORCID URL>`; repeat for several (asked for on a terminal).
+    #[arg(long, value_name = "CREATOR")]
+    pub creator: Vec<String>,
+    /// Who publishes the dataset (asked for on a terminal when not given).
+    #[arg(long)]
+    pub publisher: Option<String>,
+    /// What the dataset holds [default: the number of documents and their languages].
+    #[arg(long)]
+    pub description: Option<String>,
+    /// The machine name [default: the folder's name, lowercased, other characters as `-`].
+    #[arg(long)]
+    pub name: Option<String>,
+    /// A language of the documents (ISO 639-1); repeat for several [default: those detected].
+    #[arg(long, value_name = "CODE")]
+    pub language: Vec<String>,
+    /// Replace an existing dataset.toml.
+    #[arg(long, conflicts_with = "update")]
+    pub force: bool,
+    /// Update an existing dataset.toml instead: pin documents added since (as `archivist pin`).
+    #[arg(long)]
+    pub update: bool,
+    /// The largest raw document accepted, in bytes.
+    #[arg(long, default_value_t = Limits::default().max_document_bytes, value_name = "BYTES")]
+    pub max_document_bytes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct PinArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct HelpArgs {
+    /// A command (`release`, ...) or a topic (`dataset`).
+    pub topic: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -208,8 +353,8 @@ pub struct CompletionsArgs {
 
 #[derive(Debug, Args)]
 pub struct ManArgs {
-    /// Write `archivist.1` and one page per command (`archivist-release.1`, ...) into DIR
-    /// instead of printing `archivist.1` on stdout.
+    /// Write `archivist.1`, one page per command (`archivist-release.1`, ...) and
+    /// `archivist-dataset.toml.5` into DIR instead of printing `archivist.1` on stdout.
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
 }
@@ -306,6 +451,9 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         _ => {}
     }
     match cli.command {
+        Command::Init(args) => init::run(&args, cli.quiet),
+        Command::Pin(args) => init::pin(&args, cli.quiet),
+        Command::Help(args) => docs::help(&args),
         Command::Check(args) => check::run(&args, cli.quiet),
         Command::Release(args) => release::run(&args, cli.quiet),
         Command::Verify(args) => verify::run(&args, cli.quiet),
