@@ -559,7 +559,13 @@ const CHECK_BLOCK: usize = 1024;
 /// Run the pipeline over every document and collect records and problems. Writes nothing but
 /// unnamed temporary files (in the system's temporary folder), which hold the report.
 pub fn check(pipeline: &Pipeline, progress: bool) -> Result<CheckReport> {
+    let started = std::time::Instant::now();
     let discovery = pipeline.discover()?;
+    tracing::info!(
+        documents = discovery.entries.len(),
+        elapsed = ?started.elapsed(),
+        "stage: discover"
+    );
     let bar = crate::package::Progress::new(progress, discovery.entries.bytes());
     let mut sink = CheckSink::new(&std::env::temp_dir());
     sink.problems(&discovery.problems)?;
@@ -583,6 +589,7 @@ pub fn check(pipeline: &Pipeline, progress: bool) -> Result<CheckReport> {
         }
     }
     bar.finish();
+    tracing::info!(elapsed = ?started.elapsed(), "stage: documents processed");
     sink.finish()
 }
 

@@ -440,6 +440,15 @@ pub struct DiffArgs {
     pub json: bool,
 }
 
+/// Colour in messages: only when stderr is a terminal, and neither `NO_COLOR` (set and not
+/// empty, per no-color.org) nor `TERM=dumb` says otherwise.
+pub fn colour_on_stderr() -> bool {
+    use std::io::IsTerminal;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+    std::io::stderr().is_terminal() && !no_color && !dumb
+}
+
 /// Run the parsed command; the exit status is decided here and mapped in `main`.
 pub fn run(cli: Cli) -> Result<ExitStatus> {
     match &cli.command {

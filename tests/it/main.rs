@@ -6,6 +6,7 @@ mod cli_docs;
 mod deposit;
 mod fuzz_corpus;
 mod hostile;
+mod init;
 mod invenio_fake;
 mod lineage;
 mod properties;
