@@ -431,10 +431,10 @@ fn explain(
         out.push_str(&format!("\n  = problem:  {}", problem.message));
     }
     out.push_str(&format!("\n  = expected: {expected}"));
-    if unknown.is_empty() {
-        if let Some(example) = example(&schema, &path) {
-            out.push_str(&format!("\n  = example:  {example}"));
-        }
+    if unknown.is_empty()
+        && let Some(example) = example(&schema, &path)
+    {
+        out.push_str(&format!("\n  = example:  {example}"));
     }
     out
 }
