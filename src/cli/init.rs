@@ -74,7 +74,8 @@ pub fn run(args: &InitArgs, quiet: bool) -> Result<ExitStatus> {
         creators
     };
     let publisher = ask.value("--publisher", "Publisher", args.publisher.clone(), None)?;
-    let found: Vec<String> = survey.languages().into_iter().map(|(l, _)| l).collect();
+    let mut found: Vec<String> = survey.languages().into_iter().map(|(l, _)| l).collect();
+    found.sort();
     let languages = if args.language.is_empty() {
         found.clone()
     } else {
