@@ -778,6 +778,66 @@ mod tests {
     use super::*;
 
     #[test]
+    fn keys_are_named_as_they_are_written_in_toml() {
+        let path = |p: &[&str]| p.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            key_name(&path(&["creators", "0", "orcid"])),
+            "creators[0].orcid"
+        );
+        assert_eq!(
+            key_name(&path(&["documents", "en.a", "date"])),
+            "documents.\"en.a\".date"
+        );
+        assert_eq!(line_column("a = 1\nbé = [\n", 12), (2, 6));
+    }
+
+    #[test]
+    fn exclude_patterns_are_relative_to_the_config_and_bare_names_match_anywhere() {
+        let dir = std::env::temp_dir();
+        let raw = dir.join("raw");
+        let patterns = ["raw/notes/*.docx".to_owned(), ".DS_Store".to_owned()];
+        let exclude = Exclude::new(&patterns, &dir, &raw).unwrap();
+        assert!(exclude.excludes("notes/a.docx"));
+        assert!(!exclude.excludes("notes/deeper/a.docx"));
+        assert!(!exclude.excludes("a.docx"));
+        assert!(exclude.excludes(".DS_Store"));
+        assert!(exclude.excludes("en/1990/.DS_Store"));
+        assert!(!exclude.excludes("en/letter.txt"));
+    }
+
+    #[test]
+    fn machine_names_from_folder_names() {
+        assert_eq!(machine_name("My Letters (1890)"), "my-letters-1890");
+        assert_eq!(machine_name("Xocalı"), "xocal");
+        assert_eq!(machine_name("***"), "dataset");
+    }
+
+    #[test]
+    fn a_wrong_creators_names_key_line_column_found_expected_and_example() {
+        let text = "name = \"x\"\nversion = \"0.1.0\"\nrelease_date = \"2026-01-01\"\ntitle = \"T\"\n\
+                    description = \"D\"\npublisher = \"P\"\ncreators = [\"Jane Researcher\"]\n\
+                    languages = [\"en\"]\n[rights]\nstatement = \"S\"\nuri = \"http://x.org/\"\n";
+        let err = Dataset::parse(text, Path::new("dataset.toml"), &SchemaSet::new()).unwrap_err();
+        let message = err.to_string();
+        assert!(
+            message
+                .contains("dataset.toml:7:13: `creators[0]`: found the string \"Jane Researcher\""),
+            "{message}"
+        );
+        assert!(message.contains("= expected: One creator"), "{message}");
+        assert!(
+            message.contains("= example:  creators = [{ name = \"Jane Researcher\" }]"),
+            "{message}"
+        );
+        let missing = text.replace("title = \"T\"\n", "");
+        let message = Dataset::parse(&missing, Path::new("dataset.toml"), &SchemaSet::new())
+            .unwrap_err()
+            .to_string();
+        assert!(message.contains("`title` is missing"), "{message}");
+        assert!(message.contains("example:  title = "), "{message}");
+    }
+
+    #[test]
     fn semantic_versions() {
         for good in ["1.0.0", "0.1.10", "10.20.30"] {
             assert!(is_semver(good), "{good}");
