@@ -307,6 +307,7 @@ impl Exclude {
 /// `raw_dir` relative to `base`, `/`-separated, with a final `/`; the whole path when it is not
 /// below `base`.
 pub fn relative_prefix(base: &Path, raw_dir: &Path) -> String {
+    use std::path::Component;
     let absolute = |p: &Path| {
         let p = if p.as_os_str().is_empty() {
             Path::new(".")
@@ -315,18 +316,20 @@ pub fn relative_prefix(base: &Path, raw_dir: &Path) -> String {
         };
         fs_err::canonicalize(p).or_else(|_| std::path::absolute(p))
     };
-    let rel = match (absolute(base), absolute(raw_dir)) {
-        (Ok(base), Ok(raw)) => raw
-            .strip_prefix(&base)
-            .map(Path::to_path_buf)
-            .unwrap_or(raw),
-        _ => raw_dir.to_path_buf(),
+    let (Ok(base), Ok(raw)) = (absolute(base), absolute(raw_dir)) else {
+        return format!("{}/", raw_dir.display());
     };
-    let mut prefix = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
+    // `raw` from `base`: up past what they do not share, then down (`../texts`).
+    let base: Vec<Component> = base.components().collect();
+    let raw: Vec<Component> = raw.components().collect();
+    let shared = base.iter().zip(&raw).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<String> = vec!["..".to_owned(); base.len() - shared];
+    parts.extend(
+        raw[shared..]
+            .iter()
+            .map(|c| c.as_os_str().to_string_lossy().into_owned()),
+    );
+    let mut prefix = parts.join("/");
     if !prefix.is_empty() {
         prefix.push('/');
     }
@@ -803,6 +806,17 @@ mod tests {
         assert!(exclude.excludes(".DS_Store"));
         assert!(exclude.excludes("en/1990/.DS_Store"));
         assert!(!exclude.excludes("en/letter.txt"));
+    }
+
+    #[test]
+    fn the_raw_folder_is_named_from_the_config_folder() {
+        let dir = std::env::temp_dir().join("archivist-prefix-test");
+        assert_eq!(relative_prefix(&dir, &dir.join("raw")), "raw/");
+        assert_eq!(
+            relative_prefix(&dir.join("a"), &dir.join("b/raw")),
+            "../b/raw/"
+        );
+        assert_eq!(relative_prefix(&dir, &dir), "");
     }
 
     #[test]

@@ -30,6 +30,22 @@ pub fn run(args: &InitArgs, quiet: bool) -> Result<ExitStatus> {
             raw_dir.display()
         )));
     }
+    if let Some(name) = &args.name
+        && (crate::config::machine_name(name) != *name)
+    {
+        return Err(Error::Usage(format!(
+            "--name `{name}`: a machine name is lowercase letters, digits, `.`, `_` and `-` \
+             (e.g. `{}`)",
+            crate::config::machine_name(name)
+        )));
+    }
+    for language in &args.language {
+        if language.len() != 2 || !language.bytes().all(|b| b.is_ascii_lowercase()) {
+            return Err(Error::Usage(format!(
+                "--language `{language}`: not an ISO 639-1 code (two lowercase letters, e.g. `en`)"
+            )));
+        }
+    }
     let creators = args
         .creator
         .iter()
@@ -128,6 +144,16 @@ pub fn run(args: &InitArgs, quiet: bool) -> Result<ExitStatus> {
             eprintln!("{problem}");
         }
     }
+    // What excluding cannot solve (two files giving one id, names that collide) a person has
+    // to: nothing is written until then.
+    let errors = survey.problems.iter().filter(|p| p.is_error()).count();
+    if errors > 0 {
+        eprintln!(
+            "error: {errors} problem(s) in `{}` to solve first; nothing was written",
+            raw_dir.display()
+        );
+        return Ok(ExitStatus::Invalid);
+    }
     for (pattern, why) in &survey.excluded {
         if !quiet {
             eprintln!("warning[excluded]: `{pattern}`: {why}");
@@ -157,11 +183,7 @@ pub fn run(args: &InitArgs, quiet: bool) -> Result<ExitStatus> {
         "next: `archivist check` to review the documents, `archivist release` to cut {}-0.1.0",
         answers.name
     )?;
-    Ok(if survey.problems.iter().any(|p| p.is_error()) {
-        ExitStatus::Invalid
-    } else {
-        ExitStatus::Success
-    })
+    Ok(ExitStatus::Success)
 }
 
 /// Flags that were not given: asked for on a terminal, collected otherwise.

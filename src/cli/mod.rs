@@ -211,6 +211,12 @@ impl InputArgs {
         out: Option<&std::path::Path>,
     ) -> Result<(crate::config::Dataset, crate::config::Locations)> {
         let config = self.config_path();
+        if self.config.is_none() && !config.exists() {
+            return Err(crate::error::Error::Usage(format!(
+                "no `{}` here: run `archivist init` to write one, or pass --config FILE",
+                config.display()
+            )));
+        }
         let dataset = crate::config::Dataset::load(&config, &crate::validate::SchemaSet::new())?;
         let locations = dataset.locate(&config, self.raw.as_deref(), out)?;
         Ok((dataset, locations))
