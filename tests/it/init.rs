@@ -680,3 +680,67 @@ fn verify_json_has_every_documented_field_and_the_dataset_name_and_version() {
     assert!(report["objects"].is_null());
     assert!(report["signature"].is_null());
 }
+
+#[test]
+fn init_stops_on_two_files_giving_one_id_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let raw = dir.path().join("raw");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::copy(
+        repo().join("raw/001_f0194c78374355c2.txt"),
+        raw.join("letter.txt"),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo().join("raw/003_ec9d0b69bfcdd4a5.txt"),
+        raw.join("letter.md"),
+    )
+    .unwrap();
+    let run = run(in_dir(dir.path()).args([
+        "init",
+        "--title",
+        "T",
+        "--creator",
+        "C",
+        "--publisher",
+        "P",
+    ]));
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("error[duplicate-id]"), "{}", run.stderr);
+    assert!(run.stderr.contains("nothing was written"), "{}", run.stderr);
+    assert!(!dir.path().join("dataset.toml").exists());
+}
+
+#[test]
+fn init_records_a_raw_folder_elsewhere_relative_to_dataset_toml() {
+    let top = tempfile::tempdir().unwrap();
+    copy_dir(&repo().join("raw"), &top.path().join("texts"));
+    std::fs::create_dir_all(top.path().join("project")).unwrap();
+    let init = run(in_dir(top.path()).args([
+        "init",
+        "project",
+        "--raw",
+        "texts",
+        "--title",
+        "T",
+        "--creator",
+        "C",
+        "--publisher",
+        "P",
+    ]));
+    assert_eq!(init.code, 0, "{}", init.stderr);
+    let toml = std::fs::read_to_string(top.path().join("project/dataset.toml")).unwrap();
+    assert!(toml.contains("\nraw = \"../texts\"\n"), "{toml}");
+    // Released from a third folder, into the project's own release/.
+    let third = tempfile::tempdir().unwrap();
+    let release = run(in_dir(third.path())
+        .args(["release", "--config"])
+        .arg(top.path().join("project/dataset.toml")));
+    assert_eq!(release.code, 0, "{}", release.stderr);
+    assert!(
+        top.path()
+            .join("project/release/project-0.1.0.zip")
+            .exists()
+    );
+    assert_eq!(std::fs::read_dir(third.path()).unwrap().count(), 0);
+}
