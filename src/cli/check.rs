@@ -54,12 +54,12 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<ExitStatus> {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        write_json(&mut out, &report)?;
+        write_json(&mut out, &report, &languages)?;
     } else {
         write_table(&mut out, &report, quiet)?;
     }
     out.flush()?;
-    if !quiet {
+    if !quiet && !args.json {
         for problem in &languages {
             eprintln!("{problem}");
         }
@@ -72,10 +72,14 @@ pub fn run(args: &CheckArgs, quiet: bool) -> Result<ExitStatus> {
 }
 
 /// `{"records": [...], "problems": [...]}`, pretty-printed, streamed from the report's spills.
-fn write_json(out: &mut impl Write, report: &CheckReport) -> Result<()> {
+fn write_json(
+    out: &mut impl Write,
+    report: &CheckReport,
+    extra: &[crate::problem::Problem],
+) -> Result<()> {
     use serde::ser::{Error as _, SerializeMap, SerializeSeq};
     /// A list serialized element by element from a spill, never held whole.
-    struct Streamed<'a>(&'a CheckReport, bool);
+    struct Streamed<'a>(&'a CheckReport, bool, &'a [crate::problem::Problem]);
     impl serde::Serialize for Streamed<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
             let mut seq = s.serialize_seq(None)?;
@@ -97,19 +101,24 @@ fn write_json(out: &mut impl Write, report: &CheckReport) -> Result<()> {
                 return Err(e);
             }
             read.map_err(S::Error::custom)?;
+            if !self.1 {
+                for problem in self.2 {
+                    seq.serialize_element(problem)?;
+                }
+            }
             seq.end()
         }
     }
-    struct Whole<'a>(&'a CheckReport);
+    struct Whole<'a>(&'a CheckReport, &'a [crate::problem::Problem]);
     impl serde::Serialize for Whole<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
             let mut map = s.serialize_map(Some(2))?;
-            map.serialize_entry("records", &Streamed(self.0, true))?;
-            map.serialize_entry("problems", &Streamed(self.0, false))?;
+            map.serialize_entry("records", &Streamed(self.0, true, &[]))?;
+            map.serialize_entry("problems", &Streamed(self.0, false, self.1))?;
             map.end()
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &Whole(report)).map_err(std::io::Error::from)?;
+    serde_json::to_writer_pretty(&mut *out, &Whole(report, extra)).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }

@@ -744,3 +744,29 @@ fn init_records_a_raw_folder_elsewhere_relative_to_dataset_toml() {
     );
     assert_eq!(std::fs::read_dir(third.path()).unwrap().count(), 0);
 }
+
+#[test]
+fn check_compares_the_languages_found_with_those_declared() {
+    let dir = corpus_copy();
+    let config = dir.path().join("dataset.toml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    std::fs::write(
+        &config,
+        text.replace("languages = [\"az\", \"en\"]", "languages = [\"az\"]"),
+    )
+    .unwrap();
+    let json = check_json(&dir.path().join("raw"), &config);
+    assert_eq!(json.code, 0, "{}", json.stderr);
+    let undeclared = problems_with_code(&json.json(), "language-undeclared")
+        .into_iter()
+        .cloned()
+        .collect::<Vec<_>>();
+    assert_eq!(undeclared.len(), 1, "{}", json.stdout);
+    assert!(undeclared[0]["message"].as_str().unwrap().contains("`en`"));
+    let table = run(in_dir(dir.path()).arg("check"));
+    assert!(
+        table.stderr.contains("warning[language-undeclared]"),
+        "{}",
+        table.stderr
+    );
+}
