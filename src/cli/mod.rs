@@ -58,7 +58,7 @@ const AFTER_HELP: &str = concat!(
     files!(),
     "\n\n",
     "Examples:
-  archivist init --title 'Letters, 1890-1910' --creator 'Jane Researcher' --publisher 'Example Library'
+  archivist init --title Letters --creator 'Jane Researcher' --publisher 'Example Library'
   archivist check
   archivist release --sign ~/.archivist/publisher.key
   archivist verify release/khojaly-1992-1.0.2.zip --pubkey publisher.pub
@@ -91,7 +91,8 @@ const EXAMPLES_KEYGEN: &str = "Examples:
   archivist keygen --out ~/.archivist --name publisher
   archivist keygen --no-password --name ci";
 const EXAMPLES_INIT: &str = "Examples:
-  archivist init --title 'Letters, 1890-1910' --creator 'Jane Researcher <https://orcid.org/0000-0002-1825-0097>' --publisher 'Example Library'
+  archivist init --title 'Letters, 1890-1910' --publisher 'Example Library' \\
+      --creator 'Jane Researcher <https://orcid.org/0000-0002-1825-0097>'
   archivist init ~/letters --raw ~/scans/texts   asks for what is missing on a terminal
   archivist init --update                       pins documents added since (as `archivist pin`)";
 const EXAMPLES_PIN: &str = "Examples:
