@@ -406,15 +406,30 @@ fn explain(
                 .map(|p| p.keys().map(|k| format!("`{k}`")).collect())
                 .unwrap_or_default();
             let names: Vec<String> = keys.iter().map(|k| format!("`{k}`")).collect();
+            // The known key nearest to the first unknown one, when it is near enough to be a
+            // typo (`creator` for `creators`).
+            let nearest = keys.first().and_then(|unknown| {
+                parent
+                    .and_then(|p| p.get("properties"))
+                    .and_then(|p| p.as_object())?
+                    .keys()
+                    .map(|k| (strsim::jaro_winkler(unknown, k), k))
+                    .filter(|(score, _)| *score > 0.8)
+                    .max_by(|a, b| a.0.total_cmp(&b.0))
+                    .map(|(_, k)| k.clone())
+            });
             (
                 format!(
-                    "unknown key {} {}",
+                    "unknown key {} {}{}",
                     names.join(", "),
                     if problem.path.is_empty() {
                         "at the top level".to_owned()
                     } else {
                         format!("in `{}`", key_name(&problem.path))
-                    }
+                    },
+                    nearest
+                        .map(|k| format!(" (did you mean `{k}`?)"))
+                        .unwrap_or_default()
                 ),
                 format!("one of {}", known.join(", ")),
             )
@@ -849,6 +864,14 @@ mod tests {
             .to_string();
         assert!(message.contains("`title` is missing"), "{message}");
         assert!(message.contains("example:  title = "), "{message}");
+        let typo = text.replace("publisher = ", "publsher = ");
+        let message = Dataset::parse(&typo, Path::new("dataset.toml"), &SchemaSet::new())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            message.contains("dataset.toml:6:1: unknown key `publsher` at the top level (did you mean `publisher`?)"),
+            "{message}"
+        );
     }
 
     #[test]
