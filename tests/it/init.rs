@@ -770,3 +770,31 @@ fn check_compares_the_languages_found_with_those_declared() {
         table.stderr
     );
 }
+
+#[test]
+fn help_takes_a_command_or_the_dataset_topic_and_names_the_choices_otherwise() {
+    let release = run(archivist().args(["help", "release"]));
+    assert_eq!(release.code, 0, "{}", release.stderr);
+    assert!(release.stdout.contains("--dry-run"), "{}", release.stdout);
+    let unknown = run(archivist().args(["help", "nonsense"]));
+    assert_eq!(unknown.code, 2);
+    assert!(
+        unknown.stderr.contains("topics: dataset"),
+        "{}",
+        unknown.stderr
+    );
+    assert!(
+        unknown.stderr.contains("init, pin, check"),
+        "{}",
+        unknown.stderr
+    );
+}
+
+#[test]
+fn release_without_a_dataset_toml_points_to_init() {
+    let empty = tempfile::tempdir().unwrap();
+    let run = run(in_dir(empty.path()).arg("release"));
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("archivist init"), "{}", run.stderr);
+    assert_eq!(std::fs::read_dir(empty.path()).unwrap().count(), 0);
+}
