@@ -451,9 +451,21 @@ pub struct DiffArgs {
 /// empty, per no-color.org) nor `TERM=dumb` says otherwise.
 pub fn colour_on_stderr() -> bool {
     use std::io::IsTerminal;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-    std::io::stderr().is_terminal() && !no_color && !dumb
+    colour(
+        std::io::stderr().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+        std::env::var_os("TERM").as_deref(),
+    )
+}
+
+fn colour(
+    terminal: bool,
+    no_color: Option<&std::ffi::OsStr>,
+    term: Option<&std::ffi::OsStr>,
+) -> bool {
+    let no_color = no_color.is_some_and(|v| !v.is_empty());
+    let dumb = term.is_some_and(|t| t == "dumb");
+    terminal && !no_color && !dumb
 }
 
 /// Run the parsed command; the exit status is decided here and mapped in `main`.
@@ -478,5 +490,20 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Keygen(args) => keygen::run(&args),
         Command::Completions(args) => docs::completions(&args),
         Command::Man(args) => docs::man(&args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsStr;
+
+    #[test]
+    fn colour_only_on_a_terminal_and_never_with_no_color_or_a_dumb_terminal() {
+        let xterm = Some(OsStr::new("xterm-256color"));
+        assert!(super::colour(true, None, xterm));
+        assert!(super::colour(true, Some(OsStr::new("")), xterm));
+        assert!(!super::colour(false, None, xterm));
+        assert!(!super::colour(true, Some(OsStr::new("1")), xterm));
+        assert!(!super::colour(true, None, Some(OsStr::new("dumb"))));
     }
 }
