@@ -64,14 +64,14 @@ raw_bytes=$(find "$bench/corpus/big" -type f -printf '%s\n' | awk '{s += $1} END
 for round in $(seq "$rounds"); do
   echo "# round $round of $rounds" >&2
   rm -rf "$bench/out"
-  measure release_t2 "$bin" -q --threads 2 release --raw "$bench/corpus/big" --config "$config" --out "$bench/out"
+  measure release_t2 "$bin" -q release --threads 2 --raw "$bench/corpus/big" --config "$config" --out "$bench/out"
   zip="$bench/out/fixture-0.1.0.zip"
-  measure verify_t2 "$bin" -q --threads 2 verify "$zip"
-  measure check_t2 "$bin" -q --threads 2 check --raw "$bench/corpus/big" --config "$config"
+  measure verify_t2 "$bin" -q verify --threads 2 "$zip"
+  measure check_t2 "$bin" -q check --threads 2 --raw "$bench/corpus/big" --config "$config"
   rm -rf "$bench/out1"
-  measure release_t1 "$bin" -q --threads 1 release --raw "$bench/corpus/big" --config "$config" --out "$bench/out1"
+  measure release_t1 "$bin" -q release --threads 1 --raw "$bench/corpus/big" --config "$config" --out "$bench/out1"
   cmp "$zip" "$bench/out1/fixture-0.1.0.zip" || { echo "1 and 2 threads made different archives" >&2; exit 1; }
-  measure verify_t1 "$bin" -q --threads 1 verify "$zip"
+  measure verify_t1 "$bin" -q verify --threads 1 "$zip"
   # The peers package the same payload: the data/ of our own release.
   rm -rf "$bench/payload" && mkdir -p "$bench/payload" && unzip -q "$zip" -d "$bench/payload"
   peers "$bench/payload/fixture-0.1.0/data"
@@ -99,9 +99,9 @@ if [ "${SCALE:-0}" = 1 ]; then
     touch "$bench/corpus/big10.done"
   fi
   rm -rf "$bench/out10"
-  measure release10_t2 "$bin" -q --threads 2 release --raw "$bench/corpus/big10" --config "$config" --out "$bench/out10"
-  measure verify10_t2 "$bin" -q --threads 2 verify "$bench/out10/fixture-0.1.0.zip"
-  measure check10_t2 "$bin" -q --threads 2 check --raw "$bench/corpus/big10" --config "$config"
+  measure release10_t2 "$bin" -q release --threads 2 --raw "$bench/corpus/big10" --config "$config" --out "$bench/out10"
+  measure verify10_t2 "$bin" -q verify --threads 2 "$bench/out10/fixture-0.1.0.zip"
+  measure check10_t2 "$bin" -q check --threads 2 --raw "$bench/corpus/big10" --config "$config"
   rm -rf "$bench/out10"
 fi
 

@@ -26,6 +26,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod ingest;
+pub mod init;
 pub mod metadata;
 pub mod normalize;
 pub mod ocfl;

@@ -7,6 +7,7 @@ mod deposit;
 mod fuzz_corpus;
 mod hostile;
 mod hostile_zip;
+mod init;
 mod invenio_fake;
 mod lineage;
 mod properties;
