@@ -33,6 +33,10 @@ impl fmt::Display for PathError {
 
 impl std::error::Error for PathError {}
 
+/// The longest portable path: unpacked below a destination folder, it must stay within the
+/// 4096 bytes of a path on Linux (unzip truncates, Python and 7z refuse longer ones).
+pub const MAX_PATH_BYTES: usize = 1024;
+
 /// Device names Windows reserves in every folder, whatever the extension.
 const RESERVED: [&str; 22] = [
     "CON", "PRN", "AUX", "NUL", "COM1", "COM2", "COM3", "COM4", "COM5", "COM6", "COM7", "COM8",
@@ -141,8 +145,10 @@ fn safe(path: &str) -> Result<(), &'static str> {
 }
 
 fn portable(path: &str) -> Result<(), &'static str> {
-    if path.len() > 4095 {
-        return Err("a path longer than 4095 bytes, more than file systems hold");
+    if path.len() > MAX_PATH_BYTES {
+        return Err(
+            "a path longer than 1024 bytes: unpacked below a folder, extractors truncate or refuse it",
+        );
     }
     if path.split('/').any(|segment| segment.len() > 255) {
         return Err("a name longer than 255 bytes, more than file systems hold");
@@ -156,9 +162,20 @@ fn portable(path: &str) -> Result<(), &'static str> {
     if path.contains(['*', '?', '"', '<', '>', '|']) {
         return Err("one of * ? \" < > |, which Windows cannot hold in a name");
     }
+    if !unicode_normalization::is_nfc(path) {
+        return Err(
+            "characters not in Unicode NFC (composed) form, which some extractors (libarchive) compose",
+        );
+    }
     for segment in path.split('/') {
         if segment.ends_with('.') || segment.ends_with(' ') {
             return Err("a name ending in a dot or a space, which Windows strips");
+        }
+        if segment
+            .rsplit_once(';')
+            .is_some_and(|(_, version)| version.bytes().all(|b| b.is_ascii_digit()))
+        {
+            return Err("a name ending in `;` and digits, a VMS version that unzip strips");
         }
         let stem = segment.split('.').next().unwrap_or(segment).trim_end();
         if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(stem)) {
@@ -219,7 +236,11 @@ mod tests {
             "a\nb",
             "a\u{7f}b",
             &"x".repeat(256),
-            &format!("{}/x", "abc/".repeat(1100)),
+            &format!("{}/x", "abc/".repeat(260)),
+            "notes.txt;1",
+            "notes.txt;",
+            "d/;1",
+            "S\u{327}eki.txt",
         ] {
             assert!(RelPath::portable(bad).is_err(), "{bad:?}");
         }

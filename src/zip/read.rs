@@ -286,6 +286,13 @@ pub fn directory(file: &File) -> Result<Directory, ZipProblem> {
             ));
         }
         file.read_exact_at(&mut record, record_at).map_err(io)?;
+        if record[..4] == ZIP64_END_RECORD && le64(&record, 4) != 44 {
+            return Err(ZipProblem::archive(
+                "zip64-mismatch",
+                "the zip64 end record carries extensible data: some readers look for it 56 bytes \
+                 before the locator, others where the locator points",
+            ));
+        }
         if record[..4] != ZIP64_END_RECORD || record_at + 12 + le64(&record, 4) != at {
             return Err(ZipProblem::archive(
                 "zip64-mismatch",
@@ -462,6 +469,11 @@ fn check_extras(fields: &[(u16, &[u8])], name: &[u8]) -> Result<(), (&'static st
                     ),
                 ));
             }
+        } else if let Some(why) = malformed_harmless(*id, body) {
+            return Err((
+                "zip-extra-field",
+                format!("extra field 0x{id:04x} is malformed ({why}): some extractors stop on it"),
+            ));
         } else if !HARMLESS_EXTRAS.contains(id) {
             return Err((
                 "zip-extra-field",
@@ -473,6 +485,58 @@ fn check_extras(fields: &[(u16, &[u8])], name: &[u8]) -> Result<(), (&'static st
         }
     }
     Ok(())
+}
+
+/// Why the body of a harmless extra field is not well formed, if it is not (libarchive stops
+/// on a timestamp field that is empty or cut short).
+fn malformed_harmless(id: u16, body: &[u8]) -> Option<&'static str> {
+    match id {
+        // Extended timestamp: flags, then a 4-byte time for each flag (the central copy may
+        // hold the modification time only).
+        0x5455 => {
+            let Some((&flags, times)) = body.split_first() else {
+                return Some("empty");
+            };
+            let given = (flags & 7).count_ones() as usize;
+            let ok = times.len() % 4 == 0
+                && times.len() / 4 <= given
+                && !(flags & 1 != 0 && times.is_empty());
+            (!ok).then_some("its times do not match its flags")
+        }
+        // Unix owner, new: version 1, then a sized UID and a sized GID.
+        0x7875 => {
+            let ok = body.first() == Some(&1)
+                && body.get(1).is_some_and(|&u| {
+                    let u = usize::from(u);
+                    body.get(2 + u)
+                        .is_some_and(|&g| body.len() == 3 + u + usize::from(g))
+                });
+            (!ok).then_some("not version 1 with a sized UID and GID")
+        }
+        // Unix owner (central: empty; local: UID and GID, 2 bytes each).
+        0x7855 => (!matches!(body.len(), 0 | 4)).then_some("neither empty nor 4 bytes"),
+        // Old Info-ZIP Unix: times (8 bytes), and UID and GID locally (12).
+        0x5855 => (!matches!(body.len(), 8 | 12)).then_some("neither 8 nor 12 bytes"),
+        // NTFS: 4 reserved bytes, then tagged attributes.
+        0x000a => {
+            let mut at = 4usize;
+            if body.len() < 4 {
+                return Some("shorter than its reserved bytes");
+            }
+            while at < body.len() {
+                let Some(len) = body
+                    .get(at + 2..at + 4)
+                    .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
+                else {
+                    return Some("a tag is cut short");
+                };
+                at += 4 + len;
+            }
+            (at != body.len()).then_some("a tag is cut short")
+        }
+        0xcafe => (!body.is_empty()).then_some("the JAR marker is not empty"),
+        _ => None,
+    }
 }
 
 fn read_central(directory: &mut impl Read) -> io::Result<Option<Central>> {
@@ -843,8 +907,17 @@ fn entry(
     }
     let (local_crc, mut local_packed, mut local_size) =
         (le32(&local, 14) as u32, le32(&local, 18), le32(&local, 22));
-    // In a local header, zip64 holds both sizes when either defers to it.
-    if local_packed == MAX32 || local_size == MAX32 {
+    // In a local header, zip64 holds both sizes when either defers to it; readers take from it
+    // only what defers to it, so both must.
+    if (local_packed == MAX32) != (local_size == MAX32) {
+        return Err(fail(
+            "zip64-mismatch",
+            "the local header defers one size to zip64 and gives the other: readers disagree on \
+             which to take"
+                .into(),
+        ));
+    }
+    if local_packed == MAX32 && local_size == MAX32 {
         let Some(body) = local_zip64.filter(|b| b.len() == 16) else {
             return Err(fail(
                 "zip64-mismatch",
@@ -936,10 +1009,16 @@ fn entry(
     // Limits, and what a directory may be.
     match kind {
         Kind::Directory => {
-            if size != 0 || packed > 2 || central.crc != 0 {
+            // Nothing to inflate: a streaming reader must inflate a deflated entry to find its
+            // end, and would find it where the deflate stream says, not where the sizes do.
+            if size != 0 || packed != 0 || central.crc != 0 || central.method != 0 {
                 return Err(fail(
                     "directory-entry",
-                    format!("a directory entry with data ({packed} bytes packed, {size} unpacked)"),
+                    format!(
+                        "a directory entry with data (method {}, {packed} bytes packed, {size} \
+                         unpacked): a directory entry is stored and empty",
+                        central.method
+                    ),
                 ));
             }
         }

@@ -179,10 +179,12 @@ fn cases() -> Vec<Case> {
                 .push(Entry::file(&t("data/\u{15e}\u{259}ki.txt"), b"one"));
             zip.entries
                 .push(Entry::file(&t("data/S\u{327}\u{259}ki.txt"), b"two"));
+            // The decomposed one is refused on its own (libarchive would compose it), before
+            // the two could collide.
             case(
                 "unicode-normalization",
-                "case-collision",
-                Some("ki.txt"),
+                "unsafe-path",
+                Some("S\u{327}\u{259}ki.txt"),
                 zip.build(),
             )
         },
@@ -524,6 +526,83 @@ fn cases() -> Vec<Case> {
                 zip.build(),
             )
         },
+        // Found by attacking the reader (each was once accepted and unpacked otherwise by one
+        // extractor): a deflated folder entry with a descriptor, which a streaming bsdtar
+        // inflates to find its end and then reads on into the next file's data ...
+        {
+            let mut dir = Entry::dir(&t("data/sub/"));
+            dir.method = 8;
+            dir.data = vec![0x02, 0x2c];
+            dir.flags |= 1 << 3;
+            dir.local_crc = Some(0);
+            dir.local_sizes = Some((0, 0));
+            dir.after_data = descriptor(0, 2, 0);
+            case(
+                "deflated-folder-with-descriptor",
+                "directory-entry",
+                Some("data/sub/"),
+                added(dir),
+            )
+        },
+        // ... a local header deferring one size to zip64 and giving the other ...
+        case(
+            "local-zip64-one-size",
+            "zip64-mismatch",
+            Some(readme),
+            changed(readme, |e| {
+                let mut body = e.size.to_le_bytes().to_vec();
+                body.extend_from_slice(&(e.data.len() as u64).to_le_bytes());
+                e.local_extra = extra(0x0001, &body);
+                e.local_sizes = Some((e.data.len() as u32, u32::MAX));
+            }),
+        ),
+        // ... a zip64 end record with extensible data (Python looks for it 56 bytes before the
+        // locator) ...
+        {
+            let mut zip = release();
+            zip.zip64_count = Some(n as u64);
+            zip.zip64_extensible = b"PK\x01\x02 another central directory".to_vec();
+            case("zip64-extensible-data", "zip64-mismatch", None, zip.build())
+        },
+        // ... a VMS version suffix, which unzip strips ...
+        case(
+            "vms-version",
+            "unsafe-path",
+            Some("README.md;1"),
+            renamed(readme, "data/README.md;1"),
+        ),
+        // ... a name not in NFC, which bsdtar normalizes ...
+        case(
+            "nfd-name",
+            "unsafe-path",
+            Some("eki.txt"),
+            added(Entry::file(&t("data/S\u{327}eki.txt"), b"x")),
+        ),
+        // ... an empty timestamp field, on which bsdtar stops ...
+        case(
+            "empty-timestamp-extra",
+            "zip-extra-field",
+            Some(readme),
+            changed(readme, |e| e.central_extra = extra(0x5455, &[])),
+        ),
+        case(
+            "timestamp-extra-cut-short",
+            "zip-extra-field",
+            Some(readme),
+            changed(readme, |e| {
+                e.local_extra = extra(0x5455, &[3, 0, 0, 0, 0, 0])
+            }),
+        ),
+        // ... and a path that, below a destination folder, passes what extractors hold.
+        case(
+            "path-too-long",
+            "unsafe-path",
+            Some("abcdefghi/"),
+            added(Entry::file(
+                &t(&format!("data/{}x.txt", "abcdefghi/".repeat(120))),
+                b"x",
+            )),
+        ),
         case(
             "encrypted",
             "encrypted-entry",
@@ -692,11 +771,16 @@ fn assert_extractors_agree(zip: &Path, expected: &BTreeMap<String, String>) {
             }),
         ),
         (
+            // A real pipe: given a file as stdin, libarchive seeks and reads the central
+            // directory; from a pipe it can read only the local headers, as a stream.
             "bsdtar from a pipe",
             Box::new(|z, d| {
-                let mut c = std::process::Command::new("bsdtar");
-                c.arg("-xf").arg("-").arg("-C").arg(d);
-                c.stdin(std::fs::File::open(z).unwrap());
+                let mut c = std::process::Command::new("bash");
+                c.arg("-c")
+                    .arg("cat \"$1\" | bsdtar -xf - -C \"$2\"")
+                    .arg("bash")
+                    .arg(z)
+                    .arg(d);
                 c
             }),
         ),

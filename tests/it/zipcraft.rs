@@ -116,6 +116,8 @@ pub struct Zip {
     pub zip64_count: Option<u64>,
     /// Bytes after the last central record, counted in the central directory's size.
     pub central_padding: Vec<u8>,
+    /// Extensible data in the zip64 end record.
+    pub zip64_extensible: Vec<u8>,
 }
 
 fn le16(b: &[u8], i: usize) -> u16 {
@@ -261,7 +263,7 @@ impl Zip {
         if let Some(zip64_count) = self.zip64_count {
             let record = out.len() as u64 - base;
             out.extend_from_slice(b"PK\x06\x06");
-            out.extend_from_slice(&44u64.to_le_bytes());
+            out.extend_from_slice(&(44 + self.zip64_extensible.len() as u64).to_le_bytes());
             out.extend_from_slice(&(3u16 << 8 | 45).to_le_bytes());
             out.extend_from_slice(&45u16.to_le_bytes());
             out.extend_from_slice(&0u32.to_le_bytes());
@@ -270,6 +272,7 @@ impl Zip {
             out.extend_from_slice(&zip64_count.to_le_bytes());
             out.extend_from_slice(&cd_size.to_le_bytes());
             out.extend_from_slice(&cd.to_le_bytes());
+            out.extend_from_slice(&self.zip64_extensible);
             out.extend_from_slice(b"PK\x06\x07");
             out.extend_from_slice(&0u32.to_le_bytes());
             out.extend_from_slice(&record.to_le_bytes());
