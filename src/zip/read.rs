@@ -808,16 +808,20 @@ fn entry(
             "no room for a local header before the central directory".into(),
         ));
     }
-    let mut local = [0u8; 30];
-    file.read_exact_at(&mut local, offset)
+    // One read for the header, its name and its extra field when they are as long as the
+    // central directory's (they usually are); a second only when the extra field is longer.
+    let guess = (30 + central.name.len() + central.extra.len()) as u64;
+    let mut head = vec![0u8; guess.min(dir.offset - offset) as usize];
+    file.read_exact_at(&mut head, offset)
         .map_err(|e| lost(next, "local-header-mismatch", io(e)))?;
-    if local[..4] != LOCAL_HEADER {
+    if head[..4] != LOCAL_HEADER {
         return Err(lost(
             next,
             "local-header-mismatch",
             format!("no local header at byte {offset}, where the central directory says it is"),
         ));
     }
+    let local: [u8; 30] = head[..30].try_into().expect("30 bytes");
     let (name_len, extra_len) = (le16(&local, 26), le16(&local, 28));
     let data = offset + 30 + name_len + extra_len;
     if data > dir.offset {
@@ -827,9 +831,15 @@ fn entry(
             "its local header runs into the central directory".into(),
         ));
     }
-    let mut rest = vec![0u8; (name_len + extra_len) as usize];
-    file.read_exact_at(&mut rest, offset + 30)
-        .map_err(|e| lost(next, "local-header-mismatch", io(e)))?;
+    let mut rest = head.split_off(30);
+    let want = (name_len + extra_len) as usize;
+    if rest.len() < want {
+        let have = rest.len();
+        rest.resize(want, 0);
+        file.read_exact_at(&mut rest[have..], offset + 30 + have as u64)
+            .map_err(|e| lost(next, "local-header-mismatch", io(e)))?;
+    }
+    rest.truncate(want);
     let (local_name, local_extra) = rest.split_at(name_len as usize);
     let local_fields =
         extras(local_extra).map_err(|m| lost(next, "zip-extra-field", format!("local: {m}")))?;
@@ -1063,9 +1073,13 @@ fn entry(
 /// name both a file and a folder (`a` and `a/b`, `a` and `a/`).
 pub struct Names {
     sort: ExternalSort<(String, u64, String)>,
-    /// The folder of the last name given, whose parents are all in already.
-    last_parent: String,
+    /// Folders given already (their parents too), so that each goes into the sort about once;
+    /// bounded, cleared when full (a folder given twice is harmless, only slower).
+    folders: std::collections::HashSet<String>,
 }
+
+/// Folders remembered by [`Names`] at most.
+const FOLDERS_REMEMBERED: usize = 1 << 16;
 
 const DIR: u64 = 0;
 const FILE: u64 = 1;
@@ -1074,7 +1088,7 @@ impl Names {
     pub fn new(scratch: &Path) -> Names {
         Names {
             sort: ExternalSort::new(scratch, crate::sort::BUDGET),
-            last_parent: String::new(),
+            folders: std::collections::HashSet::new(),
         }
     }
 
@@ -1082,21 +1096,19 @@ impl Names {
         let name = path.as_str();
         let tag = if kind == Kind::File { FILE } else { DIR };
         self.sort.push((path.folded(), tag, name.to_owned()))?;
-        // Every folder the name implies, once per run of names in the same folder.
-        let parent = name.rsplit_once('/').map_or("", |(p, _)| p);
-        if parent != self.last_parent {
-            let mut at = 0;
-            while let Some(i) = parent[at..].find('/') {
-                let folder = &parent[..at + i];
-                self.sort
-                    .push((path::fold(folder), DIR, folder.to_owned()))?;
-                at += i + 1;
+        // Every folder the name implies, from the innermost out, until one given already.
+        let mut folder = name;
+        while let Some((parent, _)) = folder.rsplit_once('/') {
+            if self.folders.contains(parent) {
+                break;
             }
-            if !parent.is_empty() {
-                self.sort
-                    .push((path::fold(parent), DIR, parent.to_owned()))?;
+            if self.folders.len() == FOLDERS_REMEMBERED {
+                self.folders.clear();
             }
-            self.last_parent = parent.to_owned();
+            self.folders.insert(parent.to_owned());
+            self.sort
+                .push((path::fold(parent), DIR, parent.to_owned()))?;
+            folder = parent;
         }
         Ok(())
     }
