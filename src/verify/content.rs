@@ -12,6 +12,9 @@ use std::collections::BTreeSet;
 pub const RECORDS: &str = "data/records.jsonl";
 pub const SCHEMA: &str = "data/schema/record.schema.json";
 pub const DATAPACKAGE: &str = "data/datapackage.json";
+pub const ROCRATE: &str = "data/ro-crate-metadata.json";
+pub const CROISSANT: &str = "data/croissant.json";
+pub const LANDING: &str = "data/index.html";
 
 /// The small files content checks need in memory. `records.jsonl` and `datapackage.json` grow
 /// with the number of documents: they are streamed, never held.
@@ -224,8 +227,11 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                 format!("not JSON: {e}"),
             )),
             Ok(()) => for_each_read(report, &mut problems, |row, problems| {
+                // The data package lists every payload file written before it: all but itself
+                // and the RO-Crate, written after it.
                 if row.path.starts_with("data/")
                     && row.path != DATAPACKAGE
+                    && row.path != ROCRATE
                     && !listed.get(row.index)
                 {
                     problems.push(Problem::error(
