@@ -217,7 +217,11 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
             dataset.version.clone(),
             &jsonl,
             datacite.clone(),
-            [(crate::verify::content::SCHEMA.to_owned(), schema_digest)].into(),
+            // This release holds every description (their digests are not compared).
+            [(crate::verify::content::SCHEMA.to_owned(), schema_digest)]
+                .into_iter()
+                .chain(crate::diff::DESCRIPTIONS.map(|p| (p.to_owned(), String::new())))
+                .collect(),
         )?;
         let diff = crate::diff::diff(&previous.release, &new);
         if let Err(message) = crate::diff::check_bump(&diff, &previous.version, &dataset.version) {

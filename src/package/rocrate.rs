@@ -62,7 +62,10 @@ pub(super) fn write(
     w.write_all(b"{\n  \"@context\": \"")?;
     w.write_all(CONTEXT.as_bytes())?;
     w.write_all(b"\",\n  \"@graph\": [\n")?;
-    let mut graph = Graph { w: &mut w, first: true };
+    let mut graph = Graph {
+        w: &mut w,
+        first: true,
+    };
 
     graph.entity(&json!({
         "@id": METADATA,
@@ -164,10 +167,7 @@ impl<W: Write> Graph<'_, W> {
         if let Some(id) = &dataset.identifier {
             head.insert("identifier".into(), json!(id));
         }
-        head.insert(
-            "alternateName".into(),
-            json!(dataset.release_name()),
-        );
+        head.insert("alternateName".into(), json!(dataset.release_name()));
         head.insert("license".into(), json!({"@id": dataset.rights.uri}));
         head.insert(
             "creator".into(),
@@ -260,7 +260,8 @@ fn contextual(dataset: &Dataset) -> Vec<Value> {
         } else {
             "Organization"
         };
-        let mut entity = json!({"@id": creator_id(dataset, i), "@type": kind, "name": creator.name});
+        let mut entity =
+            json!({"@id": creator_id(dataset, i), "@type": kind, "name": creator.name});
         if let Some(affiliation) = &creator.affiliation {
             entity["affiliation"] = json!(affiliation);
         }
