@@ -30,6 +30,7 @@ pub const METADATA: &str = "ro-crate-metadata.json";
 /// The release run and the tool that ran it.
 pub const RELEASE_RUN: &str = "#release";
 pub const ARCHIVIST: &str = "#archivist";
+const JSON_SCHEMA: &str = "https://json-schema.org/draft/2020-12/schema";
 
 /// The `@id` of a file of the crate: its path below `data/`, percent-encoded where a URI path
 /// needs it (RFC 3986 unreserved characters and `/` are kept; every other byte is encoded).
@@ -169,13 +170,16 @@ impl<W: Write> Graph<'_, W> {
         }
         head.insert("alternateName".into(), json!(dataset.release_name()));
         head.insert("license".into(), json!({"@id": dataset.rights.uri}));
+        // One value stands alone, as RO-Crate's compact form asks; several are a list.
+        let creators: Vec<Value> = (0..dataset.creators.len())
+            .map(|i| json!({"@id": creator_id(dataset, i)}))
+            .collect();
         head.insert(
             "creator".into(),
-            Value::Array(
-                (0..dataset.creators.len())
-                    .map(|i| json!({"@id": creator_id(dataset, i)}))
-                    .collect(),
-            ),
+            match <[Value; 1]>::try_from(creators) {
+                Ok([one]) => one,
+                Err(many) => Value::Array(many),
+            },
         );
         head.insert("publisher".into(), json!({"@id": "#publisher"}));
         head.insert("inLanguage".into(), json!(dataset.languages));
@@ -284,6 +288,11 @@ fn contextual(dataset: &Dataset) -> Vec<Value> {
         "version": "0.5",
     }));
     out.push(json!({
+        "@id": JSON_SCHEMA,
+        "@type": "CreativeWork",
+        "name": "JSON Schema draft 2020-12",
+    }));
+    out.push(json!({
         "@id": ARCHIVIST,
         "@type": "SoftwareApplication",
         "name": "archivist",
@@ -320,7 +329,7 @@ fn document_entities(r: &Record) -> [Value; 3] {
         "name": r.title.clone().unwrap_or_else(|| format!("{} (normalized text)", r.id)),
         "description": format!("The normalized text of document {}: UTF-8, NFC, LF, one final newline.", r.id),
         "contentSize": r.text.bytes.to_string(),
-        "encodingFormat": "text/plain; charset=utf-8",
+        "encodingFormat": "text/plain",
         "sha256": r.text.sha256,
         "isBasedOn": {"@id": raw},
     });
@@ -372,16 +381,49 @@ fn document_entities(r: &Record) -> [Value; 3] {
 /// One of the dataset's own files (records, schema, descriptions).
 fn own_file(file: &BagFile) -> Value {
     let path = data_path(file);
-    let (name, format) = match path {
-        "records.jsonl" => ("Document records (JSON Lines)", "application/jsonl"),
-        "schema/record.schema.json" => ("JSON Schema of the records", "application/schema+json"),
-        "datapackage.json" => ("Frictionless Data Package", "application/json"),
-        "datacite.json" => ("DataCite 4.5 metadata", "application/json"),
-        "croissant.json" => ("Croissant 1.1 metadata", "application/ld+json"),
-        "README.md" => ("Dataset card", "text/markdown"),
-        "CHANGES.md" => ("Changes since the previous version", "text/markdown"),
-        "index.html" => ("Landing page", "text/html"),
-        _ => ("", "application/octet-stream"),
+    let (name, format, description) = match path {
+        "records.jsonl" => (
+            "Document records (JSON Lines)",
+            "application/jsonl",
+            "One record per document, sorted by id: the raw and text files with sizes and \
+             digests, language, title, date, the normalization steps and the lines removed.",
+        ),
+        "schema/record.schema.json" => (
+            "JSON Schema of the records",
+            "application/schema+json",
+            "The schema (JSON Schema draft 2020-12) the records were validated against.",
+        ),
+        "datapackage.json" => (
+            "Frictionless Data Package",
+            "application/json",
+            "Every payload file written before it, with its size and SHA-256.",
+        ),
+        "datacite.json" => (
+            "DataCite 4.5 metadata",
+            "application/json",
+            "The dataset's DataCite metadata, in the JSON form of the DataCite schema.",
+        ),
+        "croissant.json" => (
+            "Croissant 1.1 metadata",
+            "application/ld+json",
+            "The records and the normalized texts as Croissant record sets.",
+        ),
+        "README.md" => (
+            "Dataset card",
+            "text/markdown",
+            "What, who, when, languages, rights, and a table of the documents.",
+        ),
+        "CHANGES.md" => (
+            "Changes since the previous version",
+            "text/markdown",
+            "What changed since the previous release, document by document.",
+        ),
+        "index.html" => (
+            "Landing page",
+            "text/html",
+            "The dataset card as a web page, with schema.org Dataset metadata.",
+        ),
+        _ => ("", "application/octet-stream", ""),
     };
     let mut entity = json!({
         "@id": file_id(path),
@@ -392,9 +434,10 @@ fn own_file(file: &BagFile) -> Value {
     });
     if !name.is_empty() {
         entity["name"] = json!(name);
+        entity["description"] = json!(description);
     }
     if path == "schema/record.schema.json" {
-        entity["conformsTo"] = json!({"@id": "https://json-schema.org/draft/2020-12/schema"});
+        entity["conformsTo"] = json!({"@id": JSON_SCHEMA});
     }
     entity
 }
