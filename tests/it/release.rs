@@ -524,7 +524,7 @@ fn ids_that_sort_unlike_their_paths_still_give_sorted_records_card_and_manifests
         let mut sorted = paths.clone();
         sorted.sort();
         assert_eq!(paths, sorted, "{manifest}");
-        assert_eq!(paths.len(), 4 * 2 + 5, "{manifest}");
+        assert_eq!(paths.len(), 4 * 2 + 8, "{manifest}");
     }
     assert_bagit_valid(&bag);
     let verify = run(archivist().arg("verify").arg(&zip));
