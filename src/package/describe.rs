@@ -513,6 +513,13 @@ pub fn readme_head(
     );
     let _ = writeln!(w, "```");
 
+    let _ = writeln!(
+        w,
+        "\n## How to load it\n\nWith `mlcroissant` (Python), from this folder:\n\n```python\n\
+         import mlcroissant as mlc\n\
+         dataset = mlc.Dataset(jsonld=\"croissant.json\")\n\
+         texts = list(dataset.records(record_set=\"texts\"))    # or record_set=\"records\"\n```"
+    );
     let _ = writeln!(w, "\n## Documents\n");
     let _ = writeln!(
         w,

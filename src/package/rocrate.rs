@@ -90,7 +90,6 @@ pub(super) fn write(
     for file in payload.extras() {
         graph.entity(&own_file(file))?;
     }
-    drop(graph);
     w.write_all(b"\n  ]\n}\n")?;
     w.flush()?;
     Ok(())

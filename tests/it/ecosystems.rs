@@ -550,6 +550,9 @@ fn rehash(bag: &Path) {
     }
 }
 
+/// A change to a file's text.
+type Edit<'a> = dyn Fn(&str) -> String + 'a;
+
 fn verify_dir(bag: &Path) -> (i32, Value) {
     let run = run(archivist().args(["verify", "--json"]).arg(bag));
     (run.code, run.json())
@@ -565,7 +568,7 @@ fn verify_finds_each_description_disagreeing_with_the_bag() {
     let text_digest = records[0]["text"]["sha256"].as_str().unwrap().to_owned();
     let records_digest = sha256(&std::fs::read_to_string(bag.join("data/records.jsonl")).unwrap());
     let first_row = format!("<tr id=\"doc-{}\">", records[0]["id"].as_str().unwrap());
-    let cases: [(&str, &dyn Fn(&str) -> String, &str); 5] = [
+    let cases: [(&str, &Edit<'_>, &str); 5] = [
         (
             "data/ro-crate-metadata.json",
             &|s| s.replacen(&text_digest, &"0".repeat(64), 1),
