@@ -837,6 +837,36 @@ mod tests {
         }
     }
 
+    #[test]
+    fn descriptions_added_or_dropped_are_files_added_or_removed() {
+        let old = release("1.0.0", &[], "T");
+        let mut new = release("1.0.1", &[], "T");
+        new.descriptions = [content::ROCRATE, content::LANDING]
+            .map(str::to_owned)
+            .into();
+        let mut older = release("0.9.0", &[], "T");
+        older.descriptions = [content::DATAPACKAGE.to_owned()].into();
+        let d = diff(&old, &new);
+        let files: Vec<(&str, &str)> = d
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.change))
+            .collect();
+        assert_eq!(
+            files,
+            [(content::LANDING, "added"), (content::ROCRATE, "added")]
+        );
+        assert!(!d.identical);
+        assert_eq!(d.required_bump, Bump::Patch);
+        assert!(changes_markdown(&d, "r-1.0.0.zip").contains("- `data/index.html` added"));
+        let d = diff(&older, &old);
+        assert_eq!(d.files.len(), 1);
+        assert_eq!(
+            (d.files[0].path.as_str(), d.files[0].change),
+            (content::DATAPACKAGE, "removed")
+        );
+    }
+
     fn record(id: &str, raw: &str, text: &str, title: Option<&str>) -> Value {
         json!({"id": id, "source": {"path": format!("raw/{id}.txt"), "bytes": 1, "sha256": raw},
                "text": {"sha256": text}, "title": title})
