@@ -73,7 +73,7 @@ pub fn json_ld(
         "inLanguage": dataset.languages,
         "keywords": dataset.keywords,
         "license": dataset.rights.uri,
-        "usageInfo": dataset.rights.note.as_deref().map(str::trim),
+        "copyrightNotice": dataset.rights.note.as_deref().map(str::trim),
         "size": format!("{} documents", collection.documents),
         "distribution": {
             "@type": "DataDownload",
@@ -82,8 +82,10 @@ pub fn json_ld(
             "encodingFormat": "application/zip",
         },
     });
-    if value["usageInfo"].is_null() {
-        value.as_object_mut().map(|o| o.remove("usageInfo"));
+    if value["copyrightNotice"].is_null()
+        && let Some(o) = value.as_object_mut()
+    {
+        o.remove("copyrightNotice");
     }
     if let Some(id) = &dataset.identifier {
         value["identifier"] = json!(id);
