@@ -4,7 +4,8 @@
 //! The graph: the metadata descriptor; the root Dataset (title, description, date, rights,
 //! creators, publisher, languages, version, identifier, keywords; `hasPart` every payload file,
 //! `mentions` every action); a File entity for every payload file but this one, with its size,
-//! media type and SHA-256 (each text `isBasedOn` its raw file); the release run, a
+//! media type and SHA-256 (each text `isBasedOn` its raw file and `prov:wasGeneratedBy` its
+//! normalization, so the steps are reached from the run's results); the release run, a
 //! `CreateAction` by archivist (a `SoftwareApplication` with its version) whose objects are the
 //! raw files and results the texts and `records.jsonl`; and one `CreateAction` per document, the
 //! normalization of its raw file into its text, naming every step that changed something.
@@ -331,6 +332,9 @@ fn document_entities(r: &Record) -> [Value; 3] {
         "encodingFormat": "text/plain",
         "sha256": r.text.sha256,
         "isBasedOn": {"@id": raw},
+        // From the run's results to the steps that made each text (PROV, whose prefix the
+        // RO-Crate context defines): the crate's provenance reads forward.
+        "prov:wasGeneratedBy": {"@id": normalization_id(&r.id)},
     });
     if let Some(language) = &r.language {
         text_file["inLanguage"] = json!(language);

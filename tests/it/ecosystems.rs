@@ -218,6 +218,11 @@ fn the_crate_describes_every_file_and_the_run_that_made_the_release() {
         }
         let text = entity(r["text"]["path"].as_str().unwrap());
         assert_eq!(text["isBasedOn"]["@id"], r["source"]["path"]);
+        // Forward from the run's results to each document's steps.
+        assert_eq!(
+            text["prov:wasGeneratedBy"]["@id"],
+            format!("#normalization-{id}")
+        );
     }
 }
 
