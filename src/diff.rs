@@ -23,12 +23,27 @@ pub const CHANGES: &str = "data/CHANGES.md";
 
 /// Payload files that are descriptions generated from the records and `dataset.toml`: their
 /// changes are reported field by field, not as files.
-const GENERATED: [&str; 5] = [
+const GENERATED: [&str; 8] = [
     content::RECORDS,
     content::DATAPACKAGE,
     DATACITE,
     "data/README.md",
     CHANGES,
+    content::ROCRATE,
+    content::CROISSANT,
+    content::LANDING,
+];
+
+/// The descriptions whose presence is compared: a release that adds or drops one (as 1.1.0 added
+/// the RO-Crate, the Croissant and the landing page) says so. Their content is not compared as
+/// files: it changes with every version by construction, and what it says is compared above.
+pub const DESCRIPTIONS: [&str; 6] = [
+    content::DATAPACKAGE,
+    DATACITE,
+    "data/README.md",
+    content::ROCRATE,
+    content::CROISSANT,
+    content::LANDING,
 ];
 
 /// DataCite fields that change with every new version by construction: reported by `diff`, left
@@ -58,6 +73,8 @@ pub struct Release {
     pub datacite: Value,
     /// SHA-256 of payload files that are neither documents nor generated descriptions.
     pub files: BTreeMap<String, String>,
+    /// Which of [`DESCRIPTIONS`] the release holds.
+    pub descriptions: BTreeSet<String>,
 }
 
 impl Release {
@@ -125,8 +142,12 @@ impl Release {
             None => Value::Null,
         };
         let mut files = BTreeMap::new();
+        let mut descriptions = BTreeSet::new();
         for row in bag.digests.rows() {
             let row = row?;
+            if DESCRIPTIONS.contains(&row.path.as_str()) {
+                descriptions.insert(row.path.clone());
+            }
             if is_other_payload(&row.path) {
                 let sha256 = verify::bag::sha256_of(&row).to_owned();
                 files.insert(row.path, sha256);
@@ -140,10 +161,13 @@ impl Release {
             records,
             datacite,
             files,
+            descriptions,
         })
     }
 
-    /// A release being cut, from its parts in memory.
+    /// A release being cut, from its parts in memory (`files`: its payload files with their
+    /// SHA-256, of which the records, the descriptions and the documents are not compared by
+    /// digest; the descriptions' digests may be left empty).
     pub fn in_memory(
         name: String,
         version: String,
@@ -158,6 +182,11 @@ impl Release {
             version: Some(version),
             sha256: None,
             datacite,
+            descriptions: files
+                .keys()
+                .filter(|p| DESCRIPTIONS.contains(&p.as_str()))
+                .cloned()
+                .collect(),
             files: files
                 .into_iter()
                 .filter(|(p, _)| is_other_payload(p))
@@ -363,6 +392,17 @@ pub fn diff(old: &Release, new: &Release) -> Diff {
             change,
         });
     }
+    for path in old.descriptions.symmetric_difference(&new.descriptions) {
+        out.files.push(FileChange {
+            path: path.clone(),
+            change: if new.descriptions.contains(path) {
+                "added"
+            } else {
+                "removed"
+            },
+        });
+    }
+    out.files.sort_by(|a, b| a.path.cmp(&b.path));
     out.identical = out.added.is_empty()
         && out.removed.is_empty()
         && out.changed.is_empty()
@@ -793,7 +833,38 @@ mod tests {
                 .collect(),
             datacite: json!({"version": version, "titles": [{"title": title}]}),
             files: BTreeMap::new(),
+            descriptions: BTreeSet::new(),
         }
+    }
+
+    #[test]
+    fn descriptions_added_or_dropped_are_files_added_or_removed() {
+        let old = release("1.0.0", &[], "T");
+        let mut new = release("1.0.1", &[], "T");
+        new.descriptions = [content::ROCRATE, content::LANDING]
+            .map(str::to_owned)
+            .into();
+        let mut older = release("0.9.0", &[], "T");
+        older.descriptions = [content::DATAPACKAGE.to_owned()].into();
+        let d = diff(&old, &new);
+        let files: Vec<(&str, &str)> = d
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.change))
+            .collect();
+        assert_eq!(
+            files,
+            [(content::LANDING, "added"), (content::ROCRATE, "added")]
+        );
+        assert!(!d.identical);
+        assert_eq!(d.required_bump, Bump::Patch);
+        assert!(changes_markdown(&d, "r-1.0.0.zip").contains("- `data/index.html` added"));
+        let d = diff(&older, &old);
+        assert_eq!(d.files.len(), 1);
+        assert_eq!(
+            (d.files[0].path.as_str(), d.files[0].change),
+            (content::DATAPACKAGE, "removed")
+        );
     }
 
     fn record(id: &str, raw: &str, text: &str, title: Option<&str>) -> Value {

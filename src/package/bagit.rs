@@ -19,6 +19,19 @@ pub struct BagFile {
     pub sha512: [u8; 64],
 }
 
+/// Where archivist's BagIt profile (`schema/archivist-bagit-profile.json`, BagIt Profiles 1.4)
+/// will be published: every release declares it in `bag-info.txt` as `BagIt-Profile-Identifier`.
+/// The project has no web site yet; like the schemas' `$id`s it uses the reserved `.invalid`
+/// domain, and must be changed (with a new release) when the profile is published.
+pub const PROFILE_ID: &str = "https://archivist.invalid/schema/archivist-bagit-profile.json";
+
+/// The project's address, under the same rule (RO-Crate requires a `url` for the software that
+/// made a crate): change both together.
+pub const HOME: &str = "https://archivist.invalid/";
+
+/// The profile itself, embedded: `verify` checks archivist releases against it.
+pub const PROFILE: &str = include_str!("../../schema/archivist-bagit-profile.json");
+
 /// The digest algorithms every manifest is written in, with their BagIt names.
 pub const ALGORITHMS: [&str; 2] = ["sha256", "sha512"];
 
@@ -96,6 +109,7 @@ impl BagInfo<'_> {
                 "Bag-Software-Agent",
                 format!("archivist {}", env!("CARGO_PKG_VERSION")),
             ),
+            ("BagIt-Profile-Identifier", PROFILE_ID.to_owned()),
         ];
         let mut out = String::new();
         for (label, value) in elements {
@@ -146,5 +160,7 @@ mod tests {
         assert!(info.contains("Payload-Oxum: 1234.5\n"));
         assert!(info.contains("External-Description: A title over two lines\n"));
         assert!(info.lines().all(|l| l.contains(": ")));
+        assert!(PROFILE_ID.starts_with(HOME));
+        assert!(info.ends_with(&format!("\nBagIt-Profile-Identifier: {PROFILE_ID}\n")));
     }
 }

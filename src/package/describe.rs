@@ -1,5 +1,6 @@
 //! The dataset's descriptions inside the bag: Frictionless `datapackage.json`, DataCite 4.5
-//! `datacite.json`, and the human dataset card `README.md`. All are built from `dataset.toml`,
+//! `datacite.json`, and the human dataset card `README.md` (RO-Crate, Croissant and the landing
+//! page have modules of their own beside this one). All are built from `dataset.toml`,
 //! the records and the payload files only (no clock, no environment), so they are reproducible.
 
 use super::bagit::BagFile;
@@ -43,6 +44,21 @@ impl Collection {
         if let Some(url) = &r.source.url {
             self.sources.push((r.id.clone(), url.clone()));
         }
+    }
+
+    /// Languages with their numbers of documents, sorted.
+    pub fn languages(&self) -> impl Iterator<Item = (&str, usize)> {
+        self.languages.iter().map(|(l, n)| (l.as_str(), *n))
+    }
+
+    /// The publication dates the documents give, sorted, each once.
+    pub fn dates(&self) -> impl Iterator<Item = &str> {
+        self.dates.iter().map(String::as_str)
+    }
+
+    /// Documents that give no date.
+    pub fn undated(&self) -> usize {
+        self.undated
     }
 }
 
@@ -452,6 +468,18 @@ pub fn readme_head(
         w,
         "- `datacite.json`: DataCite 4.5 metadata of the dataset."
     );
+    let _ = writeln!(
+        w,
+        "- `ro-crate-metadata.json`: RO-Crate 1.3 (the crate is this folder), with the release run as a Process Run Crate 0.5."
+    );
+    let _ = writeln!(
+        w,
+        "- `croissant.json`: Croissant 1.1, the records and the texts as record sets (load them with `mlcroissant`)."
+    );
+    let _ = writeln!(
+        w,
+        "- `index.html`: this card as a web page, with schema.org `Dataset` metadata."
+    );
     if previous.is_some() {
         let _ = writeln!(
             w,
@@ -485,6 +513,13 @@ pub fn readme_head(
     );
     let _ = writeln!(w, "```");
 
+    let _ = writeln!(
+        w,
+        "\n## How to load it\n\nWith `mlcroissant` (Python), from this folder:\n\n```python\n\
+         import mlcroissant as mlc\n\
+         dataset = mlc.Dataset(jsonld=\"croissant.json\")\n\
+         texts = list(dataset.records(record_set=\"texts\"))    # or record_set=\"records\"\n```"
+    );
     let _ = writeln!(w, "\n## Documents\n");
     let _ = writeln!(
         w,

@@ -9,7 +9,10 @@
 //! already is a no-op when identical and refused when different: releases are immutable.
 
 pub mod bagit;
+pub mod croissant;
 pub mod describe;
+pub mod landing;
+pub mod rocrate;
 pub(crate) mod spill;
 
 use crate::config::Dataset;
@@ -295,7 +298,11 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
             dataset.version.clone(),
             &jsonl,
             datacite.clone(),
-            [(crate::verify::content::SCHEMA.to_owned(), schema_digest)].into(),
+            // This release holds every description (their digests are not compared).
+            [(crate::verify::content::SCHEMA.to_owned(), schema_digest)]
+                .into_iter()
+                .chain(crate::diff::DESCRIPTIONS.map(|p| (p.to_owned(), String::new())))
+                .collect(),
         )?;
         let diff = crate::diff::diff(&previous.release, &new);
         if let Err(message) = crate::diff::check_bump(&diff, &previous.version, &dataset.version) {
@@ -322,12 +329,28 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
             Ok(())
         })
     })?);
-    drop(records);
-    // The data package lists every other payload file, so it comes last.
+    payload.push(zip.add_streamed("data/index.html", |w| {
+        landing::write(w, dataset, &collection, predecessor.as_ref(), &records)
+    })?);
+    let records_file = payload
+        .extras()
+        .iter()
+        .find(|f| f.path == "data/records.jsonl")
+        .cloned()
+        .expect("records.jsonl was written");
+    let croissant = croissant::croissant(dataset, &records_file);
+    payload.push(zip.add("data/croissant.json", &pretty(&croissant), None)?);
+    // The data package lists every payload file written before it; the RO-Crate, last, lists
+    // every other payload file, the data package among them (see docs/design.md).
     let datapackage = zip.add_streamed("data/datapackage.json", |w| {
         describe::write_datapackage(w, dataset, &payload)
     })?;
     payload.push(datapackage);
+    let crate_file = zip.add_streamed("data/ro-crate-metadata.json", |w| {
+        rocrate::write(w, dataset, &payload, &records)
+    })?;
+    payload.push(crate_file);
+    drop(records);
 
     let mut tags = vec![zip.add("bagit.txt", bagit::bagit_txt().as_bytes(), None)?];
     let (payload_files, payload_bytes) = payload.totals();

@@ -171,6 +171,11 @@ impl PayloadSpill {
         self.extras.push(file);
     }
 
+    /// The dataset's own files, in the order pushed.
+    pub fn extras(&self) -> &[BagFile] {
+        &self.extras
+    }
+
     /// Files and bytes so far (for `bag-info.txt`).
     pub fn totals(&self) -> (u64, u64) {
         (self.files, self.bytes)

@@ -12,10 +12,18 @@ use std::collections::BTreeSet;
 pub const RECORDS: &str = "data/records.jsonl";
 pub const SCHEMA: &str = "data/schema/record.schema.json";
 pub const DATAPACKAGE: &str = "data/datapackage.json";
+pub const ROCRATE: &str = "data/ro-crate-metadata.json";
+pub const CROISSANT: &str = "data/croissant.json";
+pub const LANDING: &str = "data/index.html";
 
 /// The small files content checks need in memory. `records.jsonl` and `datapackage.json` grow
 /// with the number of documents: they are streamed, never held.
-pub const KEEP: [&str; 3] = [SCHEMA, "tagmanifest-sha256.txt", "tagmanifest-sha512.txt"];
+pub const KEEP: [&str; 4] = [
+    SCHEMA,
+    CROISSANT,
+    "tagmanifest-sha256.txt",
+    "tagmanifest-sha512.txt",
+];
 
 /// Whether the bag is an archivist release (it has records and their schema).
 pub fn is_release(report: &BagReport) -> bool {
@@ -67,6 +75,7 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
     // Files named by a record, and files listed by the data package: one bit per file read.
     let mut referenced = Bits::new(report.digests.len());
     let mut previous_id: Option<String> = None;
+    let mut ids = super::descriptions::IdSequence::default();
     let mut check_line = |no: u64, line: &str, problems: &mut Vec<Problem>| {
         let record: Value = match serde_json::from_str(line) {
             Ok(v) => v,
@@ -105,6 +114,7 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
             );
         }
         previous_id = Some(id.clone());
+        ids.push(&id);
         for part in ["source", "text"] {
             let Some(path) = record[part]["path"].as_str() else {
                 continue;
@@ -224,8 +234,11 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                 format!("not JSON: {e}"),
             )),
             Ok(()) => for_each_read(report, &mut problems, |row, problems| {
+                // The data package lists every payload file written before it: all but itself
+                // and the RO-Crate, written after it.
                 if row.path.starts_with("data/")
                     && row.path != DATAPACKAGE
+                    && row.path != ROCRATE
                     && !listed.get(row.index)
                 {
                     problems.push(Problem::error(
@@ -237,6 +250,8 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
             }),
         }
     }
+    super::profile::check(source, report, &mut problems);
+    super::descriptions::check(source, report, &ids, &mut problems);
     report.problems.extend(problems);
     records
 }
@@ -299,16 +314,16 @@ fn for_each_read(
 }
 
 /// One bit per file of a table, by its index.
-struct Bits(Vec<u64>);
+pub(super) struct Bits(Vec<u64>);
 
 impl Bits {
-    fn new(len: u64) -> Bits {
+    pub(super) fn new(len: u64) -> Bits {
         Bits(vec![0; len.div_ceil(64) as usize])
     }
-    fn set(&mut self, i: u64) {
+    pub(super) fn set(&mut self, i: u64) {
         self.0[(i / 64) as usize] |= 1 << (i % 64);
     }
-    fn get(&self, i: u64) -> bool {
+    pub(super) fn get(&self, i: u64) -> bool {
         self.0[(i / 64) as usize] & (1 << (i % 64)) != 0
     }
 }
@@ -340,25 +355,42 @@ pub fn for_each_line(
 }
 
 /// Stream `datapackage.json` and call `each` with every resource's path, size and hash, parsing
-/// as the file is read (on a thread of its own, fed through a small channel): the package is
-/// never held in memory whole, whatever the number of files.
+/// as the file is read: the package is never held in memory whole, whatever the number of files.
 fn stream_resources(
     source: &mut dyn BagSource,
     path: &str,
     each: &mut (dyn FnMut(ResourceFile) + Send),
 ) -> Result<(), String> {
+    stream_json(source, path, &mut |reader| {
+        let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
+        serde::de::DeserializeSeed::deserialize(
+            MemberSeed {
+                key: "resources",
+                each: &mut *each,
+            },
+            &mut de,
+        )
+        .and_then(|()| de.end())
+        .map_err(|e| e.to_string())
+    })
+}
+
+/// Stream the file at `path` to `parse` as a `Read`, on a thread of its own fed through a small
+/// channel, so a JSON file of any size is parsed as it is read.
+pub(super) fn stream_json(
+    source: &mut dyn BagSource,
+    path: &str,
+    parse: &mut (dyn FnMut(&mut dyn std::io::Read) -> Result<(), String> + Send),
+) -> Result<(), String> {
     let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<u8>>(8);
     std::thread::scope(|scope| {
         let parser = scope.spawn(move || {
-            let reader = ChannelReader {
+            let mut reader = ChannelReader {
                 receiver,
                 chunk: Vec::new(),
                 at: 0,
             };
-            let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::new(reader));
-            serde::de::DeserializeSeed::deserialize(PackageSeed(each), &mut de)
-                .and_then(|()| de.end())
-                .map_err(|e| e.to_string())
+            parse(&mut reader)
         });
         let read = source.read(path, &mut |chunk| {
             // A parser that stopped early has dropped the receiver: the rest is not needed.
@@ -392,26 +424,29 @@ impl std::io::Read for ChannelReader {
     }
 }
 
-/// The top level of `datapackage.json`: `resources` is walked element by element, the rest is
-/// skipped.
-struct PackageSeed<'a>(&'a mut (dyn FnMut(ResourceFile) + Send));
+/// A JSON object of which the member `key`, an array, is walked element by element (each given
+/// to `each` as a `T`), and the rest skipped.
+pub(super) struct MemberSeed<'a, T> {
+    pub key: &'static str,
+    pub each: &'a mut (dyn FnMut(T) + Send),
+}
 
-impl<'de> serde::de::DeserializeSeed<'de> for PackageSeed<'_> {
+impl<'de, T: serde::Deserialize<'de>> serde::de::DeserializeSeed<'de> for MemberSeed<'_, T> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_map(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for PackageSeed<'_> {
+impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for MemberSeed<'_, T> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a data package object")
+        write!(f, "an object with `{}`", self.key)
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         while let Some(key) = map.next_key::<String>()? {
-            if key == "resources" {
-                map.next_value_seed(ResourcesSeed(&mut *self.0))?;
+            if key == self.key {
+                map.next_value_seed(ElementsSeed(&mut *self.each))?;
             } else {
                 map.next_value::<serde::de::IgnoredAny>()?;
             }
@@ -420,23 +455,23 @@ impl<'de> serde::de::Visitor<'de> for PackageSeed<'_> {
     }
 }
 
-struct ResourcesSeed<'a>(&'a mut (dyn FnMut(ResourceFile) + Send));
+struct ElementsSeed<'a, T>(&'a mut (dyn FnMut(T) + Send));
 
-impl<'de> serde::de::DeserializeSeed<'de> for ResourcesSeed<'_> {
+impl<'de, T: serde::Deserialize<'de>> serde::de::DeserializeSeed<'de> for ElementsSeed<'_, T> {
     type Value = ();
     fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
         d.deserialize_seq(self)
     }
 }
 
-impl<'de> serde::de::Visitor<'de> for ResourcesSeed<'_> {
+impl<'de, T: serde::Deserialize<'de>> serde::de::Visitor<'de> for ElementsSeed<'_, T> {
     type Value = ();
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-        f.write_str("a list of resources")
+        f.write_str("an array")
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        while let Some(resource) = seq.next_element::<ResourceFile>()? {
-            (self.0)(resource);
+        while let Some(element) = seq.next_element::<T>()? {
+            (self.0)(element);
         }
         Ok(())
     }

@@ -8,6 +8,8 @@
 
 pub mod bag;
 pub mod content;
+pub mod descriptions;
+pub mod profile;
 pub mod source;
 pub mod table;
 

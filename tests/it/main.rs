@@ -4,6 +4,7 @@
 mod check;
 mod cli_docs;
 mod deposit;
+mod ecosystems;
 mod fuzz_corpus;
 mod hostile;
 mod hostile_zip;

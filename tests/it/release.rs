@@ -81,6 +81,9 @@ fn the_bag_holds_the_layout_of_the_spec() {
         "data/datacite.json",
         "data/README.md",
         "data/CHANGES.md",
+        "data/ro-crate-metadata.json",
+        "data/croissant.json",
+        "data/index.html",
         "data/raw/004_b9c433a55e65af57.txt",
         "data/text/004_b9c433a55e65af57.txt",
     ] {
@@ -89,7 +92,7 @@ fn the_bag_holds_the_layout_of_the_spec() {
             "no {expected} in {files:?}"
         );
     }
-    assert_eq!(files.len(), 22, "{files:?}");
+    assert_eq!(files.len(), 25, "{files:?}");
     // Raw documents byte-identical.
     for entry in std::fs::read_dir(repo().join("raw")).unwrap() {
         let entry = entry.unwrap();
@@ -108,6 +111,10 @@ fn the_bag_holds_the_layout_of_the_spec() {
         &format!(
             "Bag-Software-Agent: archivist {}",
             env!("CARGO_PKG_VERSION")
+        ),
+        &format!(
+            "BagIt-Profile-Identifier: {}",
+            archivist::package::bagit::PROFILE_ID
         ),
     ] {
         assert!(info.lines().any(|l| l == line), "no `{line}` in\n{info}");
@@ -517,7 +524,7 @@ fn ids_that_sort_unlike_their_paths_still_give_sorted_records_card_and_manifests
         let mut sorted = paths.clone();
         sorted.sort();
         assert_eq!(paths, sorted, "{manifest}");
-        assert_eq!(paths.len(), 4 * 2 + 5, "{manifest}");
+        assert_eq!(paths.len(), 4 * 2 + 8, "{manifest}");
     }
     assert_bagit_valid(&bag);
     let verify = run(archivist().arg("verify").arg(&zip));
