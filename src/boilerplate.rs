@@ -1,155 +1,245 @@
 //! Stage 5, boilerplate: web-page furniture scraped with the text, taken out and listed.
 //!
-//! Only trailing lines are considered: buttons and links such as `Şərhini yaz` ("write a
-//! comment") or `Искать в архивах` ("search the archives") that end a scraped page. A line is
-//! removed when
-//! 1. it is, as a whole (ignoring case and a final colon), one of [`PHRASES`]; or
-//! 2. it is short (at most [`MAX_WORDS`] words and [`MAX_CHARS`] characters, no sentence
-//!    punctuation at its end) and foreign to the body: written in another script, or using letters
-//!    that appear nowhere in the body (`ə` under an English text). This rule removes at most one
-//!    line and warns (`boilerplate-heuristic`), so a person reviews it.
+//! A line is removed only on strong evidence, and only where furniture stands: in the block at
+//! the top or the bottom of the document. Scanning from each edge inwards over non-blank lines,
+//! a line is furniture when it is
+//! 1. a listed phrase, as a whole line (`data/boilerplate/<lang>.txt`, every list for every
+//!    document): `boilerplate-phrase`;
+//! 2. a menu: items separated by `|`, `•`, `·`, `/` (or words separated by spaces), at least
+//!    two thirds of them listed phrases: `boilerplate-menu`;
+//! 3. a copyright notice (`© 2026 ...`, `... All rights reserved.`, at most 25 words):
+//!    `boilerplate-copyright`;
+//! 4. a line that recurs at the edges of at least [`RECURRING_DOCUMENTS`] documents of the
+//!    corpus (a site's navigation), when its block also holds a line of rules 1-3:
+//!    `boilerplate-recurring`.
 //!
-//! Everything removed is listed in the record's `removed` with its line and rule. Nothing inside
-//! the body is ever touched.
+//! One line that is none of these (a short unknown line) does not stop the scan; two in a row, a
+//! line of more than [`MAX_UNKNOWN_WORDS`] words, or a line curated as content do. Unknown lines
+//! are never removed. Lines curated as furniture in `dataset.toml` are removed wherever they
+//! stand (`boilerplate-curated`). A line is never removed for its script or language.
+//!
+//! Everything removed is listed in the record's `removed` with its line and rule.
 
 use crate::normalize::Line;
-use crate::problem::Problem;
 use crate::record::Removed;
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
-/// Web-page furniture known to end scraped pages, in the languages of the collection and a few
-/// more. Matched against whole lines only.
-pub const PHRASES: &[&str] = &[
-    // Azerbaijani
-    "şərhini yaz",
-    "şərh yaz",
-    "şərhlər",
-    "paylaş",
-    "ətraflı",
-    "digər xəbərlər",
-    "çap et",
-    // Russian
-    "искать в архивах",
-    "поделиться",
-    "комментарии",
-    "читать также",
-    "версия для печати",
-    // English
-    "leave a comment",
-    "leave a reply",
-    "share",
-    "share this",
-    "print",
-    "read more",
-    "comments",
-    "related articles",
-    // Turkish
-    "yorum yaz",
-    "yorumlar",
+/// The phrase lists, by language: (language, the file's text).
+pub const LISTS: &[(&str, &str)] = &[
+    ("az", include_str!("../data/boilerplate/az.txt")),
+    ("de", include_str!("../data/boilerplate/de.txt")),
+    ("en", include_str!("../data/boilerplate/en.txt")),
+    ("es", include_str!("../data/boilerplate/es.txt")),
+    ("fr", include_str!("../data/boilerplate/fr.txt")),
+    ("it", include_str!("../data/boilerplate/it.txt")),
+    ("kk", include_str!("../data/boilerplate/kk.txt")),
+    ("nl", include_str!("../data/boilerplate/nl.txt")),
+    ("pl", include_str!("../data/boilerplate/pl.txt")),
+    ("pt", include_str!("../data/boilerplate/pt.txt")),
+    ("ru", include_str!("../data/boilerplate/ru.txt")),
+    ("tr", include_str!("../data/boilerplate/tr.txt")),
+    ("uk", include_str!("../data/boilerplate/uk.txt")),
 ];
 
-/// A foreign trailing line is at most this many words and characters.
-pub const MAX_WORDS: usize = 4;
-pub const MAX_CHARS: usize = 40;
-/// The body must have at least this many non-blank lines for the foreign-line rule to apply.
-const MIN_BODY_LINES: usize = 3;
+/// Phrases that make a line a copyright notice, matched inside it.
+const COPYRIGHT: &str = include_str!("../data/boilerplate/copyright.txt");
 
-/// Remove trailing furniture from `lines`, recording it in `removed` and warning on heuristics.
-pub fn strip(
-    lines: &mut Vec<Line>,
-    path: &str,
-    removed: &mut Vec<Removed>,
-    problems: &mut Vec<Problem>,
-) {
-    let mut found = Vec::new();
-    let mut heuristic_used = false;
-    // Blank lines between the body and the furniture stay; the caller drops and counts them.
-    while let Some(index) = lines.iter().rposition(|l| !l.text.trim().is_empty()) {
-        let last = &lines[index];
-        let reason = if is_phrase(&last.text) {
-            "boilerplate-phrase"
-        } else if !heuristic_used && is_foreign(&last.text, &lines[..index]) {
-            heuristic_used = true;
-            problems.push(
-                Problem::warning(
-                    path,
-                    "boilerplate-heuristic",
-                    format!(
-                        "removed the last line `{}`: short, in another script or language than the \
-                         body; check it is page furniture, not content",
-                        last.text.trim()
-                    ),
-                )
-                .at_line(last.no),
-            );
-            "boilerplate-foreign-line"
-        } else {
-            break;
-        };
-        let line = lines.remove(index);
-        found.push(Removed {
+/// A line of more words than this stops a scan when it is not furniture.
+pub const MAX_UNKNOWN_WORDS: usize = 12;
+/// A copyright notice has at most this many words.
+const COPYRIGHT_MAX_WORDS: usize = 25;
+/// A line recurring at the edges of this many documents is a site's furniture.
+pub const RECURRING_DOCUMENTS: usize = 3;
+/// How many non-blank lines at each edge count as "the edge" for recurrence.
+pub const EDGE_LINES: usize = 8;
+
+fn lines_of(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+fn phrases() -> &'static HashSet<String> {
+    static PHRASES: OnceLock<HashSet<String>> = OnceLock::new();
+    PHRASES.get_or_init(|| {
+        LISTS
+            .iter()
+            .flat_map(|(_, text)| lines_of(text))
+            .map(key)
+            .collect()
+    })
+}
+
+/// A line as the lists hold it: lowercase, single spaces, without bullets or arrows at its start
+/// or `:` `.` `…` `»` `›` `→` `!` at its end.
+pub fn key(line: &str) -> String {
+    let trimmed = line
+        .trim()
+        .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©' && c != '(')
+        .trim_end_matches(|c: char| {
+            c.is_whitespace() || matches!(c, ':' | '.' | '…' | '»' | '›' | '→' | '>' | '!' | '|')
+        });
+    trimmed
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// What curators said in `dataset.toml`, and what the corpus says: keys (see [`key`]).
+#[derive(Debug, Default, Clone)]
+pub struct Rules {
+    /// Lines curated as furniture: removed wherever they stand.
+    pub add: HashSet<String>,
+    /// Lines curated as content: never removed.
+    pub exempt: HashSet<String>,
+    /// Lines recurring at the edges of several documents of the corpus.
+    pub recurring: HashSet<String>,
+}
+
+impl Rules {
+    /// The corpus-wide rules plus a document's own curated lists.
+    pub fn with(&self, add: &[String], exempt: &[String]) -> Rules {
+        let mut rules = self.clone();
+        rules.add.extend(add.iter().map(|l| key(l)));
+        rules.exempt.extend(exempt.iter().map(|l| key(l)));
+        rules
+    }
+}
+
+/// Why a line is furniture by itself (rules 1-3), if it is.
+fn listed(line: &str) -> Option<&'static str> {
+    let k = key(line);
+    if k.is_empty() {
+        return None;
+    }
+    if phrases().contains(&k) {
+        return Some("boilerplate-phrase");
+    }
+    if is_copyright(&k) {
+        return Some("boilerplate-copyright");
+    }
+    if is_listed_menu(&k) {
+        return Some("boilerplate-menu");
+    }
+    None
+}
+
+fn is_copyright(k: &str) -> bool {
+    if k.split_whitespace().count() > COPYRIGHT_MAX_WORDS {
+        return false;
+    }
+    k.starts_with('©')
+        || k.starts_with("(c)")
+        || k.starts_with("copyright")
+        || lines_of(COPYRIGHT).any(|p| k.contains(p))
+}
+
+/// Items separated by `|`, `•`, `·`, `/`, or by spaces, at least two, two thirds of them listed.
+fn is_listed_menu(k: &str) -> bool {
+    let listed_share = |items: Vec<&str>| {
+        let items: Vec<&str> = items.into_iter().map(str::trim).filter(|i| !i.is_empty()).collect();
+        let known = items.iter().filter(|i| phrases().contains(&key(i))).count();
+        items.len() >= 2 && known * 3 >= items.len() * 2
+    };
+    for sep in ['|', '•', '·', '¦', '/'] {
+        if k.contains(sep) {
+            return listed_share(k.split(sep).collect());
+        }
+    }
+    listed_share(k.split_whitespace().collect())
+}
+
+/// Remove the furniture of `lines`, listing it in `removed`.
+pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
+    let mut found: Vec<(usize, &'static str)> = Vec::new();
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].text.trim().is_empty())
+        .collect();
+    found.extend(scan(lines, nonblank.iter().copied(), rules));
+    let top: HashSet<usize> = found.iter().map(|(i, _)| *i).collect();
+    found.extend(
+        scan(lines, nonblank.iter().rev().copied(), rules)
+            .into_iter()
+            .filter(|(i, _)| !top.contains(i)),
+    );
+    for &i in &nonblank {
+        let k = key(&lines[i].text);
+        if rules.add.contains(&k) && !rules.exempt.contains(&k) && !found.iter().any(|f| f.0 == i) {
+            found.push((i, "boilerplate-curated"));
+        }
+    }
+    found.sort_unstable();
+    for &(i, reason) in found.iter().rev() {
+        let line = lines.remove(i);
+        removed.push(Removed {
             line: line.no,
             text: line.text.trim().to_owned(),
             reason: reason.to_owned(),
         });
     }
-    found.reverse();
-    removed.extend(found);
+    let start = removed.len() - found.len();
+    removed[start..].reverse();
 }
 
-fn is_phrase(line: &str) -> bool {
-    let key = line.trim().trim_end_matches(':').trim().to_lowercase();
-    PHRASES.contains(&key.as_str())
-}
-
-/// The writing system of a letter, coarsely: enough to tell Latin from Cyrillic from the rest.
-fn script(c: char) -> u8 {
-    match u32::from(c) {
-        0x0000..=0x024F | 0x1E00..=0x1EFF => 0, // Latin
-        0x0370..=0x03FF => 1,                   // Greek
-        0x0400..=0x052F => 2,                   // Cyrillic
-        0x0530..=0x058F => 3,                   // Armenian
-        0x0590..=0x05FF => 4,                   // Hebrew
-        0x0600..=0x06FF | 0x0750..=0x077F => 5, // Arabic
-        0x10A0..=0x10FF => 6,                   // Georgian
-        _ => 7,
-    }
-}
-
-fn is_foreign(line: &str, body: &[Line]) -> bool {
-    let text = line.trim();
-    let words = text.split_whitespace().count();
-    if words == 0
-        || words > MAX_WORDS
-        || text.chars().count() > MAX_CHARS
-        || text.ends_with(['.', '!', '?', '…', '"', '»', ')'])
-        || body.iter().filter(|l| !l.text.trim().is_empty()).count() < MIN_BODY_LINES
-    {
-        return false;
-    }
-    let body_letters: HashSet<char> = body
-        .iter()
-        .flat_map(|l| l.text.chars())
-        .filter(|c| c.is_alphabetic())
-        .flat_map(char::to_lowercase)
-        .collect();
-    let mut body_scripts = [0usize; 8];
-    for l in body {
-        for c in l.text.chars().filter(|c| c.is_alphabetic()) {
-            body_scripts[usize::from(script(c))] += 1;
+/// The furniture of one edge's block, scanning `order` (indices of non-blank lines) inwards.
+fn scan(lines: &[Line], order: impl Iterator<Item = usize>, rules: &Rules) -> Vec<(usize, &'static str)> {
+    let mut block: Vec<(usize, Option<&'static str>)> = Vec::new();
+    let mut unknown_run = 0;
+    for i in order {
+        let text = &lines[i].text;
+        let k = key(text);
+        if rules.exempt.contains(&k) {
+            break;
         }
+        let reason = if rules.add.contains(&k) {
+            Some("boilerplate-curated")
+        } else {
+            listed(text)
+        };
+        match reason {
+            Some(_) => unknown_run = 0,
+            None => {
+                unknown_run += 1;
+                if unknown_run > 1 || text.split_whitespace().count() > MAX_UNKNOWN_WORDS {
+                    break;
+                }
+            }
+        }
+        block.push((i, reason));
     }
-    let body_script = (0..8).max_by_key(|&s| body_scripts[s]).unwrap_or(0) as u8;
-    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.is_empty() {
-        return false;
-    }
-    let other_script = letters.iter().all(|&c| script(c) != body_script);
-    let unknown_letters = letters
+    let strong = block.iter().any(|(_, r)| r.is_some());
+    block
+        .into_iter()
+        .filter_map(|(i, reason)| match reason {
+            Some(r) => Some((i, r)),
+            None if strong && rules.recurring.contains(&key(&lines[i].text)) => {
+                Some((i, "boilerplate-recurring"))
+            }
+            None => None,
+        })
+        .collect()
+}
+
+/// The keys of a document's edge lines (the first and last [`EDGE_LINES`] non-blank lines),
+/// for counting recurrence across the corpus.
+pub fn edge_keys(text: &str) -> Vec<String> {
+    let nonblank: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+    let n = nonblank.len();
+    let mut keys: Vec<String> = nonblank
         .iter()
-        .flat_map(|c| c.to_lowercase())
-        .any(|c| !c.is_ascii() && !body_letters.contains(&c));
-    other_script || unknown_letters
+        .enumerate()
+        .filter(|(i, l)| {
+            (*i < EDGE_LINES || *i + EDGE_LINES >= n)
+                && l.split_whitespace().count() <= MAX_UNKNOWN_WORDS
+        })
+        .map(|(_, l)| key(l))
+        .filter(|k| !k.is_empty())
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 #[cfg(test)]
@@ -157,52 +247,81 @@ mod tests {
     use super::*;
     use crate::normalize::normalize;
 
-    fn strip_text(text: &str) -> (Vec<Line>, Vec<Removed>, Vec<Problem>) {
+    fn strip_with(text: &str, rules: &Rules) -> (Vec<Line>, Vec<Removed>) {
         let mut lines = normalize(text).lines;
-        let (mut removed, mut problems) = (vec![], vec![]);
-        strip(&mut lines, "doc.txt", &mut removed, &mut problems);
-        (lines, removed, problems)
+        let mut removed = vec![];
+        strip(&mut lines, rules, &mut removed);
+        (lines, removed)
     }
 
-    const BODY: &str =
-        "The first paragraph of the article.\n\nThe second one.\n\nThe third one.\n\n";
+    fn strip_text(text: &str) -> (Vec<Line>, Vec<Removed>) {
+        strip_with(text, &Rules::default())
+    }
+
+    const BODY: &str = "The first paragraph of the article, which goes on for quite a few words.\n\n\
+                        The second one.\n\nThe third one, and with it the last of the article's text.\n\n";
 
     #[test]
-    fn listed_phrase_at_the_end_is_removed_without_warning() {
-        let (lines, removed, problems) = strip_text(&format!("{BODY}Leave a comment\n"));
+    fn listed_phrase_at_the_end_is_removed() {
+        let (lines, removed) = strip_text(&format!("{BODY}Leave a comment\n"));
         let last = lines.iter().rfind(|l| !l.text.is_empty()).unwrap();
-        assert_eq!(last.text, "The third one.");
+        assert!(last.text.starts_with("The third one"));
         assert_eq!(removed[0].reason, "boilerplate-phrase");
         assert_eq!(removed[0].line, 7);
-        assert!(problems.is_empty());
     }
 
     #[test]
-    fn short_line_in_another_script_is_removed_with_a_warning() {
-        let (_, removed, problems) = strip_text(&format!("{BODY}Ещё статьи\n"));
-        assert_eq!(removed[0].reason, "boilerplate-foreign-line");
-        assert_eq!(problems[0].code, "boilerplate-heuristic");
+    fn one_unknown_line_at_the_end_does_not_stop_the_scan() {
+        let text = format!("{BODY}Share this article\nCookies\n© 2026 Example News. All rights reserved.\nSome unknown site line\n");
+        let (lines, removed) = strip_text(&text);
+        let reasons: Vec<_> = removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(reasons, ["boilerplate-phrase", "boilerplate-phrase", "boilerplate-copyright"]);
+        assert_eq!(lines.iter().rfind(|l| !l.text.is_empty()).unwrap().text, "Some unknown site line");
     }
 
     #[test]
-    fn short_line_with_letters_foreign_to_the_body_is_removed() {
-        let (_, removed, _) = strip_text(&format!("{BODY}Bəyən\n"));
-        assert_eq!(removed[0].text, "Bəyən");
+    fn menus_at_the_top_are_removed_and_the_title_stays() {
+        let text = format!("Новости | Политика | Экономика | Спорт\nЗаголовок статьи\nПодписаться\n\n{BODY}");
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(removed.len(), 2);
+        assert_eq!(removed[0].reason, "boilerplate-menu");
+        assert_eq!(removed[1].text, "Подписаться");
+        assert_eq!(lines[0].text, "Заголовок статьи");
     }
 
     #[test]
-    fn a_last_sentence_of_the_body_is_kept() {
-        let (lines, removed, _) = strip_text(&format!("{BODY}Justice for Khojaly!\n"));
+    fn a_signature_in_another_language_is_content() {
+        let text = "Sehr geehrte Frau Müller,\n\nvielen Dank für Ihren Brief, über den ich mich sehr gefreut habe, wirklich sehr.\n\nMit freundlichen Grüßen\nIhre Käthe Schröder\n";
+        let (lines, removed) = strip_text(text);
         assert!(removed.is_empty());
-        assert_eq!(lines.last().unwrap().text, "Justice for Khojaly!");
-        let (_, removed, _) = strip_text(&format!("{BODY}Same letters here\n"));
-        assert!(removed.is_empty());
+        assert_eq!(lines.last().unwrap().text, "Ihre Käthe Schröder");
     }
 
     #[test]
     fn phrases_inside_the_body_are_not_touched() {
-        let (lines, removed, _) = strip_text(&format!("Share\n\n{BODY}"));
+        let (lines, removed) = strip_text(&format!("{BODY}Share\n\n{BODY}"));
         assert!(removed.is_empty());
-        assert_eq!(lines[0].text, "Share");
+        assert!(lines.iter().any(|l| l.text == "Share"));
+    }
+
+    #[test]
+    fn curated_lines_are_removed_or_kept_as_said() {
+        let rules = Rules::default().with(&["Example Site Header".into()], &["Share".into()]);
+        let (lines, removed) = strip_with(&format!("Example Site Header\n\n{BODY}Share\n"), &rules);
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].reason, "boilerplate-curated");
+        assert_eq!(lines.last().unwrap().text, "Share");
+    }
+
+    #[test]
+    fn recurring_lines_go_only_beside_listed_furniture() {
+        let mut rules = Rules::default();
+        rules.recurring.insert(key("Example News Network"));
+        rules.recurring.insert(key("Ihre Käthe Schröder"));
+        let (_, removed) = strip_with(&format!("{BODY}Example News Network\nShare\n"), &rules);
+        assert_eq!(removed.len(), 2);
+        assert_eq!(removed[0].reason, "boilerplate-recurring");
+        let (_, removed) = strip_with(&format!("{BODY}Ihre Käthe Schröder\n"), &rules);
+        assert!(removed.is_empty());
     }
 }

@@ -39,9 +39,23 @@ pub struct Dataset {
     /// The InvenioRDM record whose new versions the releases are (deposit).
     #[serde(default)]
     pub invenio: Option<Invenio>,
+    /// Lines curators declare page furniture, or content, for every document.
+    #[serde(default)]
+    pub furniture: Furniture,
     /// Pins and curated values, by document id.
     #[serde(default)]
     pub documents: BTreeMap<String, DocumentEntry>,
+}
+
+/// Curated furniture: whole lines (compared trimmed, ignoring case) to remove wherever they
+/// stand (`add`), or never to remove (`exempt`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Furniture {
+    #[serde(default)]
+    pub add: Vec<String>,
+    #[serde(default)]
+    pub exempt: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -109,6 +123,13 @@ pub struct DocumentEntry {
     pub source_url: Option<String>,
     #[serde(default)]
     pub publisher: Option<String>,
+    /// The raw file's encoding, when detection cannot be trusted (a WHATWG label or
+    /// `ISO-8859-1`, `KOI8-R`, ...); the file is then decoded strictly with it.
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// Furniture curated for this document only, added to the corpus-wide lists.
+    #[serde(default)]
+    pub furniture: Furniture,
 }
 
 impl Dataset {

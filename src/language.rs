@@ -1,0 +1,626 @@
+//! The language of a document (part of stage 4, metadata), with its evidence, or `und`.
+//!
+//! Evidence is weighed in this order, and a value is given only when it is decisive:
+//! 1. **Script**: an alphabet only one language in common use writes (Armenian `hy`, Georgian
+//!    `ka`, Greek `el`, Hangul `ko`, kana `ja`, Thai `th`).
+//! 2. **Letters**: Cyrillic languages are told apart by the letters each adds to Russian's
+//!    (Kazakh `ұ`, Tatar `җ` with `һ`, Azerbaijani `ҹ` `ј`, Kyrgyz `ң` `ө` `ү` without `ә`, ...),
+//!    and letters a language lacks rule it out (`ы` is not Bulgarian, `ї` not Russian); `ə` is
+//!    Azerbaijani among Latin Turkic languages. Letters of a language the detector does not know
+//!    (Bashkir, Chuvash, Yakut, Tajik, Pashto, ...) give `und` with a warning, never a neighbour.
+//! 3. **Detector**: whatlang on the letters (punctuation and digits blanked, so curly quotes do
+//!    not count), among the languages not ruled out, and among those `dataset.toml` declares
+//!    when it declares any. Its answer counts only when whatlang calls it reliable, the text has
+//!    at least [`MIN_LETTERS`] letters, and the text uses no letter foreign to that language.
+//!
+//! Codes are ISO 639-1 (ISO 639-3 where there is none), with a script subtag for a language
+//! written in a script that is not its usual one (`az-Cyrl`, `uz-Cyrl`, `sr-Latn`).
+
+use crate::record::Found;
+use whatlang::Lang;
+
+/// Below this many letters a detector's statistics are not trusted; only decisive script or
+/// letter evidence gives a language.
+pub const MIN_LETTERS: usize = 40;
+
+/// How much of a text is looked at: plenty to tell a language, and it keeps detection from
+/// dominating the pipeline on long documents.
+const SAMPLE_BYTES: usize = 4 * 1024;
+
+/// The language found, `und` when undetermined, and the evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Language {
+    pub code: String,
+    pub found: Found,
+    /// Why the value deserves a person's look (undetermined, or not among the declared ones).
+    pub warning: Option<(&'static str, String)>,
+}
+
+impl Language {
+    fn decided(code: &str, found: Found) -> Language {
+        Language {
+            code: code.to_owned(),
+            found,
+            warning: None,
+        }
+    }
+
+    fn undetermined(why: String, code: &'static str) -> Language {
+        Language {
+            code: "und".to_owned(),
+            found: Found::rule("none").detail(why.clone()),
+            warning: Some((code, why)),
+        }
+    }
+}
+
+/// Coarse scripts of letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Greek,
+    Armenian,
+    Georgian,
+    Hebrew,
+    Arabic,
+    Devanagari,
+    Thai,
+    Hangul,
+    Kana,
+    Han,
+    Other,
+}
+
+fn script(c: char) -> Script {
+    match u32::from(c) {
+        0x0041..=0x024F | 0x1E00..=0x1EFF => Script::Latin,
+        0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
+        0x0400..=0x052F => Script::Cyrillic,
+        0x0530..=0x058F => Script::Armenian,
+        0x10A0..=0x10FF | 0x1C90..=0x1CBF => Script::Georgian,
+        0x0590..=0x05FF => Script::Hebrew,
+        0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+        0x0900..=0x097F => Script::Devanagari,
+        0x0E00..=0x0E7F => Script::Thai,
+        0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => Script::Hangul,
+        0x3040..=0x30FF => Script::Kana,
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF => Script::Han,
+        _ => Script::Other,
+    }
+}
+
+/// Letters of the sample, lowercased, and the main script.
+struct Letters {
+    all: Vec<char>,
+    main: Script,
+    /// Share of the letters in the main script, in percent.
+    main_share: usize,
+}
+
+impl Letters {
+    fn of(text: &str) -> Letters {
+        let all: Vec<char> = text
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let mut counts: Vec<(Script, usize)> = Vec::new();
+        for &c in &all {
+            let s = script(c);
+            match counts.iter_mut().find(|(k, _)| *k == s) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((s, 1)),
+            }
+        }
+        // Kana texts are full of Han characters: Japanese either way.
+        let (main, n) = counts
+            .iter()
+            .copied()
+            .max_by_key(|&(s, n)| (n, std::cmp::Reverse(s)))
+            .unwrap_or((Script::Other, 0));
+        let kana = counts
+            .iter()
+            .find(|(s, _)| *s == Script::Kana)
+            .map_or(0, |c| c.1);
+        let (main, n) = if main == Script::Han && kana * 10 >= n {
+            (Script::Kana, n + kana)
+        } else {
+            (main, n)
+        };
+        let main_share = (n * 100).checked_div(all.len()).unwrap_or(0);
+        Letters {
+            all,
+            main,
+            main_share,
+        }
+    }
+
+    fn count(&self, set: &str) -> usize {
+        self.all.iter().filter(|c| set.contains(**c)).count()
+    }
+
+    fn has(&self, set: &str) -> bool {
+        // Two occurrences, so that one quoted name does not decide.
+        self.count(set) >= 2
+    }
+}
+
+/// The language of `text`, choosing among `declared` (codes from `dataset.toml`) when given.
+pub fn detect(text: &str, declared: &[String]) -> Language {
+    let mut end = text.len().min(SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = &text[..end];
+    let letters = Letters::of(sample);
+    let n = letters.all.len();
+    if n == 0 {
+        return Language::undetermined(
+            "the text has no letters".to_owned(),
+            "language-undetermined",
+        );
+    }
+    if letters.main_share < 60 {
+        return Language::undetermined(
+            format!(
+                "no script dominates the text ({}% of its letters are {:?})",
+                letters.main_share, letters.main
+            ),
+            "language-undetermined",
+        );
+    }
+    let by_script = match letters.main {
+        Script::Armenian => Some("hy"),
+        Script::Georgian => Some("ka"),
+        Script::Greek => Some("el"),
+        Script::Hangul => Some("ko"),
+        Script::Kana => Some("ja"),
+        Script::Thai => Some("th"),
+        _ => None,
+    };
+    let result = if let Some(code) = by_script {
+        Language::decided(
+            code,
+            Found::rule("script").detail(format!("{n} letters, {:?} script", letters.main)),
+        )
+    } else {
+        match letters.main {
+            Script::Cyrillic => cyrillic(sample, &letters),
+            Script::Latin => latin(sample, &letters),
+            Script::Arabic => arabic(sample, &letters),
+            Script::Other => Language::undetermined(
+                "the text is in a script the detector does not cover".to_owned(),
+                "language-unknown",
+            ),
+            _ => detector(sample, &letters, ALL, None),
+        }
+    };
+    choose_declared(result, declared, sample, &letters)
+}
+
+/// With `languages` declared in `dataset.toml`: a language found among them stands; one outside
+/// them is flagged; an undetermined one is looked for among them alone.
+fn choose_declared(found: Language, declared: &[String], sample: &str, letters: &Letters) -> Language {
+    if declared.is_empty() {
+        return found;
+    }
+    let base = |tag: &str| tag.split('-').next().unwrap_or(tag).to_owned();
+    if found.code != "und" {
+        // The declared spelling wins when it names the same language and script.
+        if let Some(d) = declared.iter().find(|d| **d == found.code) {
+            return Language { code: d.clone(), ..found };
+        }
+        if !found.code.contains('-')
+            && let Some(d) = declared
+                .iter()
+                .find(|d| base(d) == found.code && matches!(d.split('-').nth(1), Some("Latn" | "Cyrl") if default_script(&found.code) == d.split('-').nth(1)))
+        {
+            return Language { code: d.clone(), ..found };
+        }
+        let mut flagged = found;
+        let message = format!(
+            "the text reads as `{}`, which is not among the languages dataset.toml declares ({}); \
+             curate this document's language if that is wrong",
+            flagged.code,
+            declared.join(", ")
+        );
+        flagged.warning = Some(("language-undeclared", message));
+        return flagged;
+    }
+    if found.warning.as_ref().is_some_and(|w| w.0 == "language-unknown") {
+        return found;
+    }
+    let allowed: Vec<Lang> = declared.iter().filter_map(|d| whatlang_of(d)).collect();
+    if allowed.is_empty() {
+        return found;
+    }
+    let restricted = detector(sample, letters, &allowed, Some("detector-declared"));
+    if restricted.code == "und" {
+        return found;
+    }
+    choose_declared(restricted, declared, sample, letters)
+}
+
+/// The script a language is usually written in (no subtag then).
+fn default_script(code: &str) -> Option<&'static str> {
+    match code {
+        "az" | "uz" | "tk" | "tr" | "en" | "de" | "fr" | "es" => Some("Latn"),
+        "ru" | "uk" | "be" | "bg" | "kk" | "ky" | "tt" | "mk" | "sr" | "mn" => Some("Cyrl"),
+        _ => None,
+    }
+}
+
+/// Cyrillic: letters first, then the detector among the languages the letters allow.
+fn cyrillic(sample: &str, letters: &Letters) -> Language {
+    let l = letters;
+    let evidence = |code: &str, why: &str| {
+        Language::decided(
+            code,
+            Found::rule("letters").detail(format!("{} letters; {why}", l.all.len())),
+        )
+    };
+    // Languages whatlang does not know, by letters only they use.
+    let unknown = [
+        ("ҙҡҫ", "Bashkir (ҙ ҡ ҫ)"),
+        ("ӑӗӳ", "Chuvash (ӑ ӗ ӳ)"),
+        ("ҕҥ", "Yakut (ҕ ҥ)"),
+        ("ӣӯҷ", "Tajik (ӣ ӯ ҷ)"),
+        ("ӏ", "a Caucasian language (ӏ)"),
+        ("ӧӱ", "Mari, Altai or Komi (ӧ ӱ)"),
+    ];
+    if l.has("ұ") && l.has("қғ") {
+        return evidence("kk", "Kazakh ұ with қ or ғ");
+    }
+    if l.has("ҹҝ") || (l.has("ј") && l.has("ә")) {
+        return evidence("az-Cyrl", "Azerbaijani ҹ, ҝ or ј with ә");
+    }
+    if l.has("җ") && l.has("һ") && l.has("ә") {
+        return evidence("tt", "Tatar җ with һ and ә");
+    }
+    if let Some((_, name)) = unknown.iter().find(|(set, _)| l.has(set)) {
+        return Language::undetermined(
+            format!("letters of {name}, a language the detector does not know"),
+            "language-unknown",
+        );
+    }
+    if l.has("әғқһ") || l.has("җ") {
+        if l.has("қ") && l.has("ә") && l.has("і") {
+            return evidence("kk", "Kazakh ә, қ and і");
+        }
+        return Language::undetermined(
+            "letters of a Turkic language written in Cyrillic (ә ғ қ һ җ) that no rule tells apart"
+                .to_owned(),
+            "language-unknown",
+        );
+    }
+    if l.has("ң") && l.has("өү") {
+        return evidence("ky", "Kyrgyz ң with ө or ү, without ә ғ қ һ");
+    }
+    if l.has("өү") {
+        return evidence("mn", "Mongolian ө and ү, without ң ә ғ қ");
+    }
+    if l.has("ў") && l.has("қғҳ") {
+        return evidence("uz-Cyrl", "Uzbek ў with қ, ғ or ҳ");
+    }
+    if l.has("ђћ") {
+        return evidence("sr", "Serbian ђ or ћ");
+    }
+    if l.has("ѓќѕ") {
+        return evidence("mk", "Macedonian ѓ, ќ or ѕ");
+    }
+    if l.has("їєґ") {
+        return evidence("uk", "Ukrainian ї, є or ґ");
+    }
+    // The rest: Russian, Ukrainian, Belarusian, Bulgarian, Serbian, Macedonian, ruled out by the
+    // letters each lacks.
+    let lacks = |set: &str| !l.has(set);
+    let mut allowed = Vec::new();
+    if lacks("іїєґўјљњђћџѓќѕ") {
+        allowed.push(Lang::Rus);
+    }
+    if lacks("ыэёъўјљњ") {
+        allowed.push(Lang::Ukr);
+    }
+    if lacks("ищъјљњ") {
+        allowed.push(Lang::Bel);
+    }
+    if lacks("ыэёіїєўјљњ") {
+        allowed.push(Lang::Bul);
+    }
+    if lacks("йщъыьэюяёіїєў") {
+        allowed.push(Lang::Srp);
+        allowed.push(Lang::Mkd);
+    }
+    if allowed.len() == 1 && l.all.len() >= 15 {
+        let code = iso639_1(allowed[0]).unwrap_or("und");
+        return evidence(code, "the only Cyrillic language of the detector with all its letters");
+    }
+    if allowed.is_empty() {
+        return Language::undetermined(
+            "its Cyrillic letters fit none of the languages the detector knows".to_owned(),
+            "language-unknown",
+        );
+    }
+    detector(sample, letters, &allowed, None)
+}
+
+/// Latin: `ə` decides Azerbaijani; the detector otherwise, checked against the letters.
+fn latin(sample: &str, letters: &Letters) -> Language {
+    let n = letters.all.len();
+    let schwas = letters.count("ə");
+    if schwas >= 2 && schwas * 100 >= n {
+        return Language::decided(
+            "az",
+            Found::rule("letters").detail(format!("{n} letters; ə is {schwas} of them")),
+        );
+    }
+    let unknown = [
+        ("ħ", "Maltese (ħ)"),
+        ("þ", "Icelandic (þ)"),
+        ("ɛɔ", "a West African language (ɛ ɔ)"),
+        ("ŋ", "a language written with ŋ"),
+    ];
+    if let Some((_, name)) = unknown.iter().find(|(set, _)| letters.has(set)) {
+        return Language::undetermined(
+            format!("letters of {name}, a language the detector does not know"),
+            "language-unknown",
+        );
+    }
+    detector(sample, letters, ALL, None)
+}
+
+/// Arabic script: Arabic, Persian, Urdu; letters of Pashto, Kurdish, Uyghur, Sindhi are unknown.
+fn arabic(sample: &str, letters: &Letters) -> Language {
+    if letters.has("ټډړږښګڼۍ") {
+        return Language::undetermined(
+            "letters of Pashto (ټ ډ ړ ښ ګ ڼ), a language the detector does not know".to_owned(),
+            "language-unknown",
+        );
+    }
+    if letters.has("ڕڵێۆە") || letters.has("ۇۈۋ") {
+        return Language::undetermined(
+            "letters of Kurdish or Uyghur (ڕ ڵ ێ ۆ ە ۇ ۈ ۋ), languages the detector does not know"
+                .to_owned(),
+            "language-unknown",
+        );
+    }
+    detector(sample, letters, &[Lang::Ara, Lang::Pes, Lang::Urd], None)
+}
+
+/// Every language whatlang knows.
+const ALL: &[Lang] = &[];
+
+/// whatlang on the letters of `sample`, among `allowed` (all when empty); its answer counts when
+/// reliable, on enough letters, and when the text has no letter foreign to that language.
+fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str>) -> Language {
+    let n = letters.all.len();
+    if n < MIN_LETTERS {
+        return Language::undetermined(
+            format!("too short to tell: {n} letters (the detector needs {MIN_LETTERS})"),
+            "language-undetermined",
+        );
+    }
+    // Only letters and word breaks: quotes, digits and punctuation say nothing of a language.
+    let cleaned: String = sample
+        .chars()
+        .map(|c| if c.is_alphabetic() || c == '\'' { c } else { ' ' })
+        .collect();
+    let detector = if allowed.is_empty() {
+        whatlang::Detector::new()
+    } else {
+        whatlang::Detector::with_allowlist(allowed.to_vec())
+    };
+    let Some(info) = detector.detect(&cleaned) else {
+        return Language::undetermined(
+            "the detector gives no answer".to_owned(),
+            "language-undetermined",
+        );
+    };
+    let Some(code) = iso639_1(info.lang()) else {
+        return Language::undetermined(
+            format!("the detector's answer {:?} has no code here", info.lang()),
+            "language-undetermined",
+        );
+    };
+    let confidence = info.confidence();
+    let reliable = info.is_reliable() || (allowed.len() > 1 && confidence >= 0.5);
+    if !reliable {
+        return Language::undetermined(
+            format!(
+                "the detector is not sure: `{code}` at confidence {:.2} on {n} letters",
+                confidence
+            ),
+            "language-undetermined",
+        );
+    }
+    if let Some(foreign) = foreign_letters(code, letters) {
+        return Language::undetermined(
+            format!("the detector says `{code}`, but the text uses letters `{code}` does not ({foreign})"),
+            "language-unknown",
+        );
+    }
+    let rule = rule.unwrap_or("detector");
+    let code = match (code, letters.main) {
+        ("uz", Script::Cyrillic) => "uz-Cyrl",
+        ("sr", Script::Latin) => "sr-Latn",
+        (code, _) => code,
+    };
+    Language::decided(
+        code,
+        Found::rule(rule)
+            .confidence(confidence)
+            .detail(format!("whatlang {:?} on {n} letters", info.lang())),
+    )
+}
+
+/// Letters beyond ASCII that a Latin-script language uses (lowercase).
+fn latin_alphabet(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "en" => "",
+        "fr" => "àâæçéèêëîïôœùûüÿ",
+        "de" => "äöüß",
+        "es" => "áéíñóúü",
+        "pt" => "áâãàçéêíóôõú",
+        "it" => "àèéìíîòóùú",
+        "ca" => "àçèéíïòóúü",
+        "nl" => "áéëïóöüè",
+        "pl" => "ąćęłńóśźż",
+        "cs" => "áčďéěíňóřšťúůýž",
+        "sk" => "áäčďéíĺľňóôŕšťúýž",
+        "sl" | "hr" | "sr" => "čćđšž",
+        "hu" => "áéíóöőúüű",
+        "ro" => "ăâîșțşţ",
+        "tr" => "çğıöşüâîû",
+        "az" => "çəğıöşü",
+        "uz" => "ʻ’",
+        "tk" => "äçňöşüýž",
+        "sv" => "åäöé",
+        "da" | "nb" => "æøåé",
+        "fi" => "äöåšž",
+        "et" => "äöõüšž",
+        "lv" => "āčēģīķļņšūž",
+        "lt" => "ąčęėįšųūž",
+        "id" | "tl" | "jv" | "af" | "la" | "cy" | "eo" => return None,
+        _ => return None,
+    })
+}
+
+/// Letters frequent enough in the text (at least 2, and 0.5% of letters) that `code` does not
+/// use: evidence that the detector has picked a neighbour of a language it does not know.
+fn foreign_letters(code: &str, letters: &Letters) -> Option<String> {
+    let alphabet = latin_alphabet(code)?;
+    let mut foreign: Vec<(char, usize)> = Vec::new();
+    for &c in &letters.all {
+        if script(c) != Script::Latin || c.is_ascii() || alphabet.contains(c) {
+            continue;
+        }
+        match foreign.iter_mut().find(|(k, _)| *k == c) {
+            Some((_, n)) => *n += 1,
+            None => foreign.push((c, 1)),
+        }
+    }
+    let n = letters.all.len();
+    foreign.retain(|&(_, k)| k >= 2 && k * 200 >= n);
+    (!foreign.is_empty()).then(|| foreign.iter().map(|(c, _)| c.to_string()).collect::<Vec<_>>().join(" "))
+}
+
+/// whatlang's language for a declared code, if it knows it.
+fn whatlang_of(code: &str) -> Option<Lang> {
+    let base = code.split('-').next()?;
+    Lang::all().iter().copied().find(|&l| iso639_1(l) == Some(base))
+}
+
+/// ISO 639-1 for the languages whatlang knows (all have one).
+pub fn iso639_1(lang: Lang) -> Option<&'static str> {
+    use whatlang::Lang::*;
+    Some(match lang {
+        Epo => "eo",
+        Eng => "en",
+        Rus => "ru",
+        Cmn => "zh",
+        Spa => "es",
+        Por => "pt",
+        Ita => "it",
+        Ben => "bn",
+        Fra => "fr",
+        Deu => "de",
+        Ukr => "uk",
+        Kat => "ka",
+        Ara => "ar",
+        Hin => "hi",
+        Jpn => "ja",
+        Heb => "he",
+        Yid => "yi",
+        Pol => "pl",
+        Amh => "am",
+        Jav => "jv",
+        Kor => "ko",
+        Nob => "nb",
+        Dan => "da",
+        Swe => "sv",
+        Fin => "fi",
+        Tur => "tr",
+        Nld => "nl",
+        Hun => "hu",
+        Ces => "cs",
+        Ell => "el",
+        Bul => "bg",
+        Bel => "be",
+        Mar => "mr",
+        Kan => "kn",
+        Ron => "ro",
+        Slv => "sl",
+        Hrv => "hr",
+        Srp => "sr",
+        Mkd => "mk",
+        Lit => "lt",
+        Lav => "lv",
+        Est => "et",
+        Tam => "ta",
+        Vie => "vi",
+        Urd => "ur",
+        Tha => "th",
+        Guj => "gu",
+        Uzb => "uz",
+        Pan => "pa",
+        Aze => "az",
+        Ind => "id",
+        Tel => "te",
+        Pes => "fa",
+        Mal => "ml",
+        Ori => "or",
+        Mya => "my",
+        Nep => "ne",
+        Sin => "si",
+        Khm => "km",
+        Tuk => "tk",
+        Aka => "ak",
+        Zul => "zu",
+        Sna => "sn",
+        Afr => "af",
+        Lat => "la",
+        Slk => "sk",
+        Cat => "ca",
+        Tgl => "tl",
+        Hye => "hy",
+        Cym => "cy",
+        #[allow(unreachable_patterns)]
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schwa_decides_between_azerbaijani_and_turkish() {
+        let l = detect("Xocalı şəhəri işğal edildi, sakinlər öldürüldü və əsir götürüldü", &[]);
+        assert_eq!(l.code, "az");
+        assert_eq!(l.found.rule, "letters");
+    }
+
+    #[test]
+    fn one_word_is_undetermined_with_a_warning() {
+        let l = detect("Hello\n", &[]);
+        assert_eq!(l.code, "und");
+        assert_eq!(l.found.rule, "none");
+        assert!(l.warning.is_some());
+    }
+
+    #[test]
+    fn curly_quotes_do_not_make_english_portuguese() {
+        let text = "\u{201c}The town was quiet,\u{201d} she said. \u{201c}We didn\u{2019}t know what \
+                    would happen that night, and nobody told us anything at all.\u{201d}";
+        assert_eq!(detect(text, &[]).code, "en");
+    }
+
+    #[test]
+    fn an_undeclared_language_is_flagged() {
+        let text = "The town was quiet that night, and nobody told the people anything at all about it.";
+        let l = detect(text, &["az".to_owned(), "ru".to_owned()]);
+        assert_eq!(l.code, "en");
+        assert_eq!(l.warning.unwrap().0, "language-undeclared");
+    }
+}
