@@ -10,8 +10,10 @@
 //!
 //! A legacy detection is a guess, so it has to show its evidence:
 //! - a byte the guessed encoding leaves undefined (it decodes to a C1 control) has the other
-//!   encodings of the same script tried (box drawing in KOI8-R is not windows-1251's gap); when
-//!   none decodes the file cleanly, the document is refused naming the byte;
+//!   encodings of the same script tried (box drawing in KOI8-R is not windows-1251's gap), and
+//!   words of impossible case (`èÏÄÖÁÌ`: KOI8-R read as Latin-1) have every single-byte
+//!   encoding tried, the one reading best taken, when the file has at least [`MIN_HIGH_BYTES`]
+//!   bytes above 0x7F; when none decodes it cleanly, the document is refused naming the byte;
 //! - a word mixing letters of two alphabets (a Latin word with an Arabic letter from a stray
 //!   byte), or a few high bytes in ASCII text that make no word of their script, refuse it
 //!   (`encoding-doubtful`), to be fixed by curating `encoding`.
@@ -34,8 +36,9 @@ pub struct Decoded {
     /// Characters restored by mojibake repair (0: none).
     pub mojibake_repaired: u64,
     /// What decided the encoding: `bom`, `utf-8` (the bytes are valid UTF-8), `detector`
-    /// (chardetng, checked), `detector-sibling` (the guess left bytes undefined; another encoding
-    /// of its script decodes all of them) or `curated`.
+    /// (chardetng, checked), `detector-alternative` (the guess left bytes undefined or made words
+    /// that cannot be; another single-byte encoding decodes every byte into words that can) or
+    /// `curated`.
     pub rule: &'static str,
 }
 
@@ -194,7 +197,18 @@ fn decode_legacy(bytes: &[u8], path: &str, guess: &'static Encoding) -> Result<D
         )
         .at_offset(offset as u64)
     })?;
-    if let Some(undefined) = first_undefined(&text, guess) {
+    let high = bytes.iter().filter(|&&b| b >= 0x80).count();
+    let undefined = first_undefined(&text, guess);
+    if undefined.is_none() && doubt(&text, bytes).is_some() && high >= MIN_HIGH_BYTES {
+        // A guess whose words cannot be (camel-cased accents, mixed alphabets), on plenty of
+        // evidence: the single-byte encoding whose decoding reads best, if one reads cleanly.
+        if let Some((e, t)) = best_reading(bytes) {
+            chosen = e;
+            text = t;
+            rule = "detector-alternative";
+        }
+    }
+    if let Some(undefined) = undefined {
         let sibling = FAMILIES
             .iter()
             .find(|family| family.contains(&guess))
@@ -204,7 +218,8 @@ fn decode_legacy(bytes: &[u8], path: &str, guess: &'static Encoding) -> Result<D
             .find_map(|&e| {
                 let t = decode_strict(e, bytes).ok()?;
                 (first_undefined(&t, e).is_none() && doubt(&t, bytes).is_none()).then_some((e, t))
-            });
+            })
+            .or_else(|| (high >= MIN_HIGH_BYTES).then(|| best_reading(bytes)).flatten());
         let Some((e, t)) = sibling else {
             return Err(Problem::error(
                 path,
@@ -221,7 +236,7 @@ fn decode_legacy(bytes: &[u8], path: &str, guess: &'static Encoding) -> Result<D
         };
         chosen = e;
         text = t;
-        rule = "detector-sibling";
+        rule = "detector-alternative";
     }
     if let Some((offset, why)) = doubt(&text, bytes) {
         return Err(Problem::error(
@@ -237,6 +252,54 @@ fn decode_legacy(bytes: &[u8], path: &str, guess: &'static Encoding) -> Result<D
         .at_offset(offset as u64));
     }
     finish(text, label_for(chosen, bytes), rule, false, path)
+}
+
+/// Fewer bytes above 0x7F than this are too little evidence to choose another encoding than
+/// the detector's by how the text reads.
+const MIN_HIGH_BYTES: usize = 8;
+
+/// The single-byte encoding whose decoding of `bytes` reads best (most letters in words of one
+/// alphabet and a possible case pattern), among those that decode it cleanly.
+fn best_reading(bytes: &[u8]) -> Option<(&'static Encoding, String)> {
+    use encoding_rs::*;
+    let candidates = FAMILIES
+        .iter()
+        .flat_map(|f| f.iter().copied())
+        .chain([KOI8_R, WINDOWS_1254, WINDOWS_874, WINDOWS_1258]);
+    let mut best: Option<(usize, &'static Encoding, String)> = None;
+    for e in candidates {
+        let Ok(t) = decode_strict(e, bytes) else {
+            continue;
+        };
+        if first_undefined(&t, e).is_some() || doubt(&t, bytes).is_some() {
+            continue;
+        }
+        let score = readable_letters(&t);
+        if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+            best = Some((score, e, t));
+        }
+    }
+    best.map(|(_, e, t)| (e, t))
+}
+
+/// Letters in words of one alphabet whose case pattern is possible (`word`, `Word`, `WORD`).
+fn readable_letters(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .filter(|w| {
+            let first = w.chars().next().and_then(alphabet);
+            w.chars().all(|c| alphabet(c) == first) && !camel(w)
+        })
+        .map(|w| w.chars().count())
+        .sum()
+}
+
+/// An uppercase letter after a lowercase one inside a word, one of them beyond ASCII
+/// (`èÏÄÖÁÌ` is KOI8-R read as Latin-1; `iPhone` is ASCII and fine).
+fn camel(word: &str) -> bool {
+    word.chars()
+        .zip(word.chars().skip(1))
+        .any(|(a, b)| a.is_lowercase() && b.is_uppercase() && !(a.is_ascii() && b.is_ascii()))
 }
 
 /// Decode with the encoding curated in `dataset.toml`, strictly.
@@ -380,6 +443,7 @@ fn doubt(text: &str, bytes: &[u8]) -> Option<(usize, &'static str)> {
         return None; // not a single-byte decode: char index and byte offset differ
     }
     let (mut start, mut foreign_words, mut first_foreign) = (0, 0usize, None);
+    let (mut high_words, mut camels, mut first_camel) = (0usize, 0usize, None);
     while start < chars.len() {
         let Some(first) = alphabet(chars[start]) else {
             start += 1;
@@ -393,11 +457,24 @@ fn doubt(text: &str, bytes: &[u8]) -> Option<(usize, &'static str)> {
             let at = (start..end).find(|&j| bytes[j] >= 0x80).unwrap_or(start);
             return Some((at, "makes a word of two alphabets"));
         }
+        if word.iter().any(|c| !c.is_ascii()) {
+            high_words += 1;
+            let w: String = word.iter().collect();
+            if camel(&w) {
+                camels += 1;
+                first_camel.get_or_insert((start..end).find(|&j| bytes[j] >= 0x80).unwrap_or(start));
+            }
+        }
         if first != 0 {
             first_foreign.get_or_insert(start);
             foreign_words += usize::from(word.len() >= 2);
         }
         start = end;
+    }
+    if let Some(at) = first_camel
+        && camels * 20 > high_words
+    {
+        return Some((at, "makes words of impossible case (a capital after a small letter)"));
     }
     let ascii_letters = chars.iter().filter(|c| c.is_ascii_alphabetic()).count();
     let high = bytes.iter().filter(|&&b| b >= 0x80).count();
@@ -666,5 +743,73 @@ mod tests {
             .map(|i| if i % 3 == 0 { 0x01 } else { b'a' })
             .collect();
         assert_eq!(decode(&controls, "a").unwrap_err().code, "binary");
+    }
+}
+
+#[cfg(test)]
+mod legacy_tests {
+    use super::*;
+    use encoding_rs::{KOI8_R, KOI8_U, WINDOWS_1251, WINDOWS_1252};
+
+    const RU: &str = "Ходжалинская трагедия произошла в ночь с 25 на 26 февраля 1992 года. \
+                      Погибли мирные жители, среди них женщины, дети и старики.";
+
+    #[test]
+    fn koi8_r_is_named_when_no_byte_needs_koi8_u() {
+        let (bytes, _, _) = KOI8_R.encode(RU);
+        let d = decode(&bytes, "a.txt").unwrap();
+        assert_eq!((d.encoding, d.text.as_str()), ("KOI8-R", RU));
+    }
+
+    #[test]
+    fn koi8_u_is_named_when_its_letters_are_used() {
+        let uk = "Ходжалинська трагедія сталася в ніч на 26 лютого 1992 року. Її пам'ятають усі.";
+        let (bytes, _, _) = KOI8_U.encode(uk);
+        let d = decode(&bytes, "a.txt").unwrap();
+        assert_eq!((d.encoding, d.text.as_str()), ("KOI8-U", uk));
+    }
+
+    #[test]
+    fn koi8_r_box_drawing_is_accepted() {
+        let text = format!("{RU}\n┌──────┬──────┐\n│ дата │ город│\n├──────┼──────┤\n│ 1992 │ Ходжалы│\n└──────┴──────┘\n");
+        let (bytes, _, unmappable) = KOI8_R.encode(&text);
+        assert!(!unmappable);
+        let d = decode(&bytes, "a.txt").unwrap();
+        assert_eq!(d.text, text);
+        assert_eq!(d.encoding, "KOI8-R");
+    }
+
+    #[test]
+    fn iso_8859_1_is_named_when_no_byte_needs_windows_1252() {
+        let fr = "Déclaration universelle des droits de l'homme: égalité, dignité, fraternité.";
+        let (bytes, _, _) = WINDOWS_1252.encode(fr);
+        assert_eq!(decode(&bytes, "a.txt").unwrap().encoding, "ISO-8859-1");
+        let curly = "L\u{2019}égalité et la dignité de tous, dit-on, «\u{a0}sans distinction\u{a0}».";
+        let (bytes, _, _) = WINDOWS_1252.encode(curly);
+        assert_eq!(decode(&bytes, "a.txt").unwrap().encoding, "windows-1252");
+    }
+
+    #[test]
+    fn stray_high_bytes_in_ascii_are_refused_naming_the_byte() {
+        let mut bytes = b"The report was filed on Monday and reviewed by the committee in full.".to_vec();
+        bytes[10] = 0xC7;
+        bytes[40] = 0xE3;
+        let p = decode(&bytes, "a.txt").unwrap_err();
+        assert_eq!(p.code, "encoding-doubtful");
+        assert!(p.offset == Some(10) || p.offset == Some(40), "{p:?}");
+        assert!(p.message.contains("0x"), "{}", p.message);
+    }
+
+    #[test]
+    fn a_curated_encoding_decides_and_is_checked() {
+        let (bytes, _, _) = WINDOWS_1251.encode(RU);
+        let d = decode_as(&bytes, "a.txt", Some("windows-1251")).unwrap();
+        assert_eq!((d.encoding, d.rule), ("windows-1251", "curated"));
+        let p = decode_as(&[b'a', 0x98, b'b'], "a.txt", Some("windows-1251")).unwrap_err();
+        assert_eq!((p.code, p.offset), ("undecodable", Some(1)));
+        let p = decode_as(b"abc", "a.txt", Some("no-such-thing")).unwrap_err();
+        assert_eq!(p.code, "encoding-unknown");
+        let p = decode_as(&[b'a', 0x93, b'b'], "a.txt", Some("ISO-8859-1")).unwrap_err();
+        assert_eq!(p.code, "undecodable");
     }
 }

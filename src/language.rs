@@ -123,8 +123,12 @@ impl Letters {
             .iter()
             .find(|(s, _)| *s == Script::Kana)
             .map_or(0, |c| c.1);
-        let (main, n) = if main == Script::Han && kana * 10 >= n {
-            (Script::Kana, n + kana)
+        let han = counts
+            .iter()
+            .find(|(s, _)| *s == Script::Han)
+            .map_or(0, |c| c.1);
+        let (main, n) = if (main == Script::Han || main == Script::Kana) && kana * 10 >= han {
+            (Script::Kana, han + kana)
         } else {
             (main, n)
         };
@@ -231,12 +235,17 @@ fn choose_declared(found: Language, declared: &[String], sample: &str, letters: 
     if found.warning.as_ref().is_some_and(|w| w.0 == "language-unknown") {
         return found;
     }
+    // Not reliable, but the detector's best guess is a declared language: the declaration
+    // settles the doubt (never on too short a text, never against the letters).
+    let Some(guess) = best_guess(sample, letters) else {
+        return found;
+    };
     let allowed: Vec<Lang> = declared.iter().filter_map(|d| whatlang_of(d)).collect();
-    if allowed.is_empty() {
+    if !allowed.contains(&guess) {
         return found;
     }
     let restricted = detector(sample, letters, &allowed, Some("detector-declared"));
-    if restricted.code == "und" {
+    if restricted.code == "und" || whatlang_of(&restricted.code) != Some(guess) {
         return found;
     }
     choose_declared(restricted, declared, sample, letters)
@@ -262,8 +271,8 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
     };
     // Languages whatlang does not know, by letters only they use.
     let unknown = [
-        ("ҙҡҫ", "Bashkir (ҙ ҡ ҫ)"),
         ("ӑӗӳ", "Chuvash (ӑ ӗ ӳ)"),
+        ("ҙҡ", "Bashkir (ҙ ҡ)"),
         ("ҕҥ", "Yakut (ҕ ҥ)"),
         ("ӣӯҷ", "Tajik (ӣ ӯ ҷ)"),
         ("ӏ", "a Caucasian language (ӏ)"),
@@ -294,11 +303,17 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
             "language-unknown",
         );
     }
-    if l.has("ң") && l.has("өү") {
-        return evidence("ky", "Kyrgyz ң with ө or ү, without ә ғ қ һ");
-    }
     if l.has("өү") {
-        return evidence("mn", "Mongolian ө and ү, without ң ә ғ қ");
+        // Kyrgyz writes ң, Mongolian, Yakut and Buryat do not (Yakut's ҥ is another letter);
+        // without ң these cannot be told apart by letters.
+        if l.count("ң") >= 1 && !l.has("һ") {
+            return evidence("ky", "Kyrgyz ң with ө or ү, without ә ғ қ һ");
+        }
+        return Language::undetermined(
+            "ө and ү without ң: Mongolian, Yakut, Buryat or Kyrgyz, which letters do not tell apart"
+                .to_owned(),
+            "language-unknown",
+        );
     }
     if l.has("ў") && l.has("қғҳ") {
         return evidence("uz-Cyrl", "Uzbek ў with қ, ғ or ҳ");
@@ -388,6 +403,21 @@ fn arabic(sample: &str, letters: &Letters) -> Language {
     detector(sample, letters, &[Lang::Ara, Lang::Pes, Lang::Urd], None)
 }
 
+/// whatlang's best guess, reliable or not, on a text long enough for it.
+fn best_guess(sample: &str, letters: &Letters) -> Option<Lang> {
+    if letters.all.len() < MIN_LETTERS || letters.main != Script::Latin && letters.main != Script::Cyrillic {
+        return None;
+    }
+    whatlang::Detector::new().detect(&cleaned(sample)).map(|i| i.lang())
+}
+
+fn cleaned(sample: &str) -> String {
+    sample
+        .chars()
+        .map(|c| if c.is_alphabetic() || c == '\'' { c } else { ' ' })
+        .collect()
+}
+
 /// Every language whatlang knows.
 const ALL: &[Lang] = &[];
 
@@ -402,10 +432,7 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
         );
     }
     // Only letters and word breaks: quotes, digits and punctuation say nothing of a language.
-    let cleaned: String = sample
-        .chars()
-        .map(|c| if c.is_alphabetic() || c == '\'' { c } else { ' ' })
-        .collect();
+    let cleaned = cleaned(sample);
     let detector = if allowed.is_empty() {
         whatlang::Detector::new()
     } else {
@@ -424,7 +451,7 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
         );
     };
     let confidence = info.confidence();
-    let reliable = info.is_reliable() || (allowed.len() > 1 && confidence >= 0.5);
+    let reliable = info.is_reliable() || (rule.is_some() && confidence >= 0.5);
     if !reliable {
         return Language::undetermined(
             format!(

@@ -431,7 +431,7 @@ fn match_date(toks: &[Tok]) -> Option<(usize, usize, (u32, u32, u32))> {
     let skip = |toks: &[Tok], mut i: usize| {
         while let Some(t) = toks.get(i) {
             match t {
-                Tok::Sep('.' | ',') => i += 1,
+                Tok::Sep('.' | ',' | '-') => i += 1,
                 Tok::Word(w) if matches!(w.as_str(), "de" | "of" | "del" | "den") => i += 1,
                 _ => break,
             }
@@ -469,13 +469,28 @@ fn match_date(toks: &[Tok]) -> Option<(usize, usize, (u32, u32, u32))> {
                 }
             }
         }
-        // YYYY[.] MONTH D (Hungarian, Lithuanian), YYYY-MM-DD, numeric D/M/YYYY.
+        // YYYY[.] [abbr.] MONTH D (Hungarian, Armenian `1948 թ. դեկտեմբերի 10`), YYYY [abbr.]
+        // D MONTH (Kazakh `1948 ж. 10 желтоқсан`), YYYY-MM-DD, numeric D/M/YYYY.
         if let Some(y) = year(&toks[i]) {
-            let j = skip(toks, i + 1);
-            if let Some(m) = toks.get(j).and_then(month_of)
-                && let Some(d) = toks.get(skip(toks, j + 1)).and_then(day)
-            {
-                return Some((i, skip(toks, j + 1) + 1, (y, m, d)));
+            let mut j = i + 1;
+            loop {
+                match toks.get(j) {
+                    Some(Tok::Sep('.' | ',' | '-')) => j += 1,
+                    Some(Tok::Word(w)) if w.chars().count() <= 2 && months().get(w.as_str()).is_none() => j += 1,
+                    _ => break,
+                }
+            }
+            if let Some(m) = toks.get(j).and_then(month_of) {
+                let k = skip(toks, j + 1);
+                if let Some(d) = toks.get(k).and_then(day) {
+                    return Some((i, k + 1, (y, m, d)));
+                }
+            }
+            if let Some(d) = toks.get(j).and_then(day) {
+                let k = skip(toks, j + 1);
+                if let Some(m) = toks.get(k).and_then(month_of) {
+                    return Some((i, k + 1, (y, m, d)));
+                }
             }
             if let (Some(Tok::Sep(s1)), Some(Tok::Num(m, 1..=2)), Some(Tok::Sep(s2)), Some(Tok::Num(d, 1..=2))) =
                 (toks.get(i + 1), toks.get(i + 2), toks.get(i + 3), toks.get(i + 4))
