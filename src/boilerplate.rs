@@ -9,14 +9,19 @@
 //!    two thirds of them listed phrases: `boilerplate-menu`;
 //! 3. a copyright notice (`© 2026 ...`, `... All rights reserved.`, at most 25 words):
 //!    `boilerplate-copyright`;
-//! 4. a line that recurs at the edges of at least [`RECURRING_DOCUMENTS`] documents of the
-//!    corpus (a site's navigation), when its block also holds a line of rules 1-3:
-//!    `boilerplate-recurring`.
+//! 4. a line that recurs at the same edge (top or bottom) of at least [`RECURRING_DOCUMENTS`]
+//!    documents of the corpus (a site's navigation), when its block also holds a line of rules
+//!    1-3: `boilerplate-recurring`;
+//! 5. at the bottom only, a short line (at most [`BLOCK_WORDS`] words, not ending like a
+//!    sentence) standing between furniture lines of a block that holds at least two listed
+//!    lines: `boilerplate-block` (the footer's `Jobs`, `Masthead` between `About us` and
+//!    `Privacy policy`).
 //!
-//! One line that is none of these (a short unknown line) does not stop the scan; two in a row, a
-//! line of more than [`MAX_UNKNOWN_WORDS`] words, or a line curated as content do. Unknown lines
-//! are never removed. Lines curated as furniture in `dataset.toml` are removed wherever they
-//! stand (`boilerplate-curated`). A line is never removed for its script or language.
+//! A short line that is none of these does not stop the scan (one in a row at the top, two at
+//! the bottom); more in a row, a line of more than [`MAX_UNKNOWN_WORDS`] words, or a line
+//! curated as content do. At the top unknown lines are never removed (a title stands among the
+//! menus there). Lines curated as furniture in `dataset.toml` are removed wherever they stand
+//! (`boilerplate-curated`). A line is never removed for its script or language.
 //!
 //! Everything removed is listed in the record's `removed` with its line and rule.
 
@@ -42,6 +47,9 @@ pub const LISTS: &[(&str, &str)] = &[
     ("uk", include_str!("../data/boilerplate/uk.txt")),
 ];
 
+/// Names of languages in their own language (CLDR): a language switcher's items.
+const LANGUAGE_NAMES: &str = include_str!("../data/boilerplate/languages.txt");
+
 /// Phrases that make a line a copyright notice, matched inside it.
 const COPYRIGHT: &str = include_str!("../data/boilerplate/copyright.txt");
 
@@ -52,7 +60,7 @@ const COPYRIGHT_MAX_WORDS: usize = 25;
 /// A line recurring at the edges of this many documents is a site's furniture.
 pub const RECURRING_DOCUMENTS: usize = 3;
 /// How many non-blank lines at each edge count as "the edge" for recurrence.
-pub const EDGE_LINES: usize = 8;
+pub const EDGE_LINES: usize = 30;
 
 fn lines_of(text: &'static str) -> impl Iterator<Item = &'static str> {
     text.lines()
@@ -65,7 +73,9 @@ fn phrases() -> &'static HashSet<String> {
     PHRASES.get_or_init(|| {
         LISTS
             .iter()
-            .flat_map(|(_, text)| lines_of(text))
+            .map(|(_, text)| *text)
+            .chain([LANGUAGE_NAMES])
+            .flat_map(lines_of)
             .map(key)
             .collect()
     })
@@ -78,7 +88,7 @@ pub fn key(line: &str) -> String {
         .trim()
         .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©' && c != '(')
         .trim_end_matches(|c: char| {
-            c.is_whitespace() || matches!(c, ':' | '.' | '…' | '»' | '›' | '→' | '>' | '!' | '|')
+            c.is_whitespace() || matches!(c, ':' | '.' | '…' | '»' | '›' | '→' | '>' | '!' | '|' | '/')
         });
     trimmed
         .split_whitespace()
@@ -114,7 +124,7 @@ fn listed(line: &str) -> Option<&'static str> {
     if k.is_empty() {
         return None;
     }
-    if phrases().contains(&k) {
+    if phrases().contains(&k) || is_language_name(&k) {
         return Some("boilerplate-phrase");
     }
     if is_copyright(&k) {
@@ -124,6 +134,13 @@ fn listed(line: &str) -> Option<&'static str> {
         return Some("boilerplate-menu");
     }
     None
+}
+
+/// `español (de méxico)`: a language's own name with a region, as switchers write it.
+fn is_language_name(k: &str) -> bool {
+    k.ends_with(')')
+        && k.split_once(" (")
+            .is_some_and(|(name, _)| lines_of(LANGUAGE_NAMES).any(|n| n == name))
 }
 
 fn is_copyright(k: &str) -> bool {
@@ -151,19 +168,38 @@ fn is_listed_menu(k: &str) -> bool {
     listed_share(k.split_whitespace().collect())
 }
 
+/// Which edge of a document a scan starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    Top,
+    Bottom,
+}
+
+impl Edge {
+    /// The key a line's recurrence at this edge is counted under.
+    pub fn key(self, line: &str) -> String {
+        let tag = match self {
+            Edge::Top => "t",
+            Edge::Bottom => "b",
+        };
+        format!("{tag}:{}", key(line))
+    }
+}
+
 /// Remove the furniture of `lines`, listing it in `removed`.
 pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
     let mut found: Vec<(usize, &'static str)> = Vec::new();
     let nonblank: Vec<usize> = (0..lines.len())
         .filter(|&i| !lines[i].text.trim().is_empty())
         .collect();
-    found.extend(scan(lines, nonblank.iter().copied(), rules));
-    let top: HashSet<usize> = found.iter().map(|(i, _)| *i).collect();
-    found.extend(
-        scan(lines, nonblank.iter().rev().copied(), rules)
-            .into_iter()
-            .filter(|(i, _)| !top.contains(i)),
-    );
+    found.extend(scan(lines, &nonblank, Edge::Top, rules));
+    let mut bottom: Vec<usize> = nonblank.clone();
+    bottom.reverse();
+    for (i, reason) in scan(lines, &bottom, Edge::Bottom, rules) {
+        if !found.iter().any(|f| f.0 == i) {
+            found.push((i, reason));
+        }
+    }
     for &i in &nonblank {
         let k = key(&lines[i].text);
         if rules.add.contains(&k) && !rules.exempt.contains(&k) && !found.iter().any(|f| f.0 == i) {
@@ -171,72 +207,124 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
         }
     }
     found.sort_unstable();
+    let mut taken = Vec::with_capacity(found.len());
     for &(i, reason) in found.iter().rev() {
         let line = lines.remove(i);
-        removed.push(Removed {
+        taken.push(Removed {
             line: line.no,
             text: line.text.trim().to_owned(),
             reason: reason.to_owned(),
         });
     }
-    let start = removed.len() - found.len();
-    removed[start..].reverse();
+    taken.reverse();
+    removed.extend(taken);
+}
+
+/// How a line of an edge's block is classed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// Furniture by itself (listed phrase, menu, copyright, curated).
+    Listed(&'static str),
+    /// Recurs at this edge of several documents.
+    Recurring,
+    /// Neither, and short.
+    Unknown,
 }
 
 /// The furniture of one edge's block, scanning `order` (indices of non-blank lines) inwards.
-fn scan(lines: &[Line], order: impl Iterator<Item = usize>, rules: &Rules) -> Vec<(usize, &'static str)> {
-    let mut block: Vec<(usize, Option<&'static str>)> = Vec::new();
+///
+/// The block is the run of furniture from the edge; unknown lines do not end it unless two (at
+/// the bottom three) come in a row. Listed lines are removed; recurring lines when the block has
+/// a listed line too; at the bottom, short unknown lines standing between furniture lines of a
+/// block with at least two listed lines (`boilerplate-block`). At the top unknown lines are
+/// always kept: a title stands among menus there.
+fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
+    let tolerance = match edge {
+        Edge::Top => 1,
+        Edge::Bottom => 2,
+    };
+    let mut block: Vec<(usize, Class)> = Vec::new();
     let mut unknown_run = 0;
-    for i in order {
+    for &i in order {
         let text = &lines[i].text;
         let k = key(text);
         if rules.exempt.contains(&k) {
             break;
         }
-        let reason = if rules.add.contains(&k) {
-            Some("boilerplate-curated")
+        let class = if rules.add.contains(&k) {
+            Class::Listed("boilerplate-curated")
+        } else if let Some(reason) = listed(text) {
+            Class::Listed(reason)
+        } else if rules.recurring.contains(&edge.key(text)) {
+            Class::Recurring
+        } else if text.split_whitespace().count() <= MAX_UNKNOWN_WORDS {
+            Class::Unknown
         } else {
-            listed(text)
+            break;
         };
-        match reason {
-            Some(_) => unknown_run = 0,
-            None => {
-                unknown_run += 1;
-                if unknown_run > 1 || text.split_whitespace().count() > MAX_UNKNOWN_WORDS {
-                    break;
-                }
+        if class == Class::Unknown {
+            unknown_run += 1;
+            if unknown_run > tolerance {
+                break;
             }
+        } else {
+            unknown_run = 0;
         }
-        block.push((i, reason));
+        block.push((i, class));
     }
-    let strong = block.iter().any(|(_, r)| r.is_some());
-    block
-        .into_iter()
-        .filter_map(|(i, reason)| match reason {
-            Some(r) => Some((i, r)),
-            None if strong && rules.recurring.contains(&key(&lines[i].text)) => {
-                Some((i, "boilerplate-recurring"))
+    // The block ends at its last furniture line.
+    while block.last().is_some_and(|(_, c)| *c == Class::Unknown) {
+        block.pop();
+    }
+    let listed = block.iter().filter(|(_, c)| matches!(c, Class::Listed(_))).count();
+    let mut out = Vec::new();
+    for (n, &(i, class)) in block.iter().enumerate() {
+        match class {
+            Class::Listed(reason) => out.push((i, reason)),
+            Class::Recurring if listed > 0 => out.push((i, "boilerplate-recurring")),
+            Class::Unknown
+                if edge == Edge::Bottom
+                    && listed >= 2
+                    && block[..n].iter().any(|(_, c)| *c != Class::Unknown)
+                    && block_line(&lines[i].text)
+                    && !rules.exempt.contains(&key(&lines[i].text)) =>
+            {
+                out.push((i, "boilerplate-block"))
             }
-            None => None,
-        })
-        .collect()
+            _ => {}
+        }
+    }
+    out
 }
 
-/// The keys of a document's edge lines (the first and last [`EDGE_LINES`] non-blank lines),
-/// for counting recurrence across the corpus.
+/// A short unknown line that may go with its block: at most [`BLOCK_WORDS`] words, not ending
+/// like a sentence, not a line of the document's own voice (a signature is `Name`, kept by the
+/// block's need for listed lines around it).
+fn block_line(text: &str) -> bool {
+    let t = text.trim();
+    t.split_whitespace().count() <= BLOCK_WORDS && !t.ends_with(['.', '!', '?', '…', '"', '»', ':'])
+}
+
+/// An unknown line inside a bottom block has at most this many words to be taken with it.
+pub const BLOCK_WORDS: usize = 6;
+
+/// The keys of a document's edge lines (the first and last [`EDGE_LINES`] non-blank lines, each
+/// counted at its edge), for counting recurrence across the corpus.
 pub fn edge_keys(text: &str) -> Vec<String> {
     let nonblank: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
     let n = nonblank.len();
-    let mut keys: Vec<String> = nonblank
-        .iter()
-        .enumerate()
-        .filter(|(i, l)| {
-            (*i < EDGE_LINES || *i + EDGE_LINES >= n)
-                && l.split_whitespace().count() <= MAX_UNKNOWN_WORDS
-        })
-        .map(|(_, l)| key(l))
-        .filter(|k| !k.is_empty())
-        .collect();
+    let mut keys: Vec<String> = Vec::new();
+    for (i, l) in nonblank.iter().enumerate() {
+        if l.split_whitespace().count() > MAX_UNKNOWN_WORDS || key(l).is_empty() {
+            continue;
+        }
+        if i < EDGE_LINES {
+            keys.push(Edge::Top.key(l));
+        }
+        if i + EDGE_LINES >= n {
+            keys.push(Edge::Bottom.key(l));
+        }
+    }
     keys.sort();
     keys.dedup();
     keys
@@ -268,6 +356,17 @@ mod tests {
         assert!(last.text.starts_with("The third one"));
         assert_eq!(removed[0].reason, "boilerplate-phrase");
         assert_eq!(removed[0].line, 7);
+    }
+
+    #[test]
+    fn a_footer_block_goes_with_its_short_unknown_lines() {
+        let text = format!("{BODY}About us\nJobs\nMasthead\nPrivacy policy\nTerms of use\n");
+        let (_, removed) = strip_text(&text);
+        let reasons: Vec<_> = removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            ["boilerplate-phrase", "boilerplate-block", "boilerplate-block", "boilerplate-phrase", "boilerplate-phrase"]
+        );
     }
 
     #[test]
@@ -316,8 +415,8 @@ mod tests {
     #[test]
     fn recurring_lines_go_only_beside_listed_furniture() {
         let mut rules = Rules::default();
-        rules.recurring.insert(key("Example News Network"));
-        rules.recurring.insert(key("Ihre Käthe Schröder"));
+        rules.recurring.insert(Edge::Bottom.key("Example News Network"));
+        rules.recurring.insert(Edge::Bottom.key("Ihre Käthe Schröder"));
         let (_, removed) = strip_with(&format!("{BODY}Example News Network\nShare\n"), &rules);
         assert_eq!(removed.len(), 2);
         assert_eq!(removed[0].reason, "boilerplate-recurring");

@@ -330,12 +330,13 @@ pub fn build(
     }
 
     let mut removed: Vec<Removed> = Vec::new();
-    let dates = metadata::extract_dates(&mut lines, path, &mut removed, problems);
     let rules = match curation {
         Some(c) => context.furniture.with(&c.furniture.add, &c.furniture.exempt),
         None => context.furniture.clone(),
     };
+    // Furniture first: the head is where the document's own lines begin.
     boilerplate::strip(&mut lines, &rules, &mut removed);
+    let dates = metadata::extract_dates(&mut lines, path, &mut removed, problems);
     removed.sort_by_key(|r| r.line);
     drop_edge_blank_lines(&mut lines, &mut steps);
     if lines.is_empty() {
