@@ -18,8 +18,9 @@
 //!    `Privacy policy`).
 //!
 //! A short line that is none of these does not stop the scan (one in a row at the top, two at
-//! the bottom); more in a row, a line of more than [`MAX_UNKNOWN_WORDS`] words, or a line
-//! curated as content do. At the top unknown lines are never removed (a title stands among the
+//! the bottom, any number inside a footer: a bottom block of which at least
+//! [`MIN_FOOTER_LISTED`] lines, a third, are listed); more in a row, a line of more than
+//! [`MAX_UNKNOWN_WORDS`] words, or a line curated as content do. At the top unknown lines are never removed (a title stands among the
 //! menus there). Lines curated as furniture in `dataset.toml` are removed wherever they stand
 //! (`boilerplate-curated`). A line is never removed for its script or language.
 //!
@@ -88,7 +89,8 @@ pub fn key(line: &str) -> String {
         .trim()
         .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©' && c != '(')
         .trim_end_matches(|c: char| {
-            c.is_whitespace() || matches!(c, ':' | '.' | '…' | '»' | '›' | '→' | '>' | '!' | '|' | '/')
+            c.is_whitespace()
+                || matches!(c, ':' | '.' | '…' | '»' | '›' | '→' | '>' | '!' | '|' | '/')
         });
     trimmed
         .split_whitespace()
@@ -156,7 +158,11 @@ fn is_copyright(k: &str) -> bool {
 /// Items separated by `|`, `•`, `·`, `/`, or by spaces, at least two, two thirds of them listed.
 fn is_listed_menu(k: &str) -> bool {
     let listed_share = |items: Vec<&str>| {
-        let items: Vec<&str> = items.into_iter().map(str::trim).filter(|i| !i.is_empty()).collect();
+        let items: Vec<&str> = items
+            .into_iter()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .collect();
         let known = items.iter().filter(|i| phrases().contains(&key(i))).count();
         items.len() >= 2 && known * 3 >= items.len() * 2
     };
@@ -264,7 +270,15 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
         };
         if class == Class::Unknown {
             unknown_run += 1;
-            if unknown_run > tolerance {
+            // At the bottom a footer dense with furniture (a third of its lines listed, at least
+            // MIN_FOOTER_LISTED) is not ended by a run of unknown lines, only by a paragraph.
+            let listed = block
+                .iter()
+                .filter(|(_, c)| matches!(c, Class::Listed(_)))
+                .count();
+            let dense =
+                edge == Edge::Bottom && listed >= MIN_FOOTER_LISTED && listed * 3 > block.len();
+            if unknown_run > tolerance && !dense {
                 break;
             }
         } else {
@@ -276,7 +290,10 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     while block.last().is_some_and(|(_, c)| *c == Class::Unknown) {
         block.pop();
     }
-    let listed = block.iter().filter(|(_, c)| matches!(c, Class::Listed(_))).count();
+    let listed = block
+        .iter()
+        .filter(|(_, c)| matches!(c, Class::Listed(_)))
+        .count();
     let mut out = Vec::new();
     for (n, &(i, class)) in block.iter().enumerate() {
         match class {
@@ -304,6 +321,10 @@ fn block_line(text: &str) -> bool {
     let t = text.trim();
     t.split_whitespace().count() <= BLOCK_WORDS && !t.ends_with(['.', '!', '?', '…', '"', '»', ':'])
 }
+
+/// A bottom block with at least this many listed lines, a third of its lines, is a footer that a
+/// run of unknown lines does not end.
+pub const MIN_FOOTER_LISTED: usize = 4;
 
 /// An unknown line inside a bottom block has at most this many words to be taken with it.
 pub const BLOCK_WORDS: usize = 6;
@@ -365,22 +386,42 @@ mod tests {
         let reasons: Vec<_> = removed.iter().map(|r| r.reason.as_str()).collect();
         assert_eq!(
             reasons,
-            ["boilerplate-phrase", "boilerplate-block", "boilerplate-block", "boilerplate-phrase", "boilerplate-phrase"]
+            [
+                "boilerplate-phrase",
+                "boilerplate-block",
+                "boilerplate-block",
+                "boilerplate-phrase",
+                "boilerplate-phrase"
+            ]
         );
     }
 
     #[test]
     fn one_unknown_line_at_the_end_does_not_stop_the_scan() {
-        let text = format!("{BODY}Share this article\nCookies\n© 2026 Example News. All rights reserved.\nSome unknown site line\n");
+        let text = format!(
+            "{BODY}Share this article\nCookies\n© 2026 Example News. All rights reserved.\nSome unknown site line\n"
+        );
         let (lines, removed) = strip_text(&text);
         let reasons: Vec<_> = removed.iter().map(|r| r.reason.as_str()).collect();
-        assert_eq!(reasons, ["boilerplate-phrase", "boilerplate-phrase", "boilerplate-copyright"]);
-        assert_eq!(lines.iter().rfind(|l| !l.text.is_empty()).unwrap().text, "Some unknown site line");
+        assert_eq!(
+            reasons,
+            [
+                "boilerplate-phrase",
+                "boilerplate-phrase",
+                "boilerplate-copyright"
+            ]
+        );
+        assert_eq!(
+            lines.iter().rfind(|l| !l.text.is_empty()).unwrap().text,
+            "Some unknown site line"
+        );
     }
 
     #[test]
     fn menus_at_the_top_are_removed_and_the_title_stays() {
-        let text = format!("Новости | Политика | Экономика | Спорт\nЗаголовок статьи\nПодписаться\n\n{BODY}");
+        let text = format!(
+            "Новости | Политика | Экономика | Спорт\nЗаголовок статьи\nПодписаться\n\n{BODY}"
+        );
         let (lines, removed) = strip_text(&text);
         assert_eq!(removed.len(), 2);
         assert_eq!(removed[0].reason, "boilerplate-menu");
@@ -415,8 +456,12 @@ mod tests {
     #[test]
     fn recurring_lines_go_only_beside_listed_furniture() {
         let mut rules = Rules::default();
-        rules.recurring.insert(Edge::Bottom.key("Example News Network"));
-        rules.recurring.insert(Edge::Bottom.key("Ihre Käthe Schröder"));
+        rules
+            .recurring
+            .insert(Edge::Bottom.key("Example News Network"));
+        rules
+            .recurring
+            .insert(Edge::Bottom.key("Ihre Käthe Schröder"));
         let (_, removed) = strip_with(&format!("{BODY}Example News Network\nShare\n"), &rules);
         assert_eq!(removed.len(), 2);
         assert_eq!(removed[0].reason, "boilerplate-recurring");

@@ -219,7 +219,11 @@ fn decode_legacy(bytes: &[u8], path: &str, guess: &'static Encoding) -> Result<D
                 let t = decode_strict(e, bytes).ok()?;
                 (first_undefined(&t, e).is_none() && doubt(&t, bytes).is_none()).then_some((e, t))
             })
-            .or_else(|| (high >= MIN_HIGH_BYTES).then(|| best_reading(bytes)).flatten());
+            .or_else(|| {
+                (high >= MIN_HIGH_BYTES)
+                    .then(|| best_reading(bytes))
+                    .flatten()
+            });
         let Some((e, t)) = sibling else {
             return Err(Problem::error(
                 path,
@@ -262,10 +266,12 @@ const MIN_HIGH_BYTES: usize = 8;
 /// alphabet and a possible case pattern), among those that decode it cleanly.
 fn best_reading(bytes: &[u8]) -> Option<(&'static Encoding, String)> {
     use encoding_rs::*;
-    let candidates = FAMILIES
-        .iter()
-        .flat_map(|f| f.iter().copied())
-        .chain([KOI8_R, WINDOWS_1254, WINDOWS_874, WINDOWS_1258]);
+    let candidates = FAMILIES.iter().flat_map(|f| f.iter().copied()).chain([
+        KOI8_R,
+        WINDOWS_1254,
+        WINDOWS_874,
+        WINDOWS_1258,
+    ]);
     let mut best: Option<(usize, &'static Encoding, String)> = None;
     for e in candidates {
         let Ok(t) = decode_strict(e, bytes) else {
@@ -377,7 +383,8 @@ fn label_for(encoding: &'static Encoding, bytes: &[u8]) -> &'static str {
     if bytes.iter().any(|b| (0x80..=0x9F).contains(b)) {
         return encoding.name();
     }
-    let same_as = |iso: &'static Encoding| decode_strict(iso, bytes) == decode_strict(encoding, bytes);
+    let same_as =
+        |iso: &'static Encoding| decode_strict(iso, bytes) == decode_strict(encoding, bytes);
     match encoding.name() {
         "windows-1252" => "ISO-8859-1",
         "windows-1254" => "ISO-8859-9",
@@ -396,7 +403,8 @@ fn first_undefined(text: &str, encoding: &'static Encoding) -> Option<usize> {
     if !is_single_byte(encoding) {
         return None;
     }
-    text.chars().position(|c| ('\u{80}'..='\u{9F}').contains(&c))
+    text.chars()
+        .position(|c| ('\u{80}'..='\u{9F}').contains(&c))
 }
 
 fn is_single_byte(encoding: &'static Encoding) -> bool {
@@ -453,7 +461,10 @@ fn doubt(text: &str, bytes: &[u8]) -> Option<(usize, &'static str)> {
             .find(|&i| !chars[i].is_alphabetic())
             .unwrap_or(chars.len());
         let word = &chars[start..end];
-        if word.iter().any(|&c| alphabet(c).is_some_and(|a| a != first)) {
+        if word
+            .iter()
+            .any(|&c| alphabet(c).is_some_and(|a| a != first))
+        {
             let at = (start..end).find(|&j| bytes[j] >= 0x80).unwrap_or(start);
             return Some((at, "makes a word of two alphabets"));
         }
@@ -462,7 +473,8 @@ fn doubt(text: &str, bytes: &[u8]) -> Option<(usize, &'static str)> {
             let w: String = word.iter().collect();
             if camel(&w) {
                 camels += 1;
-                first_camel.get_or_insert((start..end).find(|&j| bytes[j] >= 0x80).unwrap_or(start));
+                first_camel
+                    .get_or_insert((start..end).find(|&j| bytes[j] >= 0x80).unwrap_or(start));
             }
         }
         if first != 0 {
@@ -474,7 +486,10 @@ fn doubt(text: &str, bytes: &[u8]) -> Option<(usize, &'static str)> {
     if let Some(at) = first_camel
         && camels * 20 > high_words
     {
-        return Some((at, "makes words of impossible case (a capital after a small letter)"));
+        return Some((
+            at,
+            "makes words of impossible case (a capital after a small letter)",
+        ));
     }
     let ascii_letters = chars.iter().filter(|c| c.is_ascii_alphabetic()).count();
     let high = bytes.iter().filter(|&&b| b >= 0x80).count();
@@ -771,7 +786,9 @@ mod legacy_tests {
 
     #[test]
     fn koi8_r_box_drawing_is_accepted() {
-        let text = format!("{RU}\n┌──────┬──────┐\n│ дата │ город│\n├──────┼──────┤\n│ 1992 │ Ходжалы│\n└──────┴──────┘\n");
+        let text = format!(
+            "{RU}\n┌──────┬──────┐\n│ дата │ город│\n├──────┼──────┤\n│ 1992 │ Ходжалы│\n└──────┴──────┘\n"
+        );
         let (bytes, _, unmappable) = KOI8_R.encode(&text);
         assert!(!unmappable);
         let d = decode(&bytes, "a.txt").unwrap();
@@ -784,14 +801,16 @@ mod legacy_tests {
         let fr = "Déclaration universelle des droits de l'homme: égalité, dignité, fraternité.";
         let (bytes, _, _) = WINDOWS_1252.encode(fr);
         assert_eq!(decode(&bytes, "a.txt").unwrap().encoding, "ISO-8859-1");
-        let curly = "L\u{2019}égalité et la dignité de tous, dit-on, «\u{a0}sans distinction\u{a0}».";
+        let curly =
+            "L\u{2019}égalité et la dignité de tous, dit-on, «\u{a0}sans distinction\u{a0}».";
         let (bytes, _, _) = WINDOWS_1252.encode(curly);
         assert_eq!(decode(&bytes, "a.txt").unwrap().encoding, "windows-1252");
     }
 
     #[test]
     fn stray_high_bytes_in_ascii_are_refused_naming_the_byte() {
-        let mut bytes = b"The report was filed on Monday and reviewed by the committee in full.".to_vec();
+        let mut bytes =
+            b"The report was filed on Monday and reviewed by the committee in full.".to_vec();
         bytes[10] = 0xC7;
         bytes[40] = 0xE3;
         let p = decode(&bytes, "a.txt").unwrap_err();

@@ -21,7 +21,9 @@ pub fn decode_normalize(data: &[u8]) {
         bytes: data.to_vec(),
     };
     let mut problems = Vec::new();
-    if let Some((record, text)) = crate::pipeline::build(&raw, "doc", None, &Default::default(), &mut problems) {
+    if let Some((record, text)) =
+        crate::pipeline::build(&raw, "doc", None, &Default::default(), &mut problems)
+    {
         assert_eq!(
             join(&normalize(&text).lines),
             text,

@@ -161,7 +161,9 @@ pub fn extract_dates(
                     Problem::error(
                         path,
                         "date-invalid",
-                        format!("the date header `{taken}` is not a real date in the form YYYY-MM-DD"),
+                        format!(
+                            "the date header `{taken}` is not a real date in the form YYYY-MM-DD"
+                        ),
                     )
                     .at_line(no),
                 ),
@@ -303,7 +305,10 @@ fn split_header(line: &str) -> Option<(&str, &str)> {
 /// The value of a `Label: value` line whose label names a date.
 fn labelled_value(line: &str) -> Option<&str> {
     let (label, value) = line.split_once(':')?;
-    let label = label.trim().trim_start_matches(['*', '_', '-', '#', ' ']).trim_end_matches(['*', '_']);
+    let label = label
+        .trim()
+        .trim_start_matches(['*', '_', '-', '#', ' '])
+        .trim_end_matches(['*', '_']);
     DATE_LABELS
         .contains(&label.to_lowercase().as_str())
         .then(|| value.trim().trim_start_matches(['*', '_']).trim())
@@ -332,9 +337,17 @@ fn tokens(line: &str) -> Vec<Tok> {
             let digits: String = chars[start..i].iter().collect();
             out.push(Tok::Num(digits.parse().unwrap_or(u32::MAX), i - start));
             // Ordinal suffixes: 1st, 26th, 1er, 3-cü.
-            let suffix_end = (i..chars.len()).find(|&j| !chars[j].is_alphabetic()).unwrap_or(chars.len());
-            let suffix: String = chars[i..suffix_end].iter().collect::<String>().to_lowercase();
-            if matches!(suffix.as_str(), "st" | "nd" | "rd" | "th" | "er" | "e" | "o" | "a") {
+            let suffix_end = (i..chars.len())
+                .find(|&j| !chars[j].is_alphabetic())
+                .unwrap_or(chars.len());
+            let suffix: String = chars[i..suffix_end]
+                .iter()
+                .collect::<String>()
+                .to_lowercase();
+            if matches!(
+                suffix.as_str(),
+                "st" | "nd" | "rd" | "th" | "er" | "e" | "o" | "a"
+            ) {
                 i = suffix_end;
             }
         } else if c.is_alphabetic() {
@@ -342,7 +355,9 @@ fn tokens(line: &str) -> Vec<Tok> {
             while i < chars.len() && (chars[i].is_alphabetic() || chars[i] == '\'') {
                 i += 1;
             }
-            out.push(Tok::Word(chars[start..i].iter().collect::<String>().to_lowercase()));
+            out.push(Tok::Word(
+                chars[start..i].iter().collect::<String>().to_lowercase(),
+            ));
         } else {
             if !c.is_whitespace() {
                 out.push(Tok::Sep(c));
@@ -476,7 +491,11 @@ fn match_date(toks: &[Tok]) -> Option<(usize, usize, (u32, u32, u32))> {
             loop {
                 match toks.get(j) {
                     Some(Tok::Sep('.' | ',' | '-')) => j += 1,
-                    Some(Tok::Word(w)) if w.chars().count() <= 2 && months().get(w.as_str()).is_none() => j += 1,
+                    Some(Tok::Word(w))
+                        if w.chars().count() <= 2 && months().get(w.as_str()).is_none() =>
+                    {
+                        j += 1
+                    }
                     _ => break,
                 }
             }
@@ -492,15 +511,29 @@ fn match_date(toks: &[Tok]) -> Option<(usize, usize, (u32, u32, u32))> {
                     return Some((i, k + 1, (y, m, d)));
                 }
             }
-            if let (Some(Tok::Sep(s1)), Some(Tok::Num(m, 1..=2)), Some(Tok::Sep(s2)), Some(Tok::Num(d, 1..=2))) =
-                (toks.get(i + 1), toks.get(i + 2), toks.get(i + 3), toks.get(i + 4))
-                && s1 == s2
+            if let (
+                Some(Tok::Sep(s1)),
+                Some(Tok::Num(m, 1..=2)),
+                Some(Tok::Sep(s2)),
+                Some(Tok::Num(d, 1..=2)),
+            ) = (
+                toks.get(i + 1),
+                toks.get(i + 2),
+                toks.get(i + 3),
+                toks.get(i + 4),
+            ) && s1 == s2
                 && matches!(s1, '-' | '/' | '.')
             {
                 return Some((i, i + 5, (y, *m, *d)));
             }
         }
-        if let (Some(Tok::Num(a, 1..=2)), Some(Tok::Sep(s1)), Some(Tok::Num(b, 1..=2)), Some(Tok::Sep(s2)), Some(y)) = (
+        if let (
+            Some(Tok::Num(a, 1..=2)),
+            Some(Tok::Sep(s1)),
+            Some(Tok::Num(b, 1..=2)),
+            Some(Tok::Sep(s2)),
+            Some(y),
+        ) = (
             toks.get(i),
             toks.get(i + 1),
             toks.get(i + 2),
@@ -542,22 +575,72 @@ fn parse_time_line(line: &str) -> Option<Result<(), String>> {
 
 /// Salutations that open a letter: never a title.
 const SALUTATIONS: &[&str] = &[
-    "dear", "hi", "hello", "lieber", "liebe", "sehr geehrte", "sehr geehrter", "hallo", "cher",
-    "chère", "chers", "madame", "monsieur", "querido", "querida", "estimado", "estimada", "hola",
-    "уважаемый", "уважаемая", "уважаемые", "дорогой", "дорогая", "дорогие", "здравствуйте",
-    "шановний", "шановна", "шановні", "дорогий", "hörmətli", "əziz", "sayın", "sevgili", "merhaba",
-    "caro", "cara", "gentile", "egregio", "drogi", "droga", "szanowny", "szanowna", "beste",
+    "dear",
+    "hi",
+    "hello",
+    "lieber",
+    "liebe",
+    "sehr geehrte",
+    "sehr geehrter",
+    "hallo",
+    "cher",
+    "chère",
+    "chers",
+    "madame",
+    "monsieur",
+    "querido",
+    "querida",
+    "estimado",
+    "estimada",
+    "hola",
+    "уважаемый",
+    "уважаемая",
+    "уважаемые",
+    "дорогой",
+    "дорогая",
+    "дорогие",
+    "здравствуйте",
+    "шановний",
+    "шановна",
+    "шановні",
+    "дорогий",
+    "hörmətli",
+    "əziz",
+    "sayın",
+    "sevgili",
+    "merhaba",
+    "caro",
+    "cara",
+    "gentile",
+    "egregio",
+    "drogi",
+    "droga",
+    "szanowny",
+    "szanowna",
+    "beste",
 ];
 
 /// Bylines: `By John Smith`, `Von ...`, `Автор: ...`. Never a title.
 const BYLINES: &[&str] = &[
-    "by", "von", "par", "por", "di", "автор", "автор:", "müəllif", "müəllif:", "yazar", "yazan",
+    "by",
+    "von",
+    "par",
+    "por",
+    "di",
+    "автор",
+    "автор:",
+    "müəllif",
+    "müəllif:",
+    "yazar",
+    "yazan",
 ];
 
 fn is_salutation(line: &str) -> bool {
     let lower = line.to_lowercase();
     SALUTATIONS.iter().any(|s| {
-        lower.strip_prefix(s).is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ',', '!']))
+        lower
+            .strip_prefix(s)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ',', '!']))
     })
 }
 
@@ -611,11 +694,17 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
         return none("the document is one line");
     }
     if let Some(heading) = atx_heading(text) {
-        return (Some(heading.to_owned()), Found::rule("markdown-heading").at(line.no));
+        return (
+            Some(heading.to_owned()),
+            Found::rule("markdown-heading").at(line.no),
+        );
     }
     let next = lines.get(index + 1);
     if next.is_some_and(|n| is_underline(&n.text)) && !is_underline(text) {
-        return (Some(text.to_owned()), Found::rule("setext-heading").at(line.no));
+        return (
+            Some(text.to_owned()),
+            Found::rule("setext-heading").at(line.no),
+        );
     }
     if is_menu(text) {
         return none("the first line is a menu of items");
@@ -646,7 +735,11 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     if sentence {
         return none("the first line ends like a sentence");
     }
-    let rule = if header_line { "header-line" } else { "first-line" };
+    let rule = if header_line {
+        "header-line"
+    } else {
+        "first-line"
+    };
     (Some(text.to_owned()), Found::rule(rule).at(line.no))
 }
 
@@ -702,7 +795,10 @@ mod tests {
         assert_eq!(dates.date.as_deref(), Some("2026-01-14"));
         assert!(removed.is_empty());
         assert_eq!(lines[1].text, "Date: 14 January 2026");
-        assert_eq!(date_of("Datum: 14.01.2026\n\nText.\n").as_deref(), Some("2026-01-14"));
+        assert_eq!(
+            date_of("Datum: 14.01.2026\n\nText.\n").as_deref(),
+            Some("2026-01-14")
+        );
     }
 
     #[test]
@@ -763,13 +859,22 @@ mod tests {
 
     #[test]
     fn titles_of_every_kind() {
-        assert_eq!(title_of("# A heading\n\nBody.\n").as_deref(), Some("A heading"));
-        assert_eq!(title_of("A title\n=======\n\nBody.\n").as_deref(), Some("A title"));
+        assert_eq!(
+            title_of("# A heading\n\nBody.\n").as_deref(),
+            Some("A heading")
+        );
+        assert_eq!(
+            title_of("A title\n=======\n\nBody.\n").as_deref(),
+            Some("A title")
+        );
         assert_eq!(
             title_of("A title\nFebruary 26, 2026\n\nBody.\n").as_deref(),
             Some("A title")
         );
-        assert_eq!(title_of("Short heading\n\nBody text.\n").as_deref(), Some("Short heading"));
+        assert_eq!(
+            title_of("Short heading\n\nBody text.\n").as_deref(),
+            Some("Short heading")
+        );
     }
 
     #[test]

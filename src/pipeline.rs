@@ -331,7 +331,9 @@ pub fn build(
 
     let mut removed: Vec<Removed> = Vec::new();
     let rules = match curation {
-        Some(c) => context.furniture.with(&c.furniture.add, &c.furniture.exempt),
+        Some(c) => context
+            .furniture
+            .with(&c.furniture.add, &c.furniture.exempt),
         None => context.furniture.clone(),
     };
     // Furniture first: the head is where the document's own lines begin.

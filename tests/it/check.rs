@@ -110,7 +110,9 @@ fn bundled_corpus_texts_keep_every_word_but_the_listed_removals() {
             bytes: bytes.clone(),
         };
         let mut problems = Vec::new();
-        let (record, text) = archivist::pipeline::build(&raw, "x", None, &Default::default(), &mut problems).unwrap();
+        let (record, text) =
+            archivist::pipeline::build(&raw, "x", None, &Default::default(), &mut problems)
+                .unwrap();
         let raw_text = String::from_utf8(bytes).unwrap();
         let mut removed: Vec<&str> = record
             .removed

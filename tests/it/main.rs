@@ -4,6 +4,7 @@
 mod check;
 mod cli_docs;
 mod deposit;
+mod eval;
 mod fuzz_corpus;
 mod hostile;
 mod invenio_fake;
