@@ -14,7 +14,7 @@
 //!    1-3: `boilerplate-recurring`;
 //! 5. at the bottom only, a short line (at most [`BLOCK_WORDS`] words, not ending like a
 //!    sentence) standing between furniture lines of a block that holds at least two listed
-//!    lines: `boilerplate-block` (the footer's `Jobs`, `Masthead` between `About us` and
+//!    lines: `boilerplate-block` (the footer's `Masthead`, `Pitch us` between `About us` and
 //!    `Privacy policy`).
 //!
 //! A short line that is none of these does not stop the scan (one in a row at the top, two at
@@ -330,22 +330,27 @@ pub const MIN_FOOTER_LISTED: usize = 4;
 pub const BLOCK_WORDS: usize = 6;
 
 /// The keys of a document's edge lines (the first and last [`EDGE_LINES`] non-blank lines, each
-/// counted at its edge), for counting recurrence across the corpus.
+/// counted at its edge), for counting recurrence across the corpus. Reads only the edges.
 pub fn edge_keys(text: &str) -> Vec<String> {
-    let nonblank: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
-    let n = nonblank.len();
-    let mut keys: Vec<String> = Vec::new();
-    for (i, l) in nonblank.iter().enumerate() {
-        if l.split_whitespace().count() > MAX_UNKNOWN_WORDS || key(l).is_empty() {
-            continue;
-        }
-        if i < EDGE_LINES {
-            keys.push(Edge::Top.key(l));
-        }
-        if i + EDGE_LINES >= n {
-            keys.push(Edge::Bottom.key(l));
-        }
-    }
+    let usable =
+        |l: &&str| !l.trim().is_empty() && l.split_whitespace().count() <= MAX_UNKNOWN_WORDS;
+    let nonblank = |l: &&str| !l.trim().is_empty();
+    let top = text
+        .lines()
+        .filter(nonblank)
+        .take(EDGE_LINES)
+        .filter(usable);
+    let bottom = text
+        .lines()
+        .rev()
+        .filter(nonblank)
+        .take(EDGE_LINES)
+        .filter(usable);
+    let mut keys: Vec<String> = top
+        .map(|l| Edge::Top.key(l))
+        .chain(bottom.map(|l| Edge::Bottom.key(l)))
+        .filter(|k| k.len() > 2)
+        .collect();
     keys.sort();
     keys.dedup();
     keys
@@ -381,7 +386,7 @@ mod tests {
 
     #[test]
     fn a_footer_block_goes_with_its_short_unknown_lines() {
-        let text = format!("{BODY}About us\nJobs\nMasthead\nPrivacy policy\nTerms of use\n");
+        let text = format!("{BODY}About us\nMasthead\nPitch us\nPrivacy policy\nTerms of use\n");
         let (_, removed) = strip_text(&text);
         let reasons: Vec<_> = removed.iter().map(|r| r.reason.as_str()).collect();
         assert_eq!(

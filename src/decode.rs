@@ -336,7 +336,8 @@ fn decode_curated(bytes: &[u8], path: &str, label: &str) -> Result<Decoded, Prob
             };
             match undefined {
                 None => {
-                    let name = iso.unwrap_or_else(|| label_for(encoding, body));
+                    // The curator's word names it (windows-1252 stays windows-1252).
+                    let name = iso.unwrap_or(encoding.name());
                     return finish(text, name, "curated", bom_len > 0, path);
                 }
                 Some(offset) => offset,

@@ -391,7 +391,9 @@ fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
             Tok::Num(n, len) => {
                 // A time (13:54) is allowed, other numbers are not.
                 let time = matches!(toks.get(i + 1), Some(Tok::Sep(':')))
-                    || matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Sep(':')));
+                    || matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Sep(':')))
+                    || matches!(toks.get(i + 1), Some(Tok::Word(w)) if w == "h")
+                    || matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Word(w)) if w == "h");
                 if !(time && *len <= 2 && *n < 60) {
                     return None;
                 }
@@ -817,6 +819,8 @@ mod tests {
             ("Posted on 3 March 2026", "2026-03-03"),
             ("26/02/2026", "2026-02-26"),
             ("Thursday, 26 February 2026 | 13:54", "2026-02-26"),
+            ("Publié le 26/02/2026 à 13h54", "2026-02-26"),
+            ("Feb. 26, 2026 at 1:54 PM EST", "2026-02-26"),
         ] {
             assert_eq!(
                 date_of(&format!("Title\n{line}\n\nBody text.\n")).as_deref(),

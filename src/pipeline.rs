@@ -198,23 +198,12 @@ impl<'a> Pipeline<'a> {
             return Ok(None);
         }
         let mut keys = ExternalSort::new(&self.scratch, sort::BUDGET / 2);
-        for entry in entries.entries() {
-            let entry = entry?;
-            if entry.size > self.limits.max_document_bytes {
-                continue;
-            }
-            let Ok(bytes) = fs_err::read(&entry.path) else {
-                continue; // reported when the document is processed
-            };
-            let curated = self
-                .dataset
-                .documents
-                .get(&entry.id())
-                .and_then(|d| d.encoding.as_deref());
-            if let Ok(decoded) = decode_as(&bytes, &entry.display, curated) {
-                for key in boilerplate::edge_keys(&decoded.text) {
-                    keys.push((key, String::new()))?;
-                }
+        let mut listing = entries.entries().peekable();
+        while listing.peek().is_some() {
+            let block: Vec<Entry> = listing.by_ref().take(CHECK_BLOCK).collect::<Result<_>>()?;
+            let found: Vec<Vec<String>> = block.par_iter().map(|e| self.edge_keys(e)).collect();
+            for key in found.into_iter().flatten() {
+                keys.push((key, String::new()))?;
             }
         }
         let mut recurring = std::collections::HashSet::new();
@@ -224,6 +213,31 @@ impl<'a> Pipeline<'a> {
             }
         })?;
         Ok(Some(recurring))
+    }
+
+    /// The keys of one document's edge lines; none for a file that cannot be read or decoded
+    /// (that is reported when the document is processed).
+    fn edge_keys(&self, entry: &Entry) -> Vec<String> {
+        if entry.size > self.limits.max_document_bytes {
+            return Vec::new();
+        }
+        let Ok(bytes) = fs_err::read(&entry.path) else {
+            return Vec::new();
+        };
+        let curated = self
+            .dataset
+            .documents
+            .get(&entry.id())
+            .and_then(|d| d.encoding.as_deref());
+        if curated.is_none()
+            && let Ok(text) = std::str::from_utf8(&bytes)
+        {
+            return boilerplate::edge_keys(text);
+        }
+        match decode_as(&bytes, &entry.display, curated) {
+            Ok(decoded) => boilerplate::edge_keys(&decoded.text),
+            Err(_) => Vec::new(),
+        }
     }
 
     /// Run every stage on one document. Only I/O failures are errors; everything wrong with

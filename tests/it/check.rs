@@ -581,3 +581,71 @@ fn current_version(toml: &str) -> String {
         .expect("a version line")
         .to_owned()
 }
+
+fn curated_config() -> std::path::PathBuf {
+    repo().join("tests/fixtures/config/curated.toml")
+}
+
+#[test]
+fn issue_16_recurring_navigation_goes_beside_listed_furniture() {
+    let report = check_json(&fixture("recurring-furniture"), &fixture_config()).json();
+    for id in ["one", "two", "three"] {
+        let r = record(&report, id);
+        let reasons: Vec<&str> = r["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["reason"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "boilerplate-menu",
+                "boilerplate-phrase",
+                "boilerplate-recurring",
+                "boilerplate-phrase",
+                "boilerplate-phrase"
+            ],
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn issue_16_a_signature_in_another_language_is_kept() {
+    let report = check_json(&fixture("letter-signature"), &fixture_config()).json();
+    let r = record(&report, "letter");
+    assert_eq!(r["removed"], serde_json::json!([]));
+    assert_eq!(r["title"], Value::Null, "a salutation is no title");
+}
+
+#[test]
+fn issue_16_a_weak_legacy_detection_is_an_error_naming_the_byte() {
+    let run = check_json(&fixture("encoding-doubtful"), &fixture_config());
+    assert_eq!(run.code, 1);
+    let report = run.json();
+    let p = problem(&report, "encoding-doubtful");
+    assert!(p["path"].as_str().unwrap().ends_with("stray.txt"));
+    assert_eq!(p["offset"], 10);
+    assert!(p["message"].as_str().unwrap().contains("0xC7"), "{p}");
+    assert!(p["message"].as_str().unwrap().contains("encoding"), "{p}");
+}
+
+#[test]
+fn issue_16_a_curated_encoding_decides_and_says_so() {
+    let run = check_json(&fixture("encoding-curated"), &curated_config());
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let report = run.json();
+    let ru = record(&report, "ru");
+    assert_eq!(ru["source"]["encoding"], "KOI8-R");
+    assert_eq!(ru["evidence"]["encoding"]["rule"], "curated");
+    assert!(
+        ru["curated"]
+            .as_array()
+            .unwrap()
+            .contains(&"source.encoding".into())
+    );
+    assert_eq!(ru["removed"][0]["reason"], "boilerplate-curated");
+    let stray = record(&report, "stray");
+    assert_eq!(stray["source"]["encoding"], "windows-1252");
+}
