@@ -206,7 +206,7 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
             found.push((i, reason));
         }
     }
-    for &i in &nonblank {
+    for &i in nonblank.iter().filter(|_| !rules.add.is_empty()) {
         let k = key(&lines[i].text);
         if rules.add.contains(&k) && !rules.exempt.contains(&k) && !found.iter().any(|f| f.0 == i) {
             found.push((i, "boilerplate-curated"));

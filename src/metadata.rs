@@ -146,7 +146,11 @@ pub fn extract_dates(
     for (rank, &index) in head.iter().enumerate() {
         let no = lines[index].no;
         // The scraper's header: `date YYYY-MM-DD [rest]`.
-        if let Some((token, rest)) = split_header(&lines[index].text) {
+        // Below the first line, only a real ISO date makes the scraper's header: `date 12.01.2026
+        // was the deadline` is text.
+        let header_here = split_header(&lines[index].text)
+            .filter(|(token, _)| rank == 0 || parse_iso_date(token).is_some());
+        if let Some((token, rest)) = header_here {
             let (token, rest) = (token.to_owned(), rest.to_owned());
             let line = &mut lines[index];
             let text = line.text.trim_start();
