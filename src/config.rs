@@ -39,6 +39,10 @@ pub struct Dataset {
     /// The InvenioRDM record whose new versions the releases are (deposit).
     #[serde(default)]
     pub invenio: Option<Invenio>,
+    /// Why a version was cut, by version (`"1.1.0" = "..."`): written into that release's
+    /// `CHANGES.md` above what the comparison found.
+    #[serde(default)]
+    pub release_notes: BTreeMap<String, String>,
     /// Lines curators declare page furniture, or content, for every document.
     #[serde(default)]
     pub furniture: Furniture,
