@@ -61,7 +61,8 @@ DOCS = [
     ("nld", "nl", "nl", ["utf-8"]),
     ("swe", "sv", "sv", ["utf-8"]),
     ("hun", "hu", "hu", ["utf-8"]),
-    ("jpn", "ja", None, ["shift_jis"]),
+    ("jpn", "ja", None, ["shift_jis", "iso2022_jp"]),
+    ("hrv", "hr", None, ["windows-1250"]),
     ("kor", "ko", None, ["euc-kr"]),
     ("cmn_hans", "zh", None, ["gbk"]),
     # Languages whatlang does not know: the answer must be `und`, never a neighbour.
@@ -69,6 +70,11 @@ DOCS = [
     ("chv", "und", None, ["utf-8"]),
     ("sah", "und", None, ["utf-8"]),
     ("tgk", "und", None, ["utf-8"]),
+    # Languages whatlang takes for a neighbour it knows (Yoruba for Vietnamese, Xhosa for
+    # Zulu, Somali for Tagalog): `und` too.
+    ("yor", "und", None, ["utf-8"]),
+    ("xho", "und", None, ["utf-8"]),
+    ("som", "und", None, ["utf-8"]),
 ]
 LABELS = {
     "utf-8": "UTF-8", "ascii": "UTF-8", "windows-1251": "windows-1251", "koi8-r": "KOI8-R",
@@ -76,7 +82,7 @@ LABELS = {
     "windows-1254": "windows-1254", "windows-1252": "windows-1252", "iso-8859-1": "ISO-8859-1",
     "windows-1250": "windows-1250", "iso-8859-2": "ISO-8859-2", "windows-1253": "windows-1253",
     "windows-1255": "windows-1255", "windows-1256": "windows-1256", "windows-1257": "windows-1257",
-    "shift_jis": "Shift_JIS", "euc-kr": "EUC-KR", "gbk": "GBK",
+    "shift_jis": "Shift_JIS", "euc-kr": "EUC-KR", "gbk": "GBK", "iso2022_jp": "ISO-2022-JP",
 }
 
 

@@ -35,7 +35,8 @@ pub struct Decoded {
     pub bom: bool,
     /// Characters restored by mojibake repair (0: none).
     pub mojibake_repaired: u64,
-    /// What decided the encoding: `bom`, `utf-8` (the bytes are valid UTF-8), `detector`
+    /// What decided the encoding: `bom`, `utf-8` (the bytes are valid UTF-8), `escape-sequences`
+    /// (ISO-2022-JP's), `detector`
     /// (chardetng, checked), `detector-alternative` (the guess left bytes undefined or made words
     /// that cannot be; another single-byte encoding decodes every byte into words that can) or
     /// `curated`.
@@ -63,6 +64,15 @@ pub fn decode_as(bytes: &[u8], path: &str, curated: Option<&str>) -> Result<Deco
         None => match std::str::from_utf8(bytes) {
             // The common case, validated once: UTF-8 without a BOM (NULs are checked below).
             Ok(text) if !bytes.contains(&0) => {
+                if let Some(decoded) = iso_2022_jp(bytes) {
+                    return finish(
+                        decoded,
+                        encoding_rs::ISO_2022_JP.name(),
+                        "escape-sequences",
+                        false,
+                        path,
+                    );
+                }
                 return finish(text.to_owned(), UTF_8.name(), "utf-8", false, path);
             }
             _ => match detect(bytes, path)? {
@@ -129,6 +139,20 @@ fn may_hold_mojibake(text: &str) -> bool {
                 .get(i + 2)
                 .is_some_and(|&b| matches!(b, 0xC2 | 0xC5 | 0xC6 | 0xCB | 0xE2))
     })
+}
+
+/// ISO-2022-JP is 7-bit, so valid UTF-8 too: its escape sequences (`ESC $ B` into JIS X 0208,
+/// `ESC ( B` back to ASCII) say what it is. Decoded strictly; `None` when it is not.
+fn iso_2022_jp(bytes: &[u8]) -> Option<String> {
+    memchr::memchr(0x1B, bytes)?;
+    let shifts = memchr::memmem::find_iter(bytes, b"\x1b$B").count()
+        + memchr::memmem::find_iter(bytes, b"\x1b$@").count();
+    if shifts == 0 {
+        return None;
+    }
+    decode_strict(encoding_rs::ISO_2022_JP, bytes)
+        .ok()
+        .filter(|t| !t.contains('\u{1b}'))
 }
 
 /// What detection says of a file without a byte order mark.

@@ -200,7 +200,65 @@ pub fn detect(text: &str, declared: &[String]) -> Language {
             _ => detector(sample, &letters, ALL, None),
         }
     };
+    let result = group_answer(result, declared);
     choose_declared(result, declared, sample, &letters)
+}
+
+/// Detector answers that stand for a group of close languages it knows only one of: Croatian
+/// for Bosnian and Serbian in Latin letters, Zulu for Xhosa, Sotho, Tswana, Shona for Kirundi
+/// and Kinyarwanda, Akan for Twi and Ewe. Such an answer counts only through the languages
+/// `dataset.toml` declares, when it declares exactly one of the group.
+const GROUPS: &[(&str, &[&str], &str)] = &[
+    (
+        "hr",
+        &["hr", "bs", "sr-Latn", "sh"],
+        "Croatian, Bosnian or Serbian in Latin letters",
+    ),
+    (
+        "zu",
+        &["zu", "xh", "st", "tn", "nr", "ss", "ln"],
+        "Zulu or a close language (Xhosa, Sotho, Tswana)",
+    ),
+    (
+        "sn",
+        &["sn", "rn", "rw", "ny"],
+        "Shona or a close language (Kirundi, Kinyarwanda, Chichewa)",
+    ),
+    (
+        "ak",
+        &["ak", "tw", "ee"],
+        "Akan or a close language (Twi, Ewe)",
+    ),
+];
+
+fn group_answer(found: Language, declared: &[String]) -> Language {
+    let Some((_, members, name)) = GROUPS
+        .iter()
+        .find(|(code, _, _)| *code == found.code && found.found.rule == "detector")
+    else {
+        return found;
+    };
+    let candidates: Vec<&String> = declared
+        .iter()
+        .filter(|d| members.contains(&d.as_str()))
+        .collect();
+    match candidates[..] {
+        [one] => Language {
+            code: one.clone(),
+            found: Found {
+                rule: "detector-declared".to_owned(),
+                ..found.found
+            },
+            warning: None,
+        },
+        _ => Language::undetermined(
+            format!(
+                "{name}, which the detector does not tell apart; declare the one in \
+                 dataset.toml's `languages`"
+            ),
+            "language-undetermined",
+        ),
+    }
 }
 
 /// With `languages` declared in `dataset.toml`: a language found among them stands; one outside
@@ -512,6 +570,18 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
             "language-unknown",
         );
     }
+    if let Some((share, least)) = stopword_share(sample, code)
+        && share < least
+    {
+        return Language::undetermined(
+            format!(
+                "the detector says `{code}`, but only {share}‰ of the words are among `{code}`'s \
+                 most frequent (a text in it has {least}‰ or more): another language, one the \
+                 detector does not know"
+            ),
+            "language-unknown",
+        );
+    }
     let rule = rule.unwrap_or("detector");
     let code = match (code, letters.main) {
         ("uz", Script::Cyrillic) => "uz-Cyrl",
@@ -524,6 +594,77 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
             .confidence(confidence)
             .detail(format!("whatlang {:?} on {n} letters", info.lang())),
     )
+}
+
+/// The 100 most frequent words of the Latin-script languages whatlang detects (jusText's
+/// stoplists, `data/stopwords/`).
+const STOPWORDS: &[(&str, &str)] = &[
+    ("af", include_str!("../data/stopwords/af.txt")),
+    ("az", include_str!("../data/stopwords/az.txt")),
+    ("ca", include_str!("../data/stopwords/ca.txt")),
+    ("cs", include_str!("../data/stopwords/cs.txt")),
+    ("cy", include_str!("../data/stopwords/cy.txt")),
+    ("da", include_str!("../data/stopwords/da.txt")),
+    ("de", include_str!("../data/stopwords/de.txt")),
+    ("en", include_str!("../data/stopwords/en.txt")),
+    ("eo", include_str!("../data/stopwords/eo.txt")),
+    ("es", include_str!("../data/stopwords/es.txt")),
+    ("et", include_str!("../data/stopwords/et.txt")),
+    ("fi", include_str!("../data/stopwords/fi.txt")),
+    ("fr", include_str!("../data/stopwords/fr.txt")),
+    ("hr", include_str!("../data/stopwords/hr.txt")),
+    ("hu", include_str!("../data/stopwords/hu.txt")),
+    ("id", include_str!("../data/stopwords/id.txt")),
+    ("it", include_str!("../data/stopwords/it.txt")),
+    ("jv", include_str!("../data/stopwords/jv.txt")),
+    ("la", include_str!("../data/stopwords/la.txt")),
+    ("lt", include_str!("../data/stopwords/lt.txt")),
+    ("lv", include_str!("../data/stopwords/lv.txt")),
+    ("nb", include_str!("../data/stopwords/nb.txt")),
+    ("nl", include_str!("../data/stopwords/nl.txt")),
+    ("pl", include_str!("../data/stopwords/pl.txt")),
+    ("pt", include_str!("../data/stopwords/pt.txt")),
+    ("ro", include_str!("../data/stopwords/ro.txt")),
+    ("sk", include_str!("../data/stopwords/sk.txt")),
+    ("sl", include_str!("../data/stopwords/sl.txt")),
+    ("sv", include_str!("../data/stopwords/sv.txt")),
+    ("tk", include_str!("../data/stopwords/tk.txt")),
+    ("tl", include_str!("../data/stopwords/tl.txt")),
+    ("tr", include_str!("../data/stopwords/tr.txt")),
+    ("uz", include_str!("../data/stopwords/uz.txt")),
+    ("vi", include_str!("../data/stopwords/vi.txt")),
+];
+
+/// A text in a language has at least a quarter of the share of its words among the language's
+/// most frequent that the UDHR in that language has (each list's `# share N` line: 78‰ for
+/// Vietnamese, 207‰ Turkish, 488‰ Tagalog). A language whatlang does not know and takes for a
+/// neighbour has far less: Yoruba as Vietnamese 0‰, Somali as Tagalog 54‰.
+const STOPWORD_SHARE_DIVISOR: usize = 4;
+/// Below this many words the share says nothing.
+const STOPWORD_MIN_WORDS: usize = 5;
+
+/// The share of the text's words among `code`'s most frequent, in thousandths, and the least a
+/// text in `code` has, when there is a list for `code` and the text is long enough.
+fn stopword_share(sample: &str, code: &str) -> Option<(usize, usize)> {
+    let list = STOPWORDS.iter().find(|(c, _)| *c == code)?.1;
+    let typical: usize = list
+        .lines()
+        .next()?
+        .strip_prefix("# share ")?
+        .trim()
+        .parse()
+        .ok()?;
+    let words: Vec<String> = sample
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .collect();
+    if words.len() < STOPWORD_MIN_WORDS {
+        return None;
+    }
+    let common: std::collections::HashSet<&str> = list.lines().skip(1).collect();
+    let hits = words.iter().filter(|w| common.contains(w.as_str())).count();
+    Some((hits * 1000 / words.len(), typical / STOPWORD_SHARE_DIVISOR))
 }
 
 /// Letters beyond ASCII that a Latin-script language uses (lowercase).
