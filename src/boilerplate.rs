@@ -7,7 +7,7 @@
 //!    document): `boilerplate-phrase`;
 //! 2. a menu: items separated by `|`, `•`, `·`, `/` (or words separated by spaces), at least
 //!    two thirds of them listed phrases: `boilerplate-menu`;
-//! 3. a copyright notice (`© 2026 ...`, `... All rights reserved.`, at most 25 words):
+//! 3. a copyright notice (a line with `©`, or `... All rights reserved.`, at most 25 words):
 //!    `boilerplate-copyright`;
 //! 4. a line that recurs at the same edge (top or bottom) of at least [`RECURRING_DOCUMENTS`]
 //!    documents of the corpus (a site's navigation), when its block also holds a line of rules
@@ -149,7 +149,7 @@ fn is_copyright(k: &str) -> bool {
     if k.split_whitespace().count() > COPYRIGHT_MAX_WORDS {
         return false;
     }
-    k.starts_with('©')
+    k.contains('©')
         || k.starts_with("(c)")
         || k.starts_with("copyright")
         || lines_of(COPYRIGHT).any(|p| k.contains(p))
@@ -315,11 +315,11 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
 }
 
 /// A short unknown line that may go with its block: at most [`BLOCK_WORDS`] words, not ending
-/// like a sentence, not a line of the document's own voice (a signature is `Name`, kept by the
+/// like a sentence (a footer's group heading `Follow us:` may go; a signature is kept by the
 /// block's need for listed lines around it).
 fn block_line(text: &str) -> bool {
     let t = text.trim();
-    t.split_whitespace().count() <= BLOCK_WORDS && !t.ends_with(['.', '!', '?', '…', '"', '»', ':'])
+    t.split_whitespace().count() <= BLOCK_WORDS && !t.ends_with(['.', '!', '?', '…', '"', '»'])
 }
 
 /// A bottom block with at least this many listed lines, a third of its lines, is a footer that a
