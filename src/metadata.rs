@@ -384,6 +384,8 @@ fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
     // What is left must be a dateline's words: weekdays, `Posted on`, a time, a leading place.
     let mut words_before = 0usize;
     let mut place = true;
+    // After the date, a segment behind `|` (a section, a title: `26 февраля 2026 | Политика`).
+    let (mut behind_bar, mut words_after) = (false, 0usize);
     for (i, t) in toks.iter().enumerate() {
         if (start..end).contains(&i) {
             continue;
@@ -391,6 +393,7 @@ fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
         match t {
             Tok::Word(w) if dateline_word(w) => {}
             Tok::Word(_) if i < start && place_allowed && place => words_before += 1,
+            Tok::Word(_) if behind_bar && words_after < 4 => words_after += 1,
             Tok::Word(_) => return None,
             Tok::Num(n, len) => {
                 // A time (13:54) is allowed, other numbers are not.
@@ -403,8 +406,12 @@ fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
                 }
             }
             Tok::Sep(c) => {
-                if i < start && *c == ',' {
+                let segment_end = matches!(c, ',' | '|' | '·' | '•' | '—' | '–');
+                if i < start && segment_end {
                     place = false;
+                }
+                if i >= end && matches!(c, '|' | '·' | '•') {
+                    behind_bar = true;
                 }
             }
         }
@@ -825,6 +832,8 @@ mod tests {
             ("Thursday, 26 February 2026 | 13:54", "2026-02-26"),
             ("Publié le 26/02/2026 à 13h54", "2026-02-26"),
             ("Feb. 26, 2026 at 1:54 PM EST", "2026-02-26"),
+            ("By John Smith | February 26, 2026", "2026-02-26"),
+            ("26 февраля 2026, 13:54 | Политика", "2026-02-26"),
         ] {
             assert_eq!(
                 date_of(&format!("Title\n{line}\n\nBody text.\n")).as_deref(),
