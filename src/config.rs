@@ -28,7 +28,9 @@ pub struct Dataset {
     pub identifier: Option<String>,
     pub publisher: String,
     pub creators: Vec<Creator>,
-    /// ISO 639-1 codes of the languages of the documents.
+    /// Languages of the documents: ISO 639-1 codes, with a script subtag where needed
+    /// (`az-Cyrl`). Detection chooses among them when they settle a doubt, and flags a document
+    /// in another one.
     pub languages: Vec<String>,
     #[serde(default)]
     pub keywords: Vec<String>,
