@@ -834,6 +834,10 @@ mod tests {
             ("Feb. 26, 2026 at 1:54 PM EST", "2026-02-26"),
             ("By John Smith | February 26, 2026", "2026-02-26"),
             ("26 февраля 2026, 13:54 | Политика", "2026-02-26"),
+            ("Bakı, 26 fevral 2026-cı il", "2026-02-26"),
+            ("Madrid, 26 de febrero de 2026", "2026-02-26"),
+            ("Paris, le 26 février 2026", "2026-02-26"),
+            ("Київ, 26 лютого 2026 р.", "2026-02-26"),
         ] {
             assert_eq!(
                 date_of(&format!("Title\n{line}\n\nBody text.\n")).as_deref(),
