@@ -193,10 +193,8 @@ pub fn detect(text: &str, declared: &[String]) -> Language {
             Script::Cyrillic => cyrillic(sample, &letters),
             Script::Latin => latin(sample, &letters),
             Script::Arabic => arabic(sample, &letters),
-            Script::Other => Language::undetermined(
-                "the text is in a script the detector does not cover".to_owned(),
-                "language-unknown",
-            ),
+            // Devanagari, Han, Hebrew and the scripts of India and South-East Asia: whatlang
+            // knows their main languages (close ones it does not know are in GROUPS).
             _ => detector(sample, &letters, ALL, None),
         }
     };
@@ -229,6 +227,8 @@ const GROUPS: &[(&str, &[&str], &str)] = &[
         &["ak", "tw", "ee"],
         "Akan or a close language (Twi, Ewe)",
     ),
+    ("am", &["am", "ti"], "Amharic or Tigrinya"),
+    ("bn", &["bn", "as"], "Bengali or Assamese"),
 ];
 
 fn group_answer(found: Language, declared: &[String]) -> Language {
