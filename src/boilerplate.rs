@@ -33,12 +33,22 @@ use std::sync::OnceLock;
 
 /// The phrase lists, by language: (language, the file's text).
 pub const LISTS: &[(&str, &str)] = &[
+    ("ar", include_str!("../data/boilerplate/ar.txt")),
     ("az", include_str!("../data/boilerplate/az.txt")),
+    ("be", include_str!("../data/boilerplate/be.txt")),
+    ("bg", include_str!("../data/boilerplate/bg.txt")),
+    ("cs", include_str!("../data/boilerplate/cs.txt")),
     ("de", include_str!("../data/boilerplate/de.txt")),
+    ("el", include_str!("../data/boilerplate/el.txt")),
     ("en", include_str!("../data/boilerplate/en.txt")),
     ("es", include_str!("../data/boilerplate/es.txt")),
+    ("fa", include_str!("../data/boilerplate/fa.txt")),
     ("fr", include_str!("../data/boilerplate/fr.txt")),
+    ("he", include_str!("../data/boilerplate/he.txt")),
+    ("hy", include_str!("../data/boilerplate/hy.txt")),
     ("it", include_str!("../data/boilerplate/it.txt")),
+    ("ja", include_str!("../data/boilerplate/ja.txt")),
+    ("ka", include_str!("../data/boilerplate/ka.txt")),
     ("kk", include_str!("../data/boilerplate/kk.txt")),
     ("nl", include_str!("../data/boilerplate/nl.txt")),
     ("pl", include_str!("../data/boilerplate/pl.txt")),
@@ -46,6 +56,7 @@ pub const LISTS: &[(&str, &str)] = &[
     ("ru", include_str!("../data/boilerplate/ru.txt")),
     ("tr", include_str!("../data/boilerplate/tr.txt")),
     ("uk", include_str!("../data/boilerplate/uk.txt")),
+    ("zh", include_str!("../data/boilerplate/zh.txt")),
 ];
 
 /// Names of languages in their own language (CLDR): a language switcher's items.
