@@ -1,5 +1,6 @@
-//! The staged pipeline, one document at a time: ingest, decode, normalize, metadata,
-//! boilerplate, record, validate.
+//! The staged pipeline, one document at a time: ingest, decode, normalize, boilerplate,
+//! metadata, record, validate. Before the documents, one pass over the corpus finds the lines
+//! recurring at the edges of several documents (page furniture of one site).
 //!
 //! [`Pipeline::process`] turns one raw file into its record and normalized text, or into the
 //! problems that stop it. `check` runs it over the corpus and keeps only the records; `release`
