@@ -1,155 +1,370 @@
 //! Stage 5, boilerplate: web-page furniture scraped with the text, taken out and listed.
 //!
-//! Only trailing lines are considered: buttons and links such as `Şərhini yaz` ("write a
-//! comment") or `Искать в архивах` ("search the archives") that end a scraped page. A line is
-//! removed when
-//! 1. it is, as a whole (ignoring case and a final colon), one of [`PHRASES`]; or
-//! 2. it is short (at most [`MAX_WORDS`] words and [`MAX_CHARS`] characters, no sentence
-//!    punctuation at its end) and foreign to the body: written in another script, or using letters
-//!    that appear nowhere in the body (`ə` under an English text). This rule removes at most one
-//!    line and warns (`boilerplate-heuristic`), so a person reviews it.
+//! A line is removed only on strong evidence, and only where furniture stands: in the block at
+//! the top or the bottom of the document. Scanning from each edge inwards over non-blank lines,
+//! a line is furniture when it is
+//! 1. a listed phrase, as a whole line (`data/boilerplate/<lang>.txt`, every list for every
+//!    document): `boilerplate-phrase`;
+//! 2. a menu: items separated by `|`, `•`, `·`, `/` (or words separated by spaces), at least
+//!    two thirds of them listed phrases: `boilerplate-menu`;
+//! 3. a copyright notice (a line with `©`, or `... All rights reserved.`, at most 25 words):
+//!    `boilerplate-copyright`;
+//! 4. a line that recurs at the same edge (top or bottom) of at least [`RECURRING_DOCUMENTS`]
+//!    documents of the corpus (a site's navigation), when its block also holds a line of rules
+//!    1-3: `boilerplate-recurring`;
+//! 5. at the bottom only, a short line (at most [`BLOCK_WORDS`] words, not ending like a
+//!    sentence) standing between furniture lines of a block that holds at least two listed
+//!    lines: `boilerplate-block` (the footer's `Masthead`, `Pitch us` between `About us` and
+//!    `Privacy policy`).
 //!
-//! Everything removed is listed in the record's `removed` with its line and rule. Nothing inside
-//! the body is ever touched.
+//! A short line that is none of these does not stop the scan (one in a row at the top, two at
+//! the bottom, any number inside a footer: a bottom block of which at least
+//! [`MIN_FOOTER_LISTED`] lines, a third, are listed); more in a row, a line of more than
+//! [`MAX_UNKNOWN_WORDS`] words, or a line curated as content do. At the top unknown lines are never removed (a title stands among the
+//! menus there). Lines curated as furniture in `dataset.toml` are removed wherever they stand
+//! (`boilerplate-curated`). A line is never removed for its script or language.
+//!
+//! Everything removed is listed in the record's `removed` with its line and rule.
 
 use crate::normalize::Line;
-use crate::problem::Problem;
 use crate::record::Removed;
 use std::collections::HashSet;
+use std::sync::OnceLock;
 
-/// Web-page furniture known to end scraped pages, in the languages of the collection and a few
-/// more. Matched against whole lines only.
-pub const PHRASES: &[&str] = &[
-    // Azerbaijani
-    "şərhini yaz",
-    "şərh yaz",
-    "şərhlər",
-    "paylaş",
-    "ətraflı",
-    "digər xəbərlər",
-    "çap et",
-    // Russian
-    "искать в архивах",
-    "поделиться",
-    "комментарии",
-    "читать также",
-    "версия для печати",
-    // English
-    "leave a comment",
-    "leave a reply",
-    "share",
-    "share this",
-    "print",
-    "read more",
-    "comments",
-    "related articles",
-    // Turkish
-    "yorum yaz",
-    "yorumlar",
+/// The phrase lists, by language: (language, the file's text).
+pub const LISTS: &[(&str, &str)] = &[
+    ("ar", include_str!("../data/boilerplate/ar.txt")),
+    ("az", include_str!("../data/boilerplate/az.txt")),
+    ("be", include_str!("../data/boilerplate/be.txt")),
+    ("bg", include_str!("../data/boilerplate/bg.txt")),
+    ("cs", include_str!("../data/boilerplate/cs.txt")),
+    ("de", include_str!("../data/boilerplate/de.txt")),
+    ("el", include_str!("../data/boilerplate/el.txt")),
+    ("en", include_str!("../data/boilerplate/en.txt")),
+    ("es", include_str!("../data/boilerplate/es.txt")),
+    ("fa", include_str!("../data/boilerplate/fa.txt")),
+    ("fr", include_str!("../data/boilerplate/fr.txt")),
+    ("he", include_str!("../data/boilerplate/he.txt")),
+    ("hy", include_str!("../data/boilerplate/hy.txt")),
+    ("it", include_str!("../data/boilerplate/it.txt")),
+    ("ja", include_str!("../data/boilerplate/ja.txt")),
+    ("ka", include_str!("../data/boilerplate/ka.txt")),
+    ("kk", include_str!("../data/boilerplate/kk.txt")),
+    ("nl", include_str!("../data/boilerplate/nl.txt")),
+    ("pl", include_str!("../data/boilerplate/pl.txt")),
+    ("pt", include_str!("../data/boilerplate/pt.txt")),
+    ("ru", include_str!("../data/boilerplate/ru.txt")),
+    ("tr", include_str!("../data/boilerplate/tr.txt")),
+    ("uk", include_str!("../data/boilerplate/uk.txt")),
+    ("zh", include_str!("../data/boilerplate/zh.txt")),
 ];
 
-/// A foreign trailing line is at most this many words and characters.
-pub const MAX_WORDS: usize = 4;
-pub const MAX_CHARS: usize = 40;
-/// The body must have at least this many non-blank lines for the foreign-line rule to apply.
-const MIN_BODY_LINES: usize = 3;
+/// Names of languages in their own language (CLDR): a language switcher's items.
+const LANGUAGE_NAMES: &str = include_str!("../data/boilerplate/languages.txt");
 
-/// Remove trailing furniture from `lines`, recording it in `removed` and warning on heuristics.
-pub fn strip(
-    lines: &mut Vec<Line>,
-    path: &str,
-    removed: &mut Vec<Removed>,
-    problems: &mut Vec<Problem>,
-) {
-    let mut found = Vec::new();
-    let mut heuristic_used = false;
-    // Blank lines between the body and the furniture stay; the caller drops and counts them.
-    while let Some(index) = lines.iter().rposition(|l| !l.text.trim().is_empty()) {
-        let last = &lines[index];
-        let reason = if is_phrase(&last.text) {
-            "boilerplate-phrase"
-        } else if !heuristic_used && is_foreign(&last.text, &lines[..index]) {
-            heuristic_used = true;
-            problems.push(
-                Problem::warning(
-                    path,
-                    "boilerplate-heuristic",
-                    format!(
-                        "removed the last line `{}`: short, in another script or language than the \
-                         body; check it is page furniture, not content",
-                        last.text.trim()
-                    ),
-                )
-                .at_line(last.no),
-            );
-            "boilerplate-foreign-line"
-        } else {
-            break;
+/// Phrases that make a line a copyright notice, matched inside it.
+const COPYRIGHT: &str = include_str!("../data/boilerplate/copyright.txt");
+
+/// A line of more words than this stops a scan when it is not furniture.
+pub const MAX_UNKNOWN_WORDS: usize = 12;
+/// A copyright notice has at most this many words.
+const COPYRIGHT_MAX_WORDS: usize = 25;
+/// A line recurring at the edges of this many documents is a site's furniture.
+pub const RECURRING_DOCUMENTS: usize = 3;
+/// How many non-blank lines at each edge count as "the edge" for recurrence.
+pub const EDGE_LINES: usize = 30;
+
+fn lines_of(text: &'static str) -> impl Iterator<Item = &'static str> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+}
+
+fn phrases() -> &'static HashSet<String> {
+    static PHRASES: OnceLock<HashSet<String>> = OnceLock::new();
+    PHRASES.get_or_init(|| {
+        LISTS
+            .iter()
+            .map(|(_, text)| *text)
+            .chain([LANGUAGE_NAMES])
+            .flat_map(lines_of)
+            .map(key)
+            .collect()
+    })
+}
+
+/// A line as the lists hold it: lowercase, single spaces, without bullets or arrows at its start
+/// or `:` `.` `…` `»` `›` `→` `!` at its end.
+pub fn key(line: &str) -> String {
+    let trimmed = line
+        .trim()
+        .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©' && c != '(')
+        .trim_end_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(c, ':' | '.' | '…' | '»' | '›' | '→' | '>' | '!' | '|' | '/')
+        });
+    trimmed
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
+}
+
+/// What curators said in `dataset.toml`, and what the corpus says: keys (see [`key`]).
+#[derive(Debug, Default, Clone)]
+pub struct Rules {
+    /// Lines curated as furniture: removed wherever they stand.
+    pub add: HashSet<String>,
+    /// Lines curated as content: never removed.
+    pub exempt: HashSet<String>,
+    /// Lines recurring at the edges of several documents of the corpus.
+    pub recurring: HashSet<String>,
+}
+
+impl Rules {
+    /// The corpus-wide rules plus a document's own curated lists.
+    pub fn with(&self, add: &[String], exempt: &[String]) -> Rules {
+        let mut rules = self.clone();
+        rules.add.extend(add.iter().map(|l| key(l)));
+        rules.exempt.extend(exempt.iter().map(|l| key(l)));
+        rules
+    }
+}
+
+/// Why a line is furniture by itself (rules 1-3), if it is.
+fn listed(line: &str) -> Option<&'static str> {
+    let k = key(line);
+    if k.is_empty() {
+        return None;
+    }
+    if phrases().contains(&k) || is_language_name(&k) {
+        return Some("boilerplate-phrase");
+    }
+    if is_copyright(&k) {
+        return Some("boilerplate-copyright");
+    }
+    if is_listed_menu(&k) {
+        return Some("boilerplate-menu");
+    }
+    None
+}
+
+/// `español (de méxico)`: a language's own name with a region, as switchers write it.
+fn is_language_name(k: &str) -> bool {
+    k.ends_with(')')
+        && k.split_once(" (")
+            .is_some_and(|(name, _)| lines_of(LANGUAGE_NAMES).any(|n| n == name))
+}
+
+fn is_copyright(k: &str) -> bool {
+    if k.split_whitespace().count() > COPYRIGHT_MAX_WORDS {
+        return false;
+    }
+    k.contains('©')
+        || k.starts_with("(c)")
+        || k.starts_with("copyright")
+        || lines_of(COPYRIGHT).any(|p| k.contains(p))
+}
+
+/// Items separated by `|`, `•`, `·`, `/`, or by spaces, at least two, two thirds of them listed.
+fn is_listed_menu(k: &str) -> bool {
+    let listed_share = |items: Vec<&str>| {
+        let items: Vec<&str> = items
+            .into_iter()
+            .map(str::trim)
+            .filter(|i| !i.is_empty())
+            .collect();
+        let known = items.iter().filter(|i| phrases().contains(&key(i))).count();
+        items.len() >= 2 && known * 3 >= items.len() * 2
+    };
+    for sep in ['|', '•', '·', '¦', '/'] {
+        if k.contains(sep) {
+            return listed_share(k.split(sep).collect());
+        }
+    }
+    listed_share(k.split_whitespace().collect())
+}
+
+/// Which edge of a document a scan starts from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Edge {
+    Top,
+    Bottom,
+}
+
+impl Edge {
+    /// The key a line's recurrence at this edge is counted under.
+    pub fn key(self, line: &str) -> String {
+        let tag = match self {
+            Edge::Top => "t",
+            Edge::Bottom => "b",
         };
-        let line = lines.remove(index);
-        found.push(Removed {
+        format!("{tag}:{}", key(line))
+    }
+}
+
+/// Remove the furniture of `lines`, listing it in `removed`.
+pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
+    let mut found: Vec<(usize, &'static str)> = Vec::new();
+    let nonblank: Vec<usize> = (0..lines.len())
+        .filter(|&i| !lines[i].text.trim().is_empty())
+        .collect();
+    found.extend(scan(lines, &nonblank, Edge::Top, rules));
+    let mut bottom: Vec<usize> = nonblank.clone();
+    bottom.reverse();
+    for (i, reason) in scan(lines, &bottom, Edge::Bottom, rules) {
+        if !found.iter().any(|f| f.0 == i) {
+            found.push((i, reason));
+        }
+    }
+    for &i in nonblank.iter().filter(|_| !rules.add.is_empty()) {
+        let k = key(&lines[i].text);
+        if rules.add.contains(&k) && !rules.exempt.contains(&k) && !found.iter().any(|f| f.0 == i) {
+            found.push((i, "boilerplate-curated"));
+        }
+    }
+    found.sort_unstable();
+    let mut taken = Vec::with_capacity(found.len());
+    for &(i, reason) in found.iter().rev() {
+        let line = lines.remove(i);
+        taken.push(Removed {
             line: line.no,
             text: line.text.trim().to_owned(),
             reason: reason.to_owned(),
         });
     }
-    found.reverse();
-    removed.extend(found);
+    taken.reverse();
+    removed.extend(taken);
 }
 
-fn is_phrase(line: &str) -> bool {
-    let key = line.trim().trim_end_matches(':').trim().to_lowercase();
-    PHRASES.contains(&key.as_str())
+/// How a line of an edge's block is classed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Class {
+    /// Furniture by itself (listed phrase, menu, copyright, curated).
+    Listed(&'static str),
+    /// Recurs at this edge of several documents.
+    Recurring,
+    /// Neither, and short.
+    Unknown,
 }
 
-/// The writing system of a letter, coarsely: enough to tell Latin from Cyrillic from the rest.
-fn script(c: char) -> u8 {
-    match u32::from(c) {
-        0x0000..=0x024F | 0x1E00..=0x1EFF => 0, // Latin
-        0x0370..=0x03FF => 1,                   // Greek
-        0x0400..=0x052F => 2,                   // Cyrillic
-        0x0530..=0x058F => 3,                   // Armenian
-        0x0590..=0x05FF => 4,                   // Hebrew
-        0x0600..=0x06FF | 0x0750..=0x077F => 5, // Arabic
-        0x10A0..=0x10FF => 6,                   // Georgian
-        _ => 7,
+/// The furniture of one edge's block, scanning `order` (indices of non-blank lines) inwards.
+///
+/// The block is the run of furniture from the edge; unknown lines do not end it unless two (at
+/// the bottom three) come in a row. Listed lines are removed; recurring lines when the block has
+/// a listed line too; at the bottom, short unknown lines standing between furniture lines of a
+/// block with at least two listed lines (`boilerplate-block`). At the top unknown lines are
+/// always kept: a title stands among menus there.
+fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
+    let tolerance = match edge {
+        Edge::Top => 1,
+        Edge::Bottom => 2,
+    };
+    let mut block: Vec<(usize, Class)> = Vec::new();
+    let mut unknown_run = 0;
+    for &i in order {
+        let text = &lines[i].text;
+        let k = key(text);
+        if rules.exempt.contains(&k) {
+            break;
+        }
+        let class = if rules.add.contains(&k) {
+            Class::Listed("boilerplate-curated")
+        } else if let Some(reason) = listed(text) {
+            Class::Listed(reason)
+        } else if rules.recurring.contains(&edge.key(text)) {
+            Class::Recurring
+        } else if text.split_whitespace().count() <= MAX_UNKNOWN_WORDS {
+            Class::Unknown
+        } else {
+            break;
+        };
+        if class == Class::Unknown {
+            unknown_run += 1;
+            // At the bottom a footer dense with furniture (a third of its lines listed, at least
+            // MIN_FOOTER_LISTED) is not ended by a run of unknown lines, only by a paragraph.
+            let listed = block
+                .iter()
+                .filter(|(_, c)| matches!(c, Class::Listed(_)))
+                .count();
+            let dense =
+                edge == Edge::Bottom && listed >= MIN_FOOTER_LISTED && listed * 3 > block.len();
+            if unknown_run > tolerance && !dense {
+                break;
+            }
+        } else {
+            unknown_run = 0;
+        }
+        block.push((i, class));
     }
-}
-
-fn is_foreign(line: &str, body: &[Line]) -> bool {
-    let text = line.trim();
-    let words = text.split_whitespace().count();
-    if words == 0
-        || words > MAX_WORDS
-        || text.chars().count() > MAX_CHARS
-        || text.ends_with(['.', '!', '?', '…', '"', '»', ')'])
-        || body.iter().filter(|l| !l.text.trim().is_empty()).count() < MIN_BODY_LINES
-    {
-        return false;
+    // The block ends at its last furniture line.
+    while block.last().is_some_and(|(_, c)| *c == Class::Unknown) {
+        block.pop();
     }
-    let body_letters: HashSet<char> = body
+    let listed = block
         .iter()
-        .flat_map(|l| l.text.chars())
-        .filter(|c| c.is_alphabetic())
-        .flat_map(char::to_lowercase)
-        .collect();
-    let mut body_scripts = [0usize; 8];
-    for l in body {
-        for c in l.text.chars().filter(|c| c.is_alphabetic()) {
-            body_scripts[usize::from(script(c))] += 1;
+        .filter(|(_, c)| matches!(c, Class::Listed(_)))
+        .count();
+    let mut out = Vec::new();
+    for (n, &(i, class)) in block.iter().enumerate() {
+        match class {
+            Class::Listed(reason) => out.push((i, reason)),
+            Class::Recurring if listed > 0 => out.push((i, "boilerplate-recurring")),
+            Class::Unknown
+                if edge == Edge::Bottom
+                    && listed >= 2
+                    && block[..n].iter().any(|(_, c)| *c != Class::Unknown)
+                    && block_line(&lines[i].text)
+                    && !rules.exempt.contains(&key(&lines[i].text)) =>
+            {
+                out.push((i, "boilerplate-block"))
+            }
+            _ => {}
         }
     }
-    let body_script = (0..8).max_by_key(|&s| body_scripts[s]).unwrap_or(0) as u8;
-    let letters: Vec<char> = text.chars().filter(|c| c.is_alphabetic()).collect();
-    if letters.is_empty() {
-        return false;
-    }
-    let other_script = letters.iter().all(|&c| script(c) != body_script);
-    let unknown_letters = letters
-        .iter()
-        .flat_map(|c| c.to_lowercase())
-        .any(|c| !c.is_ascii() && !body_letters.contains(&c));
-    other_script || unknown_letters
+    out
+}
+
+/// A short unknown line that may go with its block: at most [`BLOCK_WORDS`] words, not ending
+/// like a sentence (a footer's group heading `Follow us:` may go; a signature is kept by the
+/// block's need for listed lines around it).
+fn block_line(text: &str) -> bool {
+    let t = text.trim();
+    t.split_whitespace().count() <= BLOCK_WORDS && !t.ends_with(['.', '!', '?', '…', '"', '»'])
+}
+
+/// A bottom block with at least this many listed lines, a third of its lines, is a footer that a
+/// run of unknown lines does not end.
+pub const MIN_FOOTER_LISTED: usize = 4;
+
+/// An unknown line inside a bottom block has at most this many words to be taken with it.
+pub const BLOCK_WORDS: usize = 6;
+
+/// The keys of a document's edge lines (the first and last [`EDGE_LINES`] non-blank lines, each
+/// counted at its edge), for counting recurrence across the corpus. Reads only the edges.
+pub fn edge_keys(text: &str) -> Vec<String> {
+    let usable =
+        |l: &&str| !l.trim().is_empty() && l.split_whitespace().count() <= MAX_UNKNOWN_WORDS;
+    let nonblank = |l: &&str| !l.trim().is_empty();
+    let top = text
+        .lines()
+        .filter(nonblank)
+        .take(EDGE_LINES)
+        .filter(usable);
+    let bottom = text
+        .lines()
+        .rev()
+        .filter(nonblank)
+        .take(EDGE_LINES)
+        .filter(usable);
+    let mut keys: Vec<String> = top
+        .map(|l| Edge::Top.key(l))
+        .chain(bottom.map(|l| Edge::Bottom.key(l)))
+        .filter(|k| k.len() > 2)
+        .collect();
+    keys.sort();
+    keys.dedup();
+    keys
 }
 
 #[cfg(test)]
@@ -157,52 +372,116 @@ mod tests {
     use super::*;
     use crate::normalize::normalize;
 
-    fn strip_text(text: &str) -> (Vec<Line>, Vec<Removed>, Vec<Problem>) {
+    fn strip_with(text: &str, rules: &Rules) -> (Vec<Line>, Vec<Removed>) {
         let mut lines = normalize(text).lines;
-        let (mut removed, mut problems) = (vec![], vec![]);
-        strip(&mut lines, "doc.txt", &mut removed, &mut problems);
-        (lines, removed, problems)
+        let mut removed = vec![];
+        strip(&mut lines, rules, &mut removed);
+        (lines, removed)
     }
 
-    const BODY: &str =
-        "The first paragraph of the article.\n\nThe second one.\n\nThe third one.\n\n";
+    fn strip_text(text: &str) -> (Vec<Line>, Vec<Removed>) {
+        strip_with(text, &Rules::default())
+    }
+
+    const BODY: &str = "The first paragraph of the article, which goes on for quite a few words.\n\n\
+                        The second one.\n\nThe third one, and with it the last of the article's text.\n\n";
 
     #[test]
-    fn listed_phrase_at_the_end_is_removed_without_warning() {
-        let (lines, removed, problems) = strip_text(&format!("{BODY}Leave a comment\n"));
+    fn listed_phrase_at_the_end_is_removed() {
+        let (lines, removed) = strip_text(&format!("{BODY}Leave a comment\n"));
         let last = lines.iter().rfind(|l| !l.text.is_empty()).unwrap();
-        assert_eq!(last.text, "The third one.");
+        assert!(last.text.starts_with("The third one"));
         assert_eq!(removed[0].reason, "boilerplate-phrase");
         assert_eq!(removed[0].line, 7);
-        assert!(problems.is_empty());
     }
 
     #[test]
-    fn short_line_in_another_script_is_removed_with_a_warning() {
-        let (_, removed, problems) = strip_text(&format!("{BODY}Ещё статьи\n"));
-        assert_eq!(removed[0].reason, "boilerplate-foreign-line");
-        assert_eq!(problems[0].code, "boilerplate-heuristic");
+    fn a_footer_block_goes_with_its_short_unknown_lines() {
+        let text = format!("{BODY}About us\nMasthead\nPitch us\nPrivacy policy\nTerms of use\n");
+        let (_, removed) = strip_text(&text);
+        let reasons: Vec<_> = removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "boilerplate-phrase",
+                "boilerplate-block",
+                "boilerplate-block",
+                "boilerplate-phrase",
+                "boilerplate-phrase"
+            ]
+        );
     }
 
     #[test]
-    fn short_line_with_letters_foreign_to_the_body_is_removed() {
-        let (_, removed, _) = strip_text(&format!("{BODY}Bəyən\n"));
-        assert_eq!(removed[0].text, "Bəyən");
+    fn one_unknown_line_at_the_end_does_not_stop_the_scan() {
+        let text = format!(
+            "{BODY}Share this article\nCookies\n© 2026 Example News. All rights reserved.\nSome unknown site line\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        let reasons: Vec<_> = removed.iter().map(|r| r.reason.as_str()).collect();
+        assert_eq!(
+            reasons,
+            [
+                "boilerplate-phrase",
+                "boilerplate-phrase",
+                "boilerplate-copyright"
+            ]
+        );
+        assert_eq!(
+            lines.iter().rfind(|l| !l.text.is_empty()).unwrap().text,
+            "Some unknown site line"
+        );
     }
 
     #[test]
-    fn a_last_sentence_of_the_body_is_kept() {
-        let (lines, removed, _) = strip_text(&format!("{BODY}Justice for Khojaly!\n"));
+    fn menus_at_the_top_are_removed_and_the_title_stays() {
+        let text = format!(
+            "Новости | Политика | Экономика | Спорт\nЗаголовок статьи\nПодписаться\n\n{BODY}"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(removed.len(), 2);
+        assert_eq!(removed[0].reason, "boilerplate-menu");
+        assert_eq!(removed[1].text, "Подписаться");
+        assert_eq!(lines[0].text, "Заголовок статьи");
+    }
+
+    #[test]
+    fn a_signature_in_another_language_is_content() {
+        let text = "Sehr geehrte Frau Müller,\n\nvielen Dank für Ihren Brief, über den ich mich sehr gefreut habe, wirklich sehr.\n\nMit freundlichen Grüßen\nIhre Käthe Schröder\n";
+        let (lines, removed) = strip_text(text);
         assert!(removed.is_empty());
-        assert_eq!(lines.last().unwrap().text, "Justice for Khojaly!");
-        let (_, removed, _) = strip_text(&format!("{BODY}Same letters here\n"));
-        assert!(removed.is_empty());
+        assert_eq!(lines.last().unwrap().text, "Ihre Käthe Schröder");
     }
 
     #[test]
     fn phrases_inside_the_body_are_not_touched() {
-        let (lines, removed, _) = strip_text(&format!("Share\n\n{BODY}"));
+        let (lines, removed) = strip_text(&format!("{BODY}Share\n\n{BODY}"));
         assert!(removed.is_empty());
-        assert_eq!(lines[0].text, "Share");
+        assert!(lines.iter().any(|l| l.text == "Share"));
+    }
+
+    #[test]
+    fn curated_lines_are_removed_or_kept_as_said() {
+        let rules = Rules::default().with(&["Example Site Header".into()], &["Share".into()]);
+        let (lines, removed) = strip_with(&format!("Example Site Header\n\n{BODY}Share\n"), &rules);
+        assert_eq!(removed.len(), 1);
+        assert_eq!(removed[0].reason, "boilerplate-curated");
+        assert_eq!(lines.last().unwrap().text, "Share");
+    }
+
+    #[test]
+    fn recurring_lines_go_only_beside_listed_furniture() {
+        let mut rules = Rules::default();
+        rules
+            .recurring
+            .insert(Edge::Bottom.key("Example News Network"));
+        rules
+            .recurring
+            .insert(Edge::Bottom.key("Ihre Käthe Schröder"));
+        let (_, removed) = strip_with(&format!("{BODY}Example News Network\nShare\n"), &rules);
+        assert_eq!(removed.len(), 2);
+        assert_eq!(removed[0].reason, "boilerplate-recurring");
+        let (_, removed) = strip_with(&format!("{BODY}Ihre Käthe Schröder\n"), &rules);
+        assert!(removed.is_empty());
     }
 }

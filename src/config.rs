@@ -28,7 +28,9 @@ pub struct Dataset {
     pub identifier: Option<String>,
     pub publisher: String,
     pub creators: Vec<Creator>,
-    /// ISO 639-1 codes of the languages of the documents.
+    /// Languages of the documents: ISO 639-1 codes, with a script subtag where needed
+    /// (`az-Cyrl`). Detection chooses among them when they settle a doubt, and flags a document
+    /// in another one.
     pub languages: Vec<String>,
     #[serde(default)]
     pub keywords: Vec<String>,
@@ -48,9 +50,27 @@ pub struct Dataset {
     /// The InvenioRDM record whose new versions the releases are (deposit).
     #[serde(default)]
     pub invenio: Option<Invenio>,
+    /// Why a version was cut, by version (`"1.1.0" = "..."`): written into that release's
+    /// `CHANGES.md` above what the comparison found.
+    #[serde(default)]
+    pub release_notes: BTreeMap<String, String>,
+    /// Lines curators declare page furniture, or content, for every document.
+    #[serde(default)]
+    pub furniture: Furniture,
     /// Pins and curated values, by document id.
     #[serde(default)]
     pub documents: BTreeMap<String, DocumentEntry>,
+}
+
+/// Curated furniture: whole lines (compared trimmed, ignoring case) to remove wherever they
+/// stand (`add`), or never to remove (`exempt`).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Furniture {
+    #[serde(default)]
+    pub add: Vec<String>,
+    #[serde(default)]
+    pub exempt: Vec<String>,
 }
 
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -118,6 +138,13 @@ pub struct DocumentEntry {
     pub source_url: Option<String>,
     #[serde(default)]
     pub publisher: Option<String>,
+    /// The raw file's encoding, when detection cannot be trusted (a WHATWG label or
+    /// `ISO-8859-1`, `KOI8-R`, ...); the file is then decoded strictly with it.
+    #[serde(default)]
+    pub encoding: Option<String>,
+    /// Furniture curated for this document only, added to the corpus-wide lists.
+    #[serde(default)]
+    pub furniture: Furniture,
 }
 
 impl Dataset {
@@ -196,6 +223,8 @@ impl Dataset {
             exclude: vec![],
             agent: None,
             invenio: None,
+            release_notes: BTreeMap::new(),
+            furniture: Furniture::default(),
             documents: BTreeMap::new(),
         }
     }

@@ -1,11 +1,26 @@
 //! Stage 2, decode: raw bytes to Unicode text, exactly or not at all.
 //!
-//! Order of evidence: a byte order mark (UTF-8, UTF-16LE, UTF-16BE); then strict UTF-8; then, for
-//! files that are not UTF-8, detection of a legacy encoding (chardetng) decoded by encoding_rs.
-//! Nothing is ever replaced: a byte that does not decode refuses the document with its offset.
-//! A file that is UTF-8 but for a few broken bytes is damaged UTF-8 (refused), not a legacy file.
-//! Binary, empty and control-heavy files are refused. Mojibake (UTF-8 read as windows-1252 and
-//! saved again) is repaired exactly when the whole text reverses cleanly, refused otherwise.
+//! Order of evidence: a curated `encoding` in `dataset.toml` (decoded strictly); a byte order
+//! mark (UTF-8, UTF-16LE, UTF-16BE); then strict UTF-8; then, for files that are not UTF-8,
+//! detection of a legacy encoding (chardetng) decoded by encoding_rs. Nothing is ever replaced: a
+//! byte that does not decode refuses the document with its offset. A file that is UTF-8 but for a
+//! few broken bytes is damaged UTF-8 (refused), not a legacy file. Binary, empty and
+//! control-heavy files are refused. Mojibake (UTF-8 read as windows-1252 and saved again) is
+//! repaired exactly when the whole text reverses cleanly, refused otherwise.
+//!
+//! A legacy detection is a guess, so it has to show its evidence:
+//! - a byte the guessed encoding leaves undefined (it decodes to a C1 control) has the other
+//!   encodings of the same script tried (box drawing in KOI8-R is not windows-1251's gap), and
+//!   words of impossible case (`èÏÄÖÁÌ`: KOI8-R read as Latin-1) have every single-byte
+//!   encoding tried, the one reading best taken, when the file has at least [`MIN_HIGH_BYTES`]
+//!   bytes above 0x7F; when none decodes it cleanly, the document is refused naming the byte;
+//! - a word mixing letters of two alphabets (a Latin word with an Arabic letter from a stray
+//!   byte), or a few high bytes in ASCII text that make no word of their script, refuse it
+//!   (`encoding-doubtful`), to be fixed by curating `encoding`.
+//!
+//! The label names what was decoded: `KOI8-R` when no byte needs KOI8-U's letters, `ISO-8859-x`
+//! when no byte 0x80-0x9F needs the windows-125x encoding that agrees with it on every byte
+//! present.
 
 use crate::problem::Problem;
 use encoding_rs::{DecoderResult, Encoding, UTF_8};
@@ -14,12 +29,18 @@ use encoding_rs::{DecoderResult, Encoding, UTF_8};
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Decoded {
     pub text: String,
-    /// WHATWG name of the encoding (`UTF-8`, `UTF-16LE`, `windows-1251`, ...).
+    /// Name of the encoding decoded (`UTF-8`, `UTF-16LE`, `windows-1251`, `KOI8-R`, `ISO-8859-1`).
     pub encoding: &'static str,
     /// A byte order mark was found and taken off.
     pub bom: bool,
     /// Characters restored by mojibake repair (0: none).
     pub mojibake_repaired: u64,
+    /// What decided the encoding: `bom`, `utf-8` (the bytes are valid UTF-8), `escape-sequences`
+    /// (ISO-2022-JP's), `detector`
+    /// (chardetng, checked), `detector-alternative` (the guess left bytes undefined or made words
+    /// that cannot be; another single-byte encoding decodes every byte into words that can) or
+    /// `curated`.
+    pub rule: &'static str,
 }
 
 /// Share of control characters above which a decoded file is taken for binary data.
@@ -27,15 +48,37 @@ const MAX_CONTROL_PER_MILLE: usize = 10;
 
 /// Decode a raw document; `path` is for messages.
 pub fn decode(bytes: &[u8], path: &str) -> Result<Decoded, Problem> {
+    decode_as(bytes, path, None)
+}
+
+/// Decode a raw document, with the encoding curated in `dataset.toml` when there is one.
+pub fn decode_as(bytes: &[u8], path: &str, curated: Option<&str>) -> Result<Decoded, Problem> {
     if bytes.is_empty() {
         return Err(Problem::error(path, "empty", "the file is empty"));
+    }
+    if let Some(label) = curated {
+        return decode_curated(bytes, path, label);
     }
     let (encoding, bom_len) = match Encoding::for_bom(bytes) {
         Some((encoding, len)) => (encoding, len),
         None => match std::str::from_utf8(bytes) {
             // The common case, validated once: UTF-8 without a BOM (NULs are checked below).
-            Ok(text) if !bytes.contains(&0) => return finish(text.to_owned(), UTF_8, false, path),
-            _ => (detect(bytes, path)?, 0),
+            Ok(text) if !bytes.contains(&0) => {
+                if let Some(decoded) = iso_2022_jp(bytes) {
+                    return finish(
+                        decoded,
+                        encoding_rs::ISO_2022_JP.name(),
+                        "escape-sequences",
+                        false,
+                        path,
+                    );
+                }
+                return finish(text.to_owned(), UTF_8.name(), "utf-8", false, path);
+            }
+            _ => match detect(bytes, path)? {
+                Detected::Utf8 => (UTF_8, 0),
+                Detected::Legacy(guess) => return decode_legacy(bytes, path, guess),
+            },
         },
     };
     let body = &bytes[bom_len..];
@@ -54,13 +97,15 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<Decoded, Problem> {
         };
         Problem::error(path, code, message).at_offset(offset)
     })?;
-    finish(text, encoding, bom_len > 0, path)
+    let rule = if bom_len > 0 { "bom" } else { "utf-8" };
+    finish(text, encoding.name(), rule, bom_len > 0, path)
 }
 
 /// The checks every decoded text goes through: binary content, mojibake.
 fn finish(
     text: String,
-    encoding: &'static Encoding,
+    label: &'static str,
+    rule: &'static str,
     bom: bool,
     path: &str,
 ) -> Result<Decoded, Problem> {
@@ -72,9 +117,10 @@ fn finish(
     };
     Ok(Decoded {
         text,
-        encoding: encoding.name(),
+        encoding: label,
         bom,
         mojibake_repaired,
+        rule,
     })
 }
 
@@ -95,8 +141,30 @@ fn may_hold_mojibake(text: &str) -> bool {
     })
 }
 
+/// ISO-2022-JP is 7-bit, so valid UTF-8 too: its escape sequences (`ESC $ B` into JIS X 0208,
+/// `ESC ( B` back to ASCII) say what it is. Decoded strictly; `None` when it is not.
+fn iso_2022_jp(bytes: &[u8]) -> Option<String> {
+    memchr::memchr(0x1B, bytes)?;
+    let shifts = memchr::memmem::find_iter(bytes, b"\x1b$B").count()
+        + memchr::memmem::find_iter(bytes, b"\x1b$@").count();
+    if shifts == 0 {
+        return None;
+    }
+    decode_strict(encoding_rs::ISO_2022_JP, bytes)
+        .ok()
+        .filter(|t| !t.contains('\u{1b}'))
+}
+
+/// What detection says of a file without a byte order mark.
+enum Detected {
+    /// UTF-8 (perhaps damaged: decoding it strictly names the first bad byte).
+    Utf8,
+    /// chardetng's guess of a legacy encoding, still to be checked.
+    Legacy(&'static Encoding),
+}
+
 /// Choose the encoding of a file without a byte order mark.
-fn detect(bytes: &[u8], path: &str) -> Result<&'static Encoding, Problem> {
+fn detect(bytes: &[u8], path: &str) -> Result<Detected, Problem> {
     if let Some(nul) = bytes.iter().position(|&b| b == 0) {
         if looks_like_utf16(bytes) {
             return Err(Problem::error(
@@ -111,16 +179,352 @@ fn detect(bytes: &[u8], path: &str) -> Result<&'static Encoding, Problem> {
         );
     }
     let stats = Utf8Stats::of(bytes);
-    if stats.invalid == 0 {
-        return Ok(UTF_8);
-    }
-    if stats.multibyte > stats.invalid {
+    if stats.invalid == 0 || stats.multibyte > stats.invalid {
         // Mostly well-formed UTF-8 with a few broken sequences: damaged, not a legacy encoding.
-        return Ok(UTF_8);
+        return Ok(Detected::Utf8);
     }
     let mut detector = chardetng::EncodingDetector::new();
     detector.feed(bytes, true);
-    Ok(detector.guess(None, false))
+    Ok(Detected::Legacy(detector.guess(None, false)))
+}
+
+/// Encodings that write the same script, tried in this order when a guess leaves a byte
+/// undefined. (KOI8-U covers KOI8-R; the label is decided from the bytes afterwards.)
+const FAMILIES: &[&[&Encoding]] = {
+    use encoding_rs::*;
+    &[
+        &[WINDOWS_1251, KOI8_U, IBM866, ISO_8859_5, X_MAC_CYRILLIC],
+        &[WINDOWS_1250, ISO_8859_2],
+        &[WINDOWS_1252, ISO_8859_15, MACINTOSH],
+        &[WINDOWS_1253, ISO_8859_7],
+        &[WINDOWS_1255, ISO_8859_8],
+        &[WINDOWS_1256, ISO_8859_6],
+        &[WINDOWS_1257, ISO_8859_13, ISO_8859_4],
+    ]
+};
+
+/// A legacy guess, checked (see the module's doc): the decoded text, or an error naming the
+/// byte that makes the guess doubtful.
+fn decode_legacy(bytes: &[u8], path: &str, guess: &'static Encoding) -> Result<Decoded, Problem> {
+    let mut rule = "detector";
+    let mut chosen = guess;
+    let mut text = decode_strict(guess, bytes).map_err(|offset| {
+        Problem::error(
+            path,
+            "undecodable",
+            format!(
+                "byte 0x{:02X} is not valid {} (the encoding detected); curate the right \
+                 `encoding` for this document in dataset.toml",
+                bytes[offset],
+                guess.name()
+            ),
+        )
+        .at_offset(offset as u64)
+    })?;
+    let high = bytes.iter().filter(|&&b| b >= 0x80).count();
+    let undefined = first_undefined(&text, guess);
+    if undefined.is_none() && doubt(&text, bytes).is_some() && high >= MIN_HIGH_BYTES {
+        // A guess whose words cannot be (camel-cased accents, mixed alphabets), on plenty of
+        // evidence: the single-byte encoding whose decoding reads best, if one reads cleanly.
+        if let Some((e, t)) = best_reading(bytes) {
+            chosen = e;
+            text = t;
+            rule = "detector-alternative";
+        }
+    }
+    if let Some(undefined) = undefined {
+        let sibling = FAMILIES
+            .iter()
+            .find(|family| family.contains(&guess))
+            .into_iter()
+            .flat_map(|family| family.iter())
+            .filter(|&&e| e != guess)
+            .find_map(|&e| {
+                let t = decode_strict(e, bytes).ok()?;
+                (first_undefined(&t, e).is_none() && doubt(&t, bytes).is_none()).then_some((e, t))
+            })
+            .or_else(|| {
+                (high >= MIN_HIGH_BYTES)
+                    .then(|| best_reading(bytes))
+                    .flatten()
+            });
+        let Some((e, t)) = sibling else {
+            return Err(Problem::error(
+                path,
+                "encoding-doubtful",
+                format!(
+                    "byte 0x{:02X} is undefined in {} (the encoding detected), and no other \
+                     encoding of its script decodes this file cleanly; curate the right \
+                     `encoding` for this document in dataset.toml",
+                    bytes[undefined],
+                    guess.name()
+                ),
+            )
+            .at_offset(undefined as u64));
+        };
+        chosen = e;
+        text = t;
+        rule = "detector-alternative";
+    }
+    if let Some((offset, why)) = doubt(&text, bytes) {
+        return Err(Problem::error(
+            path,
+            "encoding-doubtful",
+            format!(
+                "detected as {}, but byte 0x{:02X} {why}: too weak a detection to trust; \
+                 curate the right `encoding` for this document in dataset.toml",
+                chosen.name(),
+                bytes[offset]
+            ),
+        )
+        .at_offset(offset as u64));
+    }
+    finish(text, label_for(chosen, bytes), rule, false, path)
+}
+
+/// Fewer bytes above 0x7F than this are too little evidence to choose another encoding than
+/// the detector's by how the text reads.
+const MIN_HIGH_BYTES: usize = 8;
+
+/// The single-byte encoding whose decoding of `bytes` reads best (most letters in words of one
+/// alphabet and a possible case pattern), among those that decode it cleanly.
+fn best_reading(bytes: &[u8]) -> Option<(&'static Encoding, String)> {
+    use encoding_rs::*;
+    let candidates = FAMILIES.iter().flat_map(|f| f.iter().copied()).chain([
+        KOI8_R,
+        WINDOWS_1254,
+        WINDOWS_874,
+        WINDOWS_1258,
+    ]);
+    let mut best: Option<(usize, &'static Encoding, String)> = None;
+    for e in candidates {
+        let Ok(t) = decode_strict(e, bytes) else {
+            continue;
+        };
+        if first_undefined(&t, e).is_some() || doubt(&t, bytes).is_some() {
+            continue;
+        }
+        let score = readable_letters(&t);
+        if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
+            best = Some((score, e, t));
+        }
+    }
+    best.map(|(_, e, t)| (e, t))
+}
+
+/// Letters in words of one alphabet whose case pattern is possible (`word`, `Word`, `WORD`).
+fn readable_letters(text: &str) -> usize {
+    text.split(|c: char| !c.is_alphabetic())
+        .filter(|w| !w.is_empty())
+        .filter(|w| {
+            let first = w.chars().next().and_then(alphabet);
+            w.chars().all(|c| alphabet(c) == first) && !camel(w)
+        })
+        .map(|w| w.chars().count())
+        .sum()
+}
+
+/// An uppercase letter after a lowercase one inside a word, one of them beyond ASCII
+/// (`èÏÄÖÁÌ` is KOI8-R read as Latin-1; `iPhone` is ASCII and fine).
+fn camel(word: &str) -> bool {
+    word.chars()
+        .zip(word.chars().skip(1))
+        .any(|(a, b)| a.is_lowercase() && b.is_uppercase() && !(a.is_ascii() && b.is_ascii()))
+}
+
+/// Decode with the encoding curated in `dataset.toml`, strictly.
+fn decode_curated(bytes: &[u8], path: &str, label: &str) -> Result<Decoded, Problem> {
+    let Some(encoding) = Encoding::for_label(label.trim().as_bytes()) else {
+        return Err(Problem::error(
+            path,
+            "encoding-unknown",
+            format!(
+                "dataset.toml curates the encoding `{label}` for this document, which is not an \
+                 encoding label (WHATWG: `windows-1251`, `KOI8-R`, `ISO-8859-1`, ...)"
+            ),
+        ));
+    };
+    let iso = iso_name(label);
+    let bom_len = match Encoding::for_bom(bytes) {
+        Some((bom, len)) if bom == encoding => len,
+        _ => 0,
+    };
+    let body = &bytes[bom_len..];
+    let undefined = match decode_strict(encoding, body) {
+        Err(offset) => offset,
+        Ok(text) => {
+            let undefined = if iso.is_some() {
+                body.iter().position(|b| (0x80..=0x9F).contains(b))
+            } else {
+                first_undefined(&text, encoding)
+            };
+            match undefined {
+                None => {
+                    // The curator's word names it (windows-1252 stays windows-1252).
+                    let name = iso.unwrap_or(encoding.name());
+                    return finish(text, name, "curated", bom_len > 0, path);
+                }
+                Some(offset) => offset,
+            }
+        }
+    };
+    Err(Problem::error(
+        path,
+        "undecodable",
+        format!(
+            "byte 0x{:02X} is not defined in {}, the encoding curated in dataset.toml",
+            body.get(undefined).copied().unwrap_or(0),
+            iso.unwrap_or(encoding.name())
+        ),
+    )
+    .at_offset((undefined + bom_len) as u64))
+}
+
+/// The ISO name a curator gave for an encoding that WHATWG merges into a windows-125x one.
+fn iso_name(label: &str) -> Option<&'static str> {
+    match label.trim().to_ascii_lowercase().as_str() {
+        "iso-8859-1" | "iso8859-1" | "iso_8859-1" | "latin1" | "l1" => Some("ISO-8859-1"),
+        "iso-8859-9" | "iso8859-9" | "iso_8859-9" | "latin5" | "l5" => Some("ISO-8859-9"),
+        "iso-8859-11" | "iso8859-11" | "tis-620" => Some("ISO-8859-11"),
+        _ => None,
+    }
+}
+
+/// The bytes where KOI8-U has letters (є і ї ґ ў) and KOI8-R box drawing.
+const KOI8_U_LETTERS: [u8; 10] = [0xA4, 0xA6, 0xA7, 0xAD, 0xAE, 0xB4, 0xB6, 0xB7, 0xBD, 0xBE];
+
+/// The name of what was decoded: the smallest encoding the bytes present need.
+fn label_for(encoding: &'static Encoding, bytes: &[u8]) -> &'static str {
+    use encoding_rs::*;
+    if encoding == KOI8_U || encoding == KOI8_R {
+        // KOI8-U's letters stand inside words (next to a letter byte, 0xC0 and up); box
+        // drawing does not.
+        let letter = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(|&b| b >= 0xC0);
+        let needs_u = bytes.iter().enumerate().any(|(i, b)| {
+            KOI8_U_LETTERS.contains(b) && (letter(i.checked_add(1)) || letter(i.checked_sub(1)))
+        });
+        return if needs_u { "KOI8-U" } else { "KOI8-R" };
+    }
+    if bytes.iter().any(|b| (0x80..=0x9F).contains(b)) {
+        return encoding.name();
+    }
+    let same_as =
+        |iso: &'static Encoding| decode_strict(iso, bytes) == decode_strict(encoding, bytes);
+    match encoding.name() {
+        "windows-1252" => "ISO-8859-1",
+        "windows-1254" => "ISO-8859-9",
+        "windows-874" => "ISO-8859-11",
+        "windows-1250" if same_as(ISO_8859_2) => "ISO-8859-2",
+        "windows-1253" if same_as(ISO_8859_7) => "ISO-8859-7",
+        "windows-1255" if same_as(ISO_8859_8) => "ISO-8859-8",
+        "windows-1256" if same_as(ISO_8859_6) => "ISO-8859-6",
+        "windows-1257" if same_as(ISO_8859_13) => "ISO-8859-13",
+        name => name,
+    }
+}
+
+/// Offset of the first byte a single-byte encoding leaves undefined (decoded as a C1 control).
+fn first_undefined(text: &str, encoding: &'static Encoding) -> Option<usize> {
+    if !is_single_byte(encoding) {
+        return None;
+    }
+    text.chars()
+        .position(|c| ('\u{80}'..='\u{9F}').contains(&c))
+}
+
+fn is_single_byte(encoding: &'static Encoding) -> bool {
+    use encoding_rs::*;
+    ![
+        UTF_8,
+        UTF_16LE,
+        UTF_16BE,
+        SHIFT_JIS,
+        EUC_JP,
+        ISO_2022_JP,
+        EUC_KR,
+        GBK,
+        GB18030,
+        BIG5,
+    ]
+    .contains(&encoding)
+}
+
+/// The alphabets a legacy decode is checked against (CJK and the rest are not checked).
+fn alphabet(c: char) -> Option<u8> {
+    if !c.is_alphabetic() {
+        return None;
+    }
+    Some(match u32::from(c) {
+        0x0041..=0x024F | 0x1E00..=0x1EFF => 0,
+        0x0370..=0x03FF | 0x1F00..=0x1FFF => 1,
+        0x0400..=0x052F => 2,
+        0x0530..=0x058F => 3,
+        0x0590..=0x05FF => 4,
+        0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => 5,
+        0x10A0..=0x10FF => 6,
+        0x0E00..=0x0E7F => 7,
+        _ => return None,
+    })
+}
+
+/// Why a single-byte decode is too weak to trust, with the offset of the byte concerned: a word
+/// mixing two alphabets, or letters of a non-Latin alphabet from a handful of high bytes in an
+/// ASCII text that make no word of two letters.
+fn doubt(text: &str, bytes: &[u8]) -> Option<(usize, &'static str)> {
+    let chars: Vec<char> = text.chars().collect();
+    if chars.len() != bytes.len() {
+        return None; // not a single-byte decode: char index and byte offset differ
+    }
+    let (mut start, mut foreign_words, mut first_foreign) = (0, 0usize, None);
+    let (mut high_words, mut camels, mut first_camel) = (0usize, 0usize, None);
+    while start < chars.len() {
+        let Some(first) = alphabet(chars[start]) else {
+            start += 1;
+            continue;
+        };
+        let end = (start..chars.len())
+            .find(|&i| !chars[i].is_alphabetic())
+            .unwrap_or(chars.len());
+        let word = &chars[start..end];
+        if word
+            .iter()
+            .any(|&c| alphabet(c).is_some_and(|a| a != first))
+        {
+            let at = (start..end).find(|&j| bytes[j] >= 0x80).unwrap_or(start);
+            return Some((at, "makes a word of two alphabets"));
+        }
+        if word.iter().any(|c| !c.is_ascii()) {
+            high_words += 1;
+            let w: String = word.iter().collect();
+            if camel(&w) {
+                camels += 1;
+                first_camel
+                    .get_or_insert((start..end).find(|&j| bytes[j] >= 0x80).unwrap_or(start));
+            }
+        }
+        if first != 0 {
+            first_foreign.get_or_insert(start);
+            foreign_words += usize::from(word.len() >= 2);
+        }
+        start = end;
+    }
+    if let Some(at) = first_camel
+        && camels * 20 > high_words
+    {
+        return Some((
+            at,
+            "makes words of impossible case (a capital after a small letter)",
+        ));
+    }
+    let ascii_letters = chars.iter().filter(|c| c.is_ascii_alphabetic()).count();
+    let high = bytes.iter().filter(|&&b| b >= 0x80).count();
+    match first_foreign {
+        Some(at) if foreign_words < 2 && high < 8 && ascii_letters > 20 * high => Some((
+            at,
+            "is one of a few stray high bytes in ASCII text, making no word of its alphabet",
+        )),
+        _ => None,
+    }
 }
 
 /// UTF-16 without a BOM: many NULs, nearly all on the same parity of offset.
@@ -379,5 +783,77 @@ mod tests {
             .map(|i| if i % 3 == 0 { 0x01 } else { b'a' })
             .collect();
         assert_eq!(decode(&controls, "a").unwrap_err().code, "binary");
+    }
+}
+
+#[cfg(test)]
+mod legacy_tests {
+    use super::*;
+    use encoding_rs::{KOI8_R, KOI8_U, WINDOWS_1251, WINDOWS_1252};
+
+    const RU: &str = "Ходжалинская трагедия произошла в ночь с 25 на 26 февраля 1992 года. \
+                      Погибли мирные жители, среди них женщины, дети и старики.";
+
+    #[test]
+    fn koi8_r_is_named_when_no_byte_needs_koi8_u() {
+        let (bytes, _, _) = KOI8_R.encode(RU);
+        let d = decode(&bytes, "a.txt").unwrap();
+        assert_eq!((d.encoding, d.text.as_str()), ("KOI8-R", RU));
+    }
+
+    #[test]
+    fn koi8_u_is_named_when_its_letters_are_used() {
+        let uk = "Ходжалинська трагедія сталася в ніч на 26 лютого 1992 року. Її пам'ятають усі.";
+        let (bytes, _, _) = KOI8_U.encode(uk);
+        let d = decode(&bytes, "a.txt").unwrap();
+        assert_eq!((d.encoding, d.text.as_str()), ("KOI8-U", uk));
+    }
+
+    #[test]
+    fn koi8_r_box_drawing_is_accepted() {
+        let text = format!(
+            "{RU}\n┌──────┬──────┐\n│ дата │ город│\n├──────┼──────┤\n│ 1992 │ Ходжалы│\n└──────┴──────┘\n"
+        );
+        let (bytes, _, unmappable) = KOI8_R.encode(&text);
+        assert!(!unmappable);
+        let d = decode(&bytes, "a.txt").unwrap();
+        assert_eq!(d.text, text);
+        assert_eq!(d.encoding, "KOI8-R");
+    }
+
+    #[test]
+    fn iso_8859_1_is_named_when_no_byte_needs_windows_1252() {
+        let fr = "Déclaration universelle des droits de l'homme: égalité, dignité, fraternité.";
+        let (bytes, _, _) = WINDOWS_1252.encode(fr);
+        assert_eq!(decode(&bytes, "a.txt").unwrap().encoding, "ISO-8859-1");
+        let curly =
+            "L\u{2019}égalité et la dignité de tous, dit-on, «\u{a0}sans distinction\u{a0}».";
+        let (bytes, _, _) = WINDOWS_1252.encode(curly);
+        assert_eq!(decode(&bytes, "a.txt").unwrap().encoding, "windows-1252");
+    }
+
+    #[test]
+    fn stray_high_bytes_in_ascii_are_refused_naming_the_byte() {
+        let mut bytes =
+            b"The report was filed on Monday and reviewed by the committee in full.".to_vec();
+        bytes[10] = 0xC7;
+        bytes[40] = 0xE3;
+        let p = decode(&bytes, "a.txt").unwrap_err();
+        assert_eq!(p.code, "encoding-doubtful");
+        assert!(p.offset == Some(10) || p.offset == Some(40), "{p:?}");
+        assert!(p.message.contains("0x"), "{}", p.message);
+    }
+
+    #[test]
+    fn a_curated_encoding_decides_and_is_checked() {
+        let (bytes, _, _) = WINDOWS_1251.encode(RU);
+        let d = decode_as(&bytes, "a.txt", Some("windows-1251")).unwrap();
+        assert_eq!((d.encoding, d.rule), ("windows-1251", "curated"));
+        let p = decode_as(&[b'a', 0x98, b'b'], "a.txt", Some("windows-1251")).unwrap_err();
+        assert_eq!((p.code, p.offset), ("undecodable", Some(1)));
+        let p = decode_as(b"abc", "a.txt", Some("no-such-thing")).unwrap_err();
+        assert_eq!(p.code, "encoding-unknown");
+        let p = decode_as(&[b'a', 0x93, b'b'], "a.txt", Some("ISO-8859-1")).unwrap_err();
+        assert_eq!(p.code, "undecodable");
     }
 }

@@ -21,7 +21,9 @@ pub fn decode_normalize(data: &[u8]) {
         bytes: data.to_vec(),
     };
     let mut problems = Vec::new();
-    if let Some((record, text)) = crate::pipeline::build(&raw, "doc", None, &mut problems) {
+    if let Some((record, text)) =
+        crate::pipeline::build(&raw, "doc", None, &Default::default(), &mut problems)
+    {
         assert_eq!(
             join(&normalize(&text).lines),
             text,
@@ -37,9 +39,9 @@ pub fn metadata(data: &[u8]) {
     let mut lines = normalize(&text).lines;
     let (mut removed, mut problems) = (Vec::new(), Vec::new());
     let dates = crate::metadata::extract_dates(&mut lines, "doc", &mut removed, &mut problems);
-    crate::boilerplate::strip(&mut lines, "doc", &mut removed, &mut problems);
+    crate::boilerplate::strip(&mut lines, &Default::default(), &mut removed);
     let _ = crate::metadata::title(&lines, &dates);
-    let _ = crate::metadata::language(&join(&lines));
+    let _ = crate::language::detect(&join(&lines), &[]);
     if let Some(date) = dates.date {
         assert!(
             crate::metadata::parse_iso_date(&date).is_some(),

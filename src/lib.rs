@@ -5,8 +5,8 @@
 //! 1. [`ingest`]: find the raw documents, read each once and hash it ([`ingest::RawDocument`]).
 //! 2. [`decode`]: bytes to text, exactly or not at all ([`decode::Decoded`]).
 //! 3. [`normalize`]: NFC, LF, spaces, blank lines, with every change counted ([`normalize::Normalized`]).
-//! 4. [`metadata`]: date header and dateline, title, language.
-//! 5. [`boilerplate`]: trailing web-page furniture taken out and listed.
+//! 4. [`boilerplate`]: web-page furniture at the top and bottom taken out and listed.
+//! 5. [`metadata`]: date header and dateline, title; [`language`]: the language, or `und`.
 //! 6. [`record`] and [`validate`]: one record per document, checked against the JSON Schema.
 //!
 //! After the release: [`verify`] checks one, [`diff`] compares two, [`deposit`] puts one into a
@@ -27,6 +27,7 @@ pub mod error;
 pub mod fuzzing;
 pub mod ingest;
 pub mod init;
+pub mod language;
 pub mod metadata;
 pub mod normalize;
 pub mod ocfl;

@@ -1,41 +1,52 @@
-//! Stage 4, metadata: the date, title and language a document gives about itself.
+//! Stage 4, metadata: the date and title a document gives about itself, from its head, with the
+//! line each came from. (Its language is [`crate::language`].)
 //!
-//! - Date header: a first line `date YYYY-MM-DD [title]` (leading space allowed) gives the record's
-//!   date; the header is taken off the line (and listed in `removed`), the rest is the title line.
-//! - Dateline: within the first lines, `- 26 fevral, 2026` (Azerbaijani month names, any case)
-//!   and `- 13:54`. It is kept in the text, parsed, and must agree with the header; without a
-//!   header it gives the date. Impossible dates and times are errors with their line.
-//! - Title: a short first line that stands alone (a blank line or a dateline follows it, or it
-//!   carried the date header) and does not end like a sentence.
-//! - Language: ISO 639-1 from whatlang, with the letter ə as strong evidence for Azerbaijani
-//!   (short Azerbaijani passages are easily taken for Turkish, which has no ə).
+//! The head is the first [`HEAD_LINES`] non-blank lines, up to the first paragraph (a line of
+//! more than [`BODY_WORDS`] words). Dates and titles are read there only: a date in the body is
+//! not the document's date.
+//!
+//! - **Date header**: `date 2026-01-14 [rest]` on any head line (the scraper's header: taken off
+//!   the line and listed in `removed`; on the first line the rest is the title), or a labelled
+//!   line such as `Date: 14 January 2026`, `Datum: 14.01.2026`, `Дата: ...`, `Published: ...`
+//!   (kept in the text).
+//! - **Dateline**: a head line that is a date and little else: `- 26 fevral, 2026`,
+//!   `February 26, 2026`, `26 февраля 2026 г.`, `26. Februar 2026`, `26 de febrero de 2026`,
+//!   `Posted on 3 March 2026`, `Berlin, den 26. Februar 2026`, `26/02/2026`. Month names come
+//!   from CLDR (`data/months.tsv`); a numeric date counts only when it cannot be read two ways
+//!   (`26/02/2026`, never `03/04/2026`). Kept in the text.
+//! - Header and dateline must agree (`date-mismatch`); an impossible date is `date-invalid`.
+//! - **Title**: a Markdown heading, a setext-underlined line, or a short first line standing alone
+//!   (a blank line, dateline or byline follows it, or it carried the date header) and not ending
+//!   like a sentence; never a menu of `|`-separated items, a salutation, a date or a byline.
 
 use crate::normalize::Line;
 use crate::problem::Problem;
-use crate::record::Removed;
+use crate::record::{Found, Removed};
 use jiff::civil::Date;
+use std::collections::HashMap;
+use std::sync::OnceLock;
 
-/// Azerbaijani month names, January first.
-const AZ_MONTHS: [&str; 12] = [
-    "yanvar", "fevral", "mart", "aprel", "may", "iyun", "iyul", "avqust", "sentyabr", "oktyabr",
-    "noyabr", "dekabr",
-];
+pub use crate::language::iso639_1;
 
 /// The longest line taken for a title, in characters and in words.
 const TITLE_MAX_CHARS: usize = 200;
 const TITLE_MAX_WORDS: usize = 30;
-/// How many lines below the first a dateline may stand.
-const DATELINE_WINDOW: usize = 3;
+/// How many non-blank lines the head has at most.
+pub const HEAD_LINES: usize = 8;
+/// A line of more words than this is a paragraph: the body has begun.
+pub const BODY_WORDS: usize = 30;
 
-/// What the header and dateline say.
+/// What the head says of the date.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Dates {
     /// The date found, `YYYY-MM-DD`.
     pub date: Option<String>,
-    /// The first line carried a date header.
+    /// Where it came from (`rule: none` when no date was found).
+    pub found: Found,
+    /// A `date YYYY-MM-DD` header was taken off the first line (what remains may be a title).
     pub had_header: bool,
-    /// Index in `lines` of the dateline's date line, if any.
-    pub dateline: Option<usize>,
+    /// Raw line numbers of the head's date lines (header, dateline): never a title.
+    pub date_lines: Vec<u64>,
 }
 
 /// Parse a strict `YYYY-MM-DD` into a real calendar date.
@@ -56,80 +67,227 @@ pub fn parse_iso_date(s: &str) -> Option<Date> {
     Date::new(year, month, day).ok()
 }
 
-/// Take the date header off the first line and check it against the dateline.
-/// `removed` gets the header; problems are errors naming `path` and the line.
+/// Month names from CLDR, lowercase, to the month's number.
+fn months() -> &'static HashMap<String, i8> {
+    static MONTHS: OnceLock<HashMap<String, i8>> = OnceLock::new();
+    MONTHS.get_or_init(|| {
+        include_str!("../data/months.tsv")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .filter_map(|l| {
+                let mut f = l.split('\t');
+                Some((f.next()?.to_owned(), f.next()?.parse().ok()?))
+            })
+            .collect()
+    })
+}
+
+/// Words that may stand beside a date in a dateline: weekday names (CLDR) and the words people
+/// write around a date (`Posted on`, `den`, `г.`).
+fn dateline_word(word: &str) -> bool {
+    static WORDS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        include_str!("../data/weekdays.txt")
+            .lines()
+            .filter(|l| !l.starts_with('#'))
+            .chain(include_str!("../data/dateline-words.txt").lines())
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    words.contains(word.trim_end_matches('.'))
+}
+
+/// Labels of a date header line (`Date: ...`), lowercase, without the colon.
+const DATE_LABELS: &[&str] = &[
+    "date",
+    "dated",
+    "published",
+    "publication date",
+    "posted",
+    "posted on",
+    "updated",
+    "datum",
+    "veröffentlicht",
+    "veröffentlicht am",
+    "дата",
+    "опубликовано",
+    "дата публикации",
+    "дата публікації",
+    "опубліковано",
+    "tarix",
+    "tarih",
+    "yayın tarihi",
+    "yayınlanma tarihi",
+    "fecha",
+    "publicado",
+    "publicado el",
+    "publié le",
+    "date de publication",
+    "data",
+];
+
+/// Find the document's date in its head. The `date YYYY-MM-DD` header is taken off its line
+/// (listed in `removed`); problems are errors naming `path` and the line.
 pub fn extract_dates(
     lines: &mut Vec<Line>,
     path: &str,
     removed: &mut Vec<Removed>,
     problems: &mut Vec<Problem>,
 ) -> Dates {
-    let mut dates = Dates::default();
-    if let Some(first) = lines.first_mut()
-        && let Some((token, rest)) = split_header(&first.text)
-    {
-        dates.had_header = true;
-        let header = first.text.trim_start()[..first.text.trim_start().len() - rest.len()]
-            .trim_end()
-            .to_owned();
-        match parse_iso_date(token) {
-            Some(date) => dates.date = Some(date.to_string()),
-            None => problems.push(
-                Problem::error(
-                    path,
-                    "date-invalid",
-                    format!("the date header `{header}` is not a real date in the form YYYY-MM-DD"),
-                )
-                .at_line(first.no),
-            ),
+    let mut dates = Dates {
+        found: Found::rule("none").detail("no date header or dateline in the document's head"),
+        ..Dates::default()
+    };
+    let mut header: Option<(String, u64)> = None;
+    let mut dateline: Option<(String, u64)> = None;
+    let head = head_indices(lines);
+    let mut drop_line = None;
+    for (rank, &index) in head.iter().enumerate() {
+        let no = lines[index].no;
+        // The scraper's header: `date YYYY-MM-DD [rest]`.
+        // Below the first line, only a real ISO date makes the scraper's header: `date 12.01.2026
+        // was the deadline` is text.
+        let header_here = split_header(&lines[index].text)
+            .filter(|(token, _)| rank == 0 || parse_iso_date(token).is_some());
+        if let Some((token, rest)) = header_here {
+            let (token, rest) = (token.to_owned(), rest.to_owned());
+            let line = &mut lines[index];
+            let text = line.text.trim_start();
+            let taken = text[..text.len() - rest.len()].trim_end().to_owned();
+            match parse_iso_date(&token) {
+                Some(date) => {
+                    if header.is_none() {
+                        header = Some((date.to_string(), no));
+                    }
+                }
+                None => problems.push(
+                    Problem::error(
+                        path,
+                        "date-invalid",
+                        format!(
+                            "the date header `{taken}` is not a real date in the form YYYY-MM-DD"
+                        ),
+                    )
+                    .at_line(no),
+                ),
+            }
+            removed.push(Removed {
+                line: no,
+                text: taken,
+                reason: "date-header".to_owned(),
+            });
+            line.text = rest;
+            if rank == 0 {
+                dates.had_header = true;
+            }
+            if line.text.is_empty() {
+                drop_line = Some(index);
+                dates.date_lines.push(no);
+            }
+            continue;
         }
-        removed.push(Removed {
-            line: first.no,
-            text: header,
-            reason: "date-header".to_owned(),
-        });
-        first.text = rest.to_owned();
-        if first.text.is_empty() {
-            lines.remove(0);
+        let text = lines[index].text.trim();
+        // A labelled header: `Date: 14 January 2026`.
+        if let Some(value) = labelled_value(text) {
+            match date_in(value) {
+                Some(Ok(date)) => {
+                    if header.is_none() {
+                        header = Some((date.to_string(), no));
+                    }
+                    dates.date_lines.push(no);
+                }
+                Some(Err(())) => problems.push(
+                    Problem::error(
+                        path,
+                        "date-invalid",
+                        format!("the date header `{text}` is not a real date"),
+                    )
+                    .at_line(no),
+                ),
+                None => {}
+            }
+            continue;
+        }
+        if dateline.is_some() {
+            continue;
+        }
+        match find_date(text, rank > 0) {
+            Some(Ok(date)) => {
+                dateline = Some((date.to_string(), no));
+                dates.date_lines.push(no);
+                check_time_line(lines, index, path, problems);
+            }
+            Some(Err(())) => {
+                problems.push(
+                    Problem::error(
+                        path,
+                        "date-invalid",
+                        format!("the dateline `{text}` is not a real date"),
+                    )
+                    .at_line(no),
+                );
+                dates.date_lines.push(no);
+                check_time_line(lines, index, path, problems);
+            }
+            None => {}
         }
     }
-
-    let start = usize::from(dates.had_header && lines.first().is_some_and(|l| !l.text.is_empty()));
-    for index in start..(start + DATELINE_WINDOW).min(lines.len()) {
-        let line = &lines[index];
-        let Some(parsed) = parse_dateline(&line.text) else {
-            continue;
-        };
-        dates.dateline = Some(index);
-        match parsed {
-            Ok(date) => {
-                let date = date.to_string();
-                match &dates.date {
-                    Some(header) if *header != date => problems.push(
-                        Problem::error(
-                            path,
-                            "date-mismatch",
-                            format!("the dateline says {date} but the date header says {header}"),
-                        )
-                        .at_line(line.no),
-                    ),
-                    Some(_) => {}
-                    None if !dates.had_header => dates.date = Some(date),
-                    None => {}
-                }
+    if let Some(index) = drop_line {
+        lines.remove(index);
+    }
+    match (&header, &dateline) {
+        (Some((h, hno)), Some((d, dno))) => {
+            if h != d {
+                problems.push(
+                    Problem::error(
+                        path,
+                        "date-mismatch",
+                        format!("the dateline says {d} but the date header says {h}"),
+                    )
+                    .at_line(*dno),
+                );
             }
-            Err(message) => {
-                problems.push(Problem::error(path, "date-invalid", message).at_line(line.no))
-            }
+            dates.date = Some(h.clone());
+            dates.found = Found::rule("date-header")
+                .at(*hno)
+                .detail(format!("the dateline on line {dno} agrees"));
         }
-        if let Some(next) = lines.get(index + 1)
-            && let Some(Err(message)) = parse_time_line(&next.text)
-        {
-            problems.push(Problem::error(path, "time-invalid", message).at_line(next.no));
+        (Some((h, hno)), None) => {
+            dates.date = Some(h.clone());
+            dates.found = Found::rule("date-header").at(*hno);
         }
-        break;
+        (None, Some((d, dno))) => {
+            dates.date = Some(d.clone());
+            dates.found = Found::rule("dateline").at(*dno);
+        }
+        (None, None) => {}
     }
     dates
+}
+
+/// Indices in `lines` of the head's non-blank lines.
+fn head_indices(lines: &[Line]) -> Vec<usize> {
+    let mut head = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        if line.text.trim().is_empty() {
+            continue;
+        }
+        if head.len() >= HEAD_LINES || line.text.split_whitespace().count() > BODY_WORDS {
+            break;
+        }
+        head.push(i);
+    }
+    head
+}
+
+/// `- 13:54` right below a dateline: an impossible time is an error.
+fn check_time_line(lines: &[Line], index: usize, path: &str, problems: &mut Vec<Problem>) {
+    if let Some(next) = lines.get(index + 1)
+        && let Some(Err(message)) = parse_time_line(&next.text)
+    {
+        problems.push(Problem::error(path, "time-invalid", message).at_line(next.no));
+    }
 }
 
 /// `date TOKEN rest` at the start of a line: the token and the rest (trimmed).
@@ -148,24 +306,266 @@ fn split_header(line: &str) -> Option<(&str, &str)> {
     Some((token, body[end..].trim_start()))
 }
 
-/// `- 26 fevral, 2026`: `None` when the line is not a dateline, `Some(Err)` when it is one with
-/// an impossible date.
-fn parse_dateline(line: &str) -> Option<Result<Date, String>> {
-    let body = line.trim().strip_prefix('-')?.trim_start();
-    let mut words = body.split_whitespace();
-    let day: i8 = words.next()?.parse().ok()?;
-    let month_word = words.next()?.trim_end_matches(',').to_lowercase();
-    let month = AZ_MONTHS.iter().position(|m| *m == month_word)?;
-    let year_word = words.next()?;
-    if words.next().is_some() || year_word.len() != 4 {
+/// The value of a `Label: value` line whose label names a date.
+fn labelled_value(line: &str) -> Option<&str> {
+    let (label, value) = line.split_once(':')?;
+    let label = label
+        .trim()
+        .trim_start_matches(['*', '_', '-', '#', ' '])
+        .trim_end_matches(['*', '_']);
+    DATE_LABELS
+        .contains(&label.to_lowercase().as_str())
+        .then(|| value.trim().trim_start_matches(['*', '_']).trim())
+        .filter(|v| !v.is_empty())
+}
+
+/// A token of a date line.
+#[derive(Debug, Clone, PartialEq)]
+enum Tok {
+    Num(u32, usize),
+    Word(String),
+    Sep(char),
+}
+
+fn tokens(line: &str) -> Vec<Tok> {
+    let mut out = Vec::new();
+    let chars: Vec<char> = line.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c.is_ascii_digit() {
+            let start = i;
+            while i < chars.len() && chars[i].is_ascii_digit() {
+                i += 1;
+            }
+            let digits: String = chars[start..i].iter().collect();
+            out.push(Tok::Num(digits.parse().unwrap_or(u32::MAX), i - start));
+            // Ordinal suffixes: 1st, 26th, 1er, 3-cü.
+            let suffix_end = (i..chars.len())
+                .find(|&j| !chars[j].is_alphabetic())
+                .unwrap_or(chars.len());
+            let suffix: String = chars[i..suffix_end]
+                .iter()
+                .collect::<String>()
+                .to_lowercase();
+            if matches!(
+                suffix.as_str(),
+                "st" | "nd" | "rd" | "th" | "er" | "e" | "o" | "a"
+            ) {
+                i = suffix_end;
+            }
+        } else if c.is_alphabetic() {
+            let start = i;
+            while i < chars.len() && (chars[i].is_alphabetic() || chars[i] == '\'') {
+                i += 1;
+            }
+            out.push(Tok::Word(
+                chars[start..i].iter().collect::<String>().to_lowercase(),
+            ));
+        } else {
+            if !c.is_whitespace() {
+                out.push(Tok::Sep(c));
+            }
+            i += 1;
+        }
+    }
+    out
+}
+
+/// The date a line is, if it is one: `Some(Ok)` a real date, `Some(Err)` a date that cannot be
+/// (31 April), `None` when the line is not a date line. `place_allowed`: a leading `Place,` may
+/// stand before the date (not on a document's first line, where it would be a title).
+fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
+    if line.chars().count() > 100 {
         return None;
     }
-    let year: i16 = year_word.parse().ok()?;
-    let month = i8::try_from(month + 1).ok()?;
-    Some(
-        Date::new(year, month, day)
-            .map_err(|_| format!("the dateline `{}` is not a real date", line.trim())),
-    )
+    let toks = tokens(line);
+    let (start, end, ymd) = match_date(&toks)?;
+    // What is left must be a dateline's words: weekdays, `Posted on`, a time, a leading place.
+    let mut words_before = 0usize;
+    let mut place = true;
+    // After the date, a segment behind `|` (a section, a title: `26 февраля 2026 | Политика`).
+    let (mut behind_bar, mut words_after) = (false, 0usize);
+    for (i, t) in toks.iter().enumerate() {
+        if (start..end).contains(&i) {
+            continue;
+        }
+        match t {
+            Tok::Word(w) if dateline_word(w) => {}
+            Tok::Word(_) if i < start && place_allowed && place => words_before += 1,
+            Tok::Word(_) if behind_bar && words_after < 4 => words_after += 1,
+            Tok::Word(_) => return None,
+            Tok::Num(n, len) => {
+                // A time (13:54) is allowed, other numbers are not.
+                let time = matches!(toks.get(i + 1), Some(Tok::Sep(':')))
+                    || matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Sep(':')))
+                    || matches!(toks.get(i + 1), Some(Tok::Word(w)) if w == "h")
+                    || matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Word(w)) if w == "h");
+                if !(time && *len <= 2 && *n < 60) {
+                    return None;
+                }
+            }
+            Tok::Sep(c) => {
+                let segment_end = matches!(c, ',' | '|' | '·' | '•' | '—' | '–');
+                if i < start && segment_end {
+                    place = false;
+                }
+                if i >= end && matches!(c, '|' | '·' | '•') {
+                    behind_bar = true;
+                }
+            }
+        }
+    }
+    if words_before > 3 {
+        return None;
+    }
+    if words_before > 0 && place {
+        // Words before the date without the comma of a place: not a dateline.
+        return None;
+    }
+    let (y, m, d) = ymd;
+    Some(real_date(y, m, d))
+}
+
+/// The date a header's value starts with, whatever follows it (`Wed, 14 Jan 2026 10:00 +0000`).
+fn date_in(value: &str) -> Option<Result<Date, ()>> {
+    let (_, _, (y, m, d)) = match_date(&tokens(value))?;
+    Some(real_date(y, m, d))
+}
+
+fn real_date(y: u32, m: u32, d: u32) -> Result<Date, ()> {
+    i16::try_from(y)
+        .ok()
+        .zip(i8::try_from(m).ok().zip(i8::try_from(d).ok()))
+        .and_then(|(y, (m, d))| Date::new(y, m, d).ok())
+        .ok_or(())
+}
+
+/// The first date in the tokens: its token span and (year, month, day).
+fn match_date(toks: &[Tok]) -> Option<(usize, usize, (u32, u32, u32))> {
+    let month_of = |t: &Tok| match t {
+        Tok::Word(w) => months().get(w.as_str()).map(|&m| m as u32),
+        _ => None,
+    };
+    let day = |t: &Tok| match t {
+        Tok::Num(n, len) if *len <= 2 && (1..=31).contains(n) => Some(*n),
+        _ => None,
+    };
+    let year = |t: &Tok| match t {
+        Tok::Num(n, 4) if (1000..=2999).contains(n) => Some(*n),
+        _ => None,
+    };
+    // Fillers between the parts: `26. Februar`, `26 de febrero de 2026`, `26th of February`.
+    let skip = |toks: &[Tok], mut i: usize| {
+        while let Some(t) = toks.get(i) {
+            match t {
+                Tok::Sep('.' | ',' | '-') => i += 1,
+                Tok::Word(w) if matches!(w.as_str(), "de" | "of" | "del" | "den") => i += 1,
+                _ => break,
+            }
+        }
+        i
+    };
+    for i in 0..toks.len() {
+        // A range (`25-26 February`) is not one date.
+        let ranged = i >= 2
+            && matches!(toks[i - 1], Tok::Sep('-' | '–'))
+            && matches!(toks[i - 2], Tok::Num(..));
+        // D MONTH YYYY
+        if let Some(d) = day(&toks[i]) {
+            let j = skip(toks, i + 1);
+            if let Some(m) = toks.get(j).and_then(month_of) {
+                let k = skip(toks, j + 1);
+                if let Some(y) = toks.get(k).and_then(year) {
+                    if ranged {
+                        return None;
+                    }
+                    return Some((i, k + 1, (y, m, d)));
+                }
+            }
+        }
+        // MONTH D, YYYY
+        if let Some(m) = month_of(&toks[i]) {
+            let j = skip(toks, i + 1);
+            if let Some(d) = toks.get(j).and_then(day) {
+                let k = skip(toks, j + 1);
+                if let Some(y) = toks.get(k).and_then(year) {
+                    if matches!(toks.get(k + 1), Some(Tok::Sep('-' | '–'))) {
+                        return None;
+                    }
+                    return Some((i, k + 1, (y, m, d)));
+                }
+            }
+        }
+        // YYYY[.] [abbr.] MONTH D (Hungarian, Armenian `1948 թ. դեկտեմբերի 10`), YYYY [abbr.]
+        // D MONTH (Kazakh `1948 ж. 10 желтоқсан`), YYYY-MM-DD, numeric D/M/YYYY.
+        if let Some(y) = year(&toks[i]) {
+            let mut j = i + 1;
+            loop {
+                match toks.get(j) {
+                    Some(Tok::Sep('.' | ',' | '-')) => j += 1,
+                    Some(Tok::Word(w))
+                        if w.chars().count() <= 2 && months().get(w.as_str()).is_none() =>
+                    {
+                        j += 1
+                    }
+                    _ => break,
+                }
+            }
+            if let Some(m) = toks.get(j).and_then(month_of) {
+                let k = skip(toks, j + 1);
+                if let Some(d) = toks.get(k).and_then(day) {
+                    return Some((i, k + 1, (y, m, d)));
+                }
+            }
+            if let Some(d) = toks.get(j).and_then(day) {
+                let k = skip(toks, j + 1);
+                if let Some(m) = toks.get(k).and_then(month_of) {
+                    return Some((i, k + 1, (y, m, d)));
+                }
+            }
+            if let (
+                Some(Tok::Sep(s1)),
+                Some(Tok::Num(m, 1..=2)),
+                Some(Tok::Sep(s2)),
+                Some(Tok::Num(d, 1..=2)),
+            ) = (
+                toks.get(i + 1),
+                toks.get(i + 2),
+                toks.get(i + 3),
+                toks.get(i + 4),
+            ) && s1 == s2
+                && matches!(s1, '-' | '/' | '.')
+            {
+                return Some((i, i + 5, (y, *m, *d)));
+            }
+        }
+        if let (
+            Some(Tok::Num(a, 1..=2)),
+            Some(Tok::Sep(s1)),
+            Some(Tok::Num(b, 1..=2)),
+            Some(Tok::Sep(s2)),
+            Some(y),
+        ) = (
+            toks.get(i),
+            toks.get(i + 1),
+            toks.get(i + 2),
+            toks.get(i + 3),
+            toks.get(i + 4).and_then(year),
+        ) && s1 == s2
+            && matches!(s1, '/' | '.' | '-')
+        {
+            // Only when it cannot be read two ways: 26/02 is day first, 02/26 month first.
+            let (d, m) = match (*a, *b) {
+                (a, b) if a == b => (a, b),
+                (a, b) if a > 12 && b <= 12 => (a, b),
+                (a, b) if b > 12 && a <= 12 => (b, a),
+                _ => return None,
+            };
+            return Some((i, i + 5, (y, m, d)));
+        }
+    }
+    None
 }
 
 /// `- 13:54`: `None` when not a time line, `Some(Err)` when the time is impossible.
@@ -186,133 +586,174 @@ fn parse_time_line(line: &str) -> Option<Result<(), String>> {
     })
 }
 
-/// The title line, if the first line is one.
-pub fn title(lines: &[Line], dates: &Dates) -> Option<String> {
-    let first = lines.first()?;
-    let text = first.text.trim();
-    if text.is_empty() || lines.len() < 2 {
+/// Salutations that open a letter: never a title.
+const SALUTATIONS: &[&str] = &[
+    "dear",
+    "hi",
+    "hello",
+    "lieber",
+    "liebe",
+    "sehr geehrte",
+    "sehr geehrter",
+    "hallo",
+    "cher",
+    "chère",
+    "chers",
+    "madame",
+    "monsieur",
+    "querido",
+    "querida",
+    "estimado",
+    "estimada",
+    "hola",
+    "уважаемый",
+    "уважаемая",
+    "уважаемые",
+    "дорогой",
+    "дорогая",
+    "дорогие",
+    "здравствуйте",
+    "шановний",
+    "шановна",
+    "шановні",
+    "дорогий",
+    "hörmətli",
+    "əziz",
+    "sayın",
+    "sevgili",
+    "merhaba",
+    "caro",
+    "cara",
+    "gentile",
+    "egregio",
+    "drogi",
+    "droga",
+    "szanowny",
+    "szanowna",
+    "beste",
+];
+
+/// Bylines: `By John Smith`, `Von ...`, `Автор: ...`. Never a title.
+const BYLINES: &[&str] = &[
+    "by",
+    "von",
+    "par",
+    "por",
+    "di",
+    "автор",
+    "автор:",
+    "müəllif",
+    "müəllif:",
+    "yazar",
+    "yazan",
+];
+
+fn is_salutation(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    SALUTATIONS.iter().any(|s| {
+        lower
+            .strip_prefix(s)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ',', '!']))
+    })
+}
+
+fn is_byline(line: &str) -> bool {
+    let first = line.split_whitespace().next().unwrap_or("").to_lowercase();
+    BYLINES.contains(&first.as_str()) && line.split_whitespace().count() <= 8
+}
+
+/// A line of `|`-separated (or `•`, `·`) items: site navigation.
+pub fn is_menu(line: &str) -> bool {
+    ['|', '•', '·', '¦'].iter().any(|&sep| {
+        let items: Vec<&str> = line.split(sep).map(str::trim).collect();
+        items.len() >= 3 && items.iter().filter(|i| !i.is_empty()).count() >= 2
+    })
+}
+
+/// A Markdown ATX heading's text: `# Title` (1-6 marks, then a space).
+fn atx_heading(line: &str) -> Option<&str> {
+    let t = line.trim_start();
+    let marks = t.chars().take_while(|&c| c == '#').count();
+    if !(1..=6).contains(&marks) {
         return None;
     }
-    let stands_alone = dates.had_header
-        || dates.dateline == Some(1)
-        || lines.get(1).is_some_and(|l| l.text.is_empty());
+    let rest = &t[marks..];
+    if !rest.starts_with(' ') {
+        return None;
+    }
+    let text = rest.trim().trim_end_matches('#').trim();
+    (!text.is_empty()).then_some(text)
+}
+
+/// A setext underline: `===` or `---` (three or more) alone on a line.
+fn is_underline(line: &str) -> bool {
+    let t = line.trim();
+    t.len() >= 3 && (t.chars().all(|c| c == '=') || t.chars().all(|c| c == '-'))
+}
+
+/// The title, with its evidence, if the head has one.
+pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
+    let none = |why: &str| (None, Found::rule("none").detail(why));
+    // The first non-blank line that is not a date line.
+    let Some(index) = lines
+        .iter()
+        .position(|l| !l.text.trim().is_empty() && !dates.date_lines.contains(&l.no))
+    else {
+        return none("no line to take for a title");
+    };
+    let line = &lines[index];
+    let text = line.text.trim();
+    if lines.len() < 2 {
+        return none("the document is one line");
+    }
+    if let Some(heading) = atx_heading(text) {
+        return (
+            Some(heading.to_owned()),
+            Found::rule("markdown-heading").at(line.no),
+        );
+    }
+    let next = lines.get(index + 1);
+    if next.is_some_and(|n| is_underline(&n.text)) && !is_underline(text) {
+        return (
+            Some(text.to_owned()),
+            Found::rule("setext-heading").at(line.no),
+        );
+    }
+    if is_menu(text) {
+        return none("the first line is a menu of items");
+    }
+    if is_salutation(text) {
+        return none("the first line is a salutation");
+    }
+    if is_byline(text) {
+        return none("the first line is a byline");
+    }
+    if find_date(text, true).is_some() {
+        return none("the first line is a date");
+    }
+    let header_line = dates.had_header && index == 0;
+    let stands_alone = header_line
+        || next.is_none_or(|n| {
+            n.text.trim().is_empty() || dates.date_lines.contains(&n.no) || is_byline(n.text.trim())
+        });
     let short = text.chars().count() <= TITLE_MAX_CHARS
         && text.split_whitespace().count() <= TITLE_MAX_WORDS;
     let sentence = text.ends_with(['.', '!', '?', '…', ';', ',', ':']);
-    (stands_alone && short && !sentence).then(|| text.to_owned())
-}
-
-/// How much of a text language detection looks at: plenty to tell a language, and it keeps
-/// detection from dominating the pipeline on long documents.
-const LANGUAGE_SAMPLE_BYTES: usize = 4 * 1024;
-
-/// ISO 639-1 code of the text's language, or `None` when it cannot be told.
-pub fn language(text: &str) -> Option<String> {
-    let mut end = text.len().min(LANGUAGE_SAMPLE_BYTES);
-    while !text.is_char_boundary(end) {
-        end -= 1;
+    if !stands_alone {
+        return none("the first line runs on into the next");
     }
-    let text = &text[..end];
-    let (letters, schwas) = text.chars().fold((0usize, 0usize), |(letters, schwas), c| {
-        (
-            letters + usize::from(c.is_alphabetic()),
-            schwas + usize::from(matches!(c, 'ə' | 'Ə')),
-        )
-    });
-    // Frequent ə decides whatever the detector would say: it need not run (it is the costliest
-    // step of `check` per byte it reads).
-    if letters > 0 && schwas * 100 >= letters {
-        return Some("az".to_owned());
+    if !short {
+        return none("the first line is too long for a title");
     }
-    let info = whatlang::detect(text);
-    let turkic = info
-        .as_ref()
-        .is_some_and(|i| matches!(i.lang(), whatlang::Lang::Tur | whatlang::Lang::Aze));
-    // ə is among the most frequent letters of Azerbaijani and absent from Turkish: in a Turkic
-    // guess any ə decides; elsewhere it has to be frequent, not a quoted name.
-    if turkic && schwas > 0 {
-        return Some("az".to_owned());
+    if sentence {
+        return none("the first line ends like a sentence");
     }
-    info.and_then(|i| iso639_1(i.lang())).map(str::to_owned)
-}
-
-/// ISO 639-1 for the languages whatlang knows (all have one).
-pub fn iso639_1(lang: whatlang::Lang) -> Option<&'static str> {
-    use whatlang::Lang::*;
-    Some(match lang {
-        Epo => "eo",
-        Eng => "en",
-        Rus => "ru",
-        Cmn => "zh",
-        Spa => "es",
-        Por => "pt",
-        Ita => "it",
-        Ben => "bn",
-        Fra => "fr",
-        Deu => "de",
-        Ukr => "uk",
-        Kat => "ka",
-        Ara => "ar",
-        Hin => "hi",
-        Jpn => "ja",
-        Heb => "he",
-        Yid => "yi",
-        Pol => "pl",
-        Amh => "am",
-        Jav => "jv",
-        Kor => "ko",
-        Nob => "nb",
-        Dan => "da",
-        Swe => "sv",
-        Fin => "fi",
-        Tur => "tr",
-        Nld => "nl",
-        Hun => "hu",
-        Ces => "cs",
-        Ell => "el",
-        Bul => "bg",
-        Bel => "be",
-        Mar => "mr",
-        Kan => "kn",
-        Ron => "ro",
-        Slv => "sl",
-        Hrv => "hr",
-        Srp => "sr",
-        Mkd => "mk",
-        Lit => "lt",
-        Lav => "lv",
-        Est => "et",
-        Tam => "ta",
-        Vie => "vi",
-        Urd => "ur",
-        Tha => "th",
-        Guj => "gu",
-        Uzb => "uz",
-        Pan => "pa",
-        Aze => "az",
-        Ind => "id",
-        Tel => "te",
-        Pes => "fa",
-        Mal => "ml",
-        Ori => "or",
-        Mya => "my",
-        Nep => "ne",
-        Sin => "si",
-        Khm => "km",
-        Tuk => "tk",
-        Aka => "ak",
-        Zul => "zu",
-        Sna => "sn",
-        Afr => "af",
-        Lat => "la",
-        Slk => "sk",
-        Cat => "ca",
-        Tgl => "tl",
-        Hye => "hy",
-        Cym => "cy",
-        #[allow(unreachable_patterns)]
-        _ => return None,
-    })
+    let rule = if header_line {
+        "header-line"
+    } else {
+        "first-line"
+    };
+    (Some(text.to_owned()), Found::rule(rule).at(line.no))
 }
 
 #[cfg(test)]
@@ -327,29 +768,93 @@ mod tests {
         (lines, dates, removed, problems)
     }
 
+    fn date_of(text: &str) -> Option<String> {
+        let (_, dates, _, problems) = run(text);
+        assert!(problems.is_empty(), "{problems:?}");
+        dates.date
+    }
+
+    fn title_of(text: &str) -> Option<String> {
+        let (lines, dates, _, _) = run(text);
+        title(&lines, &dates).0
+    }
+
     #[test]
     fn header_gives_the_date_and_leaves_the_title() {
         let (lines, dates, removed, problems) =
             run(" date 2026-02-26 Anım mərasimi baş tutub\n- 26 fevral, 2026\n- 13:54\nMətn.\n");
         assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(dates.date.as_deref(), Some("2026-02-26"));
+        assert_eq!(dates.found.rule, "date-header");
         assert_eq!(lines[0].text, "Anım mərasimi baş tutub");
         assert_eq!(removed[0].text, "date 2026-02-26");
+        let (t, found) = title(&lines, &dates);
+        assert_eq!(t.as_deref(), Some("Anım mərasimi baş tutub"));
+        assert_eq!((found.rule.as_str(), found.line), ("header-line", Some(1)));
+    }
+
+    #[test]
+    fn a_date_header_on_the_second_line_is_read_and_taken_off() {
+        let (lines, dates, removed, _) = run("A title\ndate 2026-01-14\n\nThe body.\n");
+        assert_eq!(dates.date.as_deref(), Some("2026-01-14"));
+        assert_eq!(dates.found.line, Some(2));
+        assert_eq!(removed[0].line, 2);
+        assert!(lines.iter().all(|l| !l.text.contains("2026")));
+    }
+
+    #[test]
+    fn labelled_date_headers_are_read_and_kept() {
+        let (lines, dates, removed, _) = run("Minutes\nDate: 14 January 2026\n\nPresent: all.\n");
+        assert_eq!(dates.date.as_deref(), Some("2026-01-14"));
+        assert!(removed.is_empty());
+        assert_eq!(lines[1].text, "Date: 14 January 2026");
         assert_eq!(
-            title(&lines, &dates).as_deref(),
-            Some("Anım mərasimi baş tutub")
+            date_of("Datum: 14.01.2026\n\nText.\n").as_deref(),
+            Some("2026-01-14")
         );
     }
 
     #[test]
-    fn all_twelve_month_names_parse() {
-        for (i, month) in AZ_MONTHS.iter().enumerate() {
-            let date = parse_dateline(&format!("- 1 {month}, 2020"))
-                .unwrap()
-                .unwrap();
-            assert_eq!(date.month() as usize, i + 1);
+    fn datelines_in_many_languages() {
+        for (line, want) in [
+            ("- 26 fevral, 2026", "2026-02-26"),
+            ("February 26, 2026", "2026-02-26"),
+            ("26 февраля 2026 г.", "2026-02-26"),
+            ("26 лютого 2026 р.", "2026-02-26"),
+            ("26 Şubat 2026 Perşembe", "2026-02-26"),
+            ("26. Februar 2026", "2026-02-26"),
+            ("Berlin, den 26. Februar 2026", "2026-02-26"),
+            ("26 février 2026", "2026-02-26"),
+            ("1er mars 2026", "2026-03-01"),
+            ("26 de febrero de 2026", "2026-02-26"),
+            ("Posted on 3 March 2026", "2026-03-03"),
+            ("26/02/2026", "2026-02-26"),
+            ("Thursday, 26 February 2026 | 13:54", "2026-02-26"),
+            ("Publié le 26/02/2026 à 13h54", "2026-02-26"),
+            ("Feb. 26, 2026 at 1:54 PM EST", "2026-02-26"),
+            ("By John Smith | February 26, 2026", "2026-02-26"),
+            ("26 февраля 2026, 13:54 | Политика", "2026-02-26"),
+            ("Bakı, 26 fevral 2026-cı il", "2026-02-26"),
+            ("Madrid, 26 de febrero de 2026", "2026-02-26"),
+            ("Paris, le 26 février 2026", "2026-02-26"),
+            ("Київ, 26 лютого 2026 р.", "2026-02-26"),
+        ] {
+            assert_eq!(
+                date_of(&format!("Title\n{line}\n\nBody text.\n")).as_deref(),
+                Some(want),
+                "{line}"
+            );
         }
-        assert!(parse_dateline("- 3 Mart 2021").unwrap().is_ok());
+    }
+
+    #[test]
+    fn ambiguous_ranges_and_body_dates_are_not_the_date() {
+        assert_eq!(date_of("Title\n03/04/2026\n\nBody.\n"), None);
+        assert_eq!(date_of("Khojaly, 25-26 February 1992\n\nBody.\n"), None);
+        assert_eq!(
+            date_of("Title\n\nOn 26 February 1992 the town was attacked by night.\n"),
+            None
+        );
     }
 
     #[test]
@@ -374,23 +879,31 @@ mod tests {
     }
 
     #[test]
-    fn a_sentence_is_not_a_title() {
-        let (lines, dates, _, _) = run("This is the body. It goes on.\n\nMore.\n");
-        assert_eq!(title(&lines, &dates), None);
-        let (lines, dates, _, _) = run("Short heading\n\nBody text.\n");
-        assert_eq!(title(&lines, &dates).as_deref(), Some("Short heading"));
+    fn titles_of_every_kind() {
+        assert_eq!(
+            title_of("# A heading\n\nBody.\n").as_deref(),
+            Some("A heading")
+        );
+        assert_eq!(
+            title_of("A title\n=======\n\nBody.\n").as_deref(),
+            Some("A title")
+        );
+        assert_eq!(
+            title_of("A title\nFebruary 26, 2026\n\nBody.\n").as_deref(),
+            Some("A title")
+        );
+        assert_eq!(
+            title_of("Short heading\n\nBody text.\n").as_deref(),
+            Some("Short heading")
+        );
     }
 
     #[test]
-    fn schwa_decides_between_azerbaijani_and_turkish() {
-        assert_eq!(
-            language("Xocalı şəhəri işğal edildi").as_deref(),
-            Some("az")
-        );
-        assert_eq!(
-            language("The Khojaly tragedy is remembered every year in February by many people.")
-                .as_deref(),
-            Some("en")
-        );
+    fn menus_salutations_dates_bylines_and_sentences_are_not_titles() {
+        assert_eq!(title_of("Новости | Политика | Экономика\n\nТекст.\n"), None);
+        assert_eq!(title_of("Dear Anna,\n\nThank you.\n"), None);
+        assert_eq!(title_of("Lieber Hans\n\nDanke.\n"), None);
+        assert_eq!(title_of("By John Smith\n\nText.\n"), None);
+        assert_eq!(title_of("This is the body. It goes on.\n\nMore.\n"), None);
     }
 }

@@ -1,12 +1,13 @@
-//! The staged pipeline, one document at a time: ingest, decode, normalize, metadata,
-//! boilerplate, record, validate.
+//! The staged pipeline, one document at a time: ingest, decode, normalize, boilerplate,
+//! metadata, record, validate. Before the documents, one pass over the corpus finds the lines
+//! recurring at the edges of several documents (page furniture of one site).
 //!
 //! [`Pipeline::process`] turns one raw file into its record and normalized text, or into the
 //! problems that stop it. `check` runs it over the corpus and keeps only the records; `release`
 //! runs it and packages each document as it goes, so memory holds one document at a time.
 
 use crate::config::{Dataset, DocumentEntry};
-use crate::decode::decode;
+use crate::decode::decode_as;
 use crate::digest::sha256_hex;
 use crate::error::Result;
 use crate::ingest::{self, Entry, Limits, RawDocument};
@@ -14,11 +15,11 @@ use crate::metadata;
 use crate::normalize::{self, Line};
 use crate::package::spill::{RecordSpill, Records};
 use crate::problem::Problem;
-use crate::record::{Record, Removed, Source, Step, TextInfo};
+use crate::record::{Evidence, Found, Record, Removed, Source, Step, TextInfo};
 use crate::sort::{self, ExternalSort};
 use crate::spool::{Spool, Spooled, get_field, put_field};
 use crate::validate::SchemaSet;
-use crate::{boilerplate, problem};
+use crate::{boilerplate, language, problem};
 use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
@@ -52,6 +53,16 @@ pub struct Pipeline<'a> {
     exclude: crate::config::Exclude,
     /// There is no `dataset.toml`: nothing is pinned, and that is said once, not per document.
     unconfigured: bool,
+    /// What the corpus and dataset.toml say to every document, learnt by [`Pipeline::discover`].
+    context: std::sync::OnceLock<Context>,
+}
+
+/// What every document is processed with: the languages `dataset.toml` declares and the
+/// furniture rules (curated lines, lines recurring at the edges of the corpus's documents).
+#[derive(Debug, Default, Clone)]
+pub struct Context {
+    pub languages: Vec<String>,
+    pub furniture: boilerplate::Rules,
 }
 
 /// The documents found and the problems met while finding them.
@@ -71,6 +82,7 @@ impl<'a> Pipeline<'a> {
             scratch: std::env::temp_dir(),
             exclude: crate::config::Exclude::default(),
             unconfigured: false,
+            context: std::sync::OnceLock::new(),
         }
     }
 
@@ -154,6 +166,11 @@ impl<'a> Pipeline<'a> {
                 }
             }
         })?;
+        let mut context = self.base_context();
+        if let Some(recurring) = self.recurring_lines(&entries)? {
+            context.furniture.recurring = recurring;
+        }
+        let _ = self.context.set(context);
         for (id, doc) in missing {
             let what = if doc.sha256.is_some() {
                 "pins"
@@ -172,6 +189,77 @@ impl<'a> Pipeline<'a> {
         Ok(Discovery { entries, problems })
     }
 
+    fn context(&self) -> &Context {
+        self.context.get_or_init(|| self.base_context())
+    }
+
+    /// The context from `dataset.toml` alone (before the corpus is read).
+    fn base_context(&self) -> Context {
+        let keys = |lines: &[String]| lines.iter().map(|l| boilerplate::key(l)).collect();
+        Context {
+            languages: self.dataset.languages.clone(),
+            furniture: boilerplate::Rules {
+                add: keys(&self.dataset.furniture.add),
+                exempt: keys(&self.dataset.furniture.exempt),
+                recurring: Default::default(),
+            },
+        }
+    }
+
+    /// Lines recurring at the edges (first and last lines) of at least
+    /// [`boilerplate::RECURRING_DOCUMENTS`] documents: each document is read and decoded once
+    /// more, its edge lines' keys sorted on disk, so memory holds only the lines that recur.
+    /// `None` for a corpus too small to show recurrence.
+    fn recurring_lines(
+        &self,
+        entries: &ingest::Listing,
+    ) -> Result<Option<std::collections::HashSet<String>>> {
+        if entries.len() < boilerplate::RECURRING_DOCUMENTS {
+            return Ok(None);
+        }
+        let mut keys = ExternalSort::new(&self.scratch, sort::BUDGET / 2);
+        let mut listing = entries.entries().peekable();
+        while listing.peek().is_some() {
+            let block: Vec<Entry> = listing.by_ref().take(CHECK_BLOCK).collect::<Result<_>>()?;
+            let found: Vec<Vec<String>> = block.par_iter().map(|e| self.edge_keys(e)).collect();
+            for key in found.into_iter().flatten() {
+                keys.push((key, String::new()))?;
+            }
+        }
+        let mut recurring = std::collections::HashSet::new();
+        for_each_run(keys.finish()?, |key, same| {
+            if same.len() >= boilerplate::RECURRING_DOCUMENTS {
+                recurring.insert(key.to_owned());
+            }
+        })?;
+        Ok(Some(recurring))
+    }
+
+    /// The keys of one document's edge lines; none for a file that cannot be read or decoded
+    /// (that is reported when the document is processed).
+    fn edge_keys(&self, entry: &Entry) -> Vec<String> {
+        if entry.size > self.limits.max_document_bytes {
+            return Vec::new();
+        }
+        let Ok(bytes) = fs_err::read(&entry.path) else {
+            return Vec::new();
+        };
+        let curated = self
+            .dataset
+            .documents
+            .get(&entry.id())
+            .and_then(|d| d.encoding.as_deref());
+        if curated.is_none()
+            && let Ok(text) = std::str::from_utf8(&bytes)
+        {
+            return boilerplate::edge_keys(text);
+        }
+        match decode_as(&bytes, &entry.display, curated) {
+            Ok(decoded) => boilerplate::edge_keys(&decoded.text),
+            Err(_) => Vec::new(),
+        }
+    }
+
     /// Run every stage on one document. Only I/O failures are errors; everything wrong with
     /// the document is in the outcome's problems.
     pub fn process(&self, entry: &Entry) -> Result<Outcome> {
@@ -187,7 +275,7 @@ impl<'a> Pipeline<'a> {
         let id = entry.id();
         let curation = self.dataset.documents.get(&id);
         let mut problems = self.check_pin(&raw, &id, curation);
-        let record_and_text = build(&raw, &id, curation, &mut problems);
+        let record_and_text = build(&raw, &id, curation, self.context(), &mut problems);
         let processed = record_and_text.and_then(|(record, text)| {
             let value = serde_json::to_value(&record).expect("a record serializes to JSON");
             let invalid = self.schemas.record_problems(&value, &entry.display);
@@ -239,10 +327,12 @@ pub fn build(
     raw: &RawDocument,
     id: &str,
     curation: Option<&DocumentEntry>,
+    context: &Context,
     problems: &mut Vec<Problem>,
 ) -> Option<(Record, String)> {
     let path = raw.entry.display.as_str();
-    let decoded = match decode(&raw.bytes, path) {
+    let curated_encoding = curation.and_then(|c| c.encoding.as_deref());
+    let decoded = match decode_as(&raw.bytes, path, curated_encoding) {
         Ok(decoded) => decoded,
         Err(problem) => {
             problems.push(problem);
@@ -275,8 +365,16 @@ pub fn build(
     }
 
     let mut removed: Vec<Removed> = Vec::new();
+    let rules = match curation {
+        Some(c) => context
+            .furniture
+            .with(&c.furniture.add, &c.furniture.exempt),
+        None => context.furniture.clone(),
+    };
+    // Furniture first: the head is where the document's own lines begin.
+    boilerplate::strip(&mut lines, &rules, &mut removed);
     let dates = metadata::extract_dates(&mut lines, path, &mut removed, problems);
-    boilerplate::strip(&mut lines, path, &mut removed, problems);
+    removed.sort_by_key(|r| r.line);
     drop_edge_blank_lines(&mut lines, &mut steps);
     if lines.is_empty() {
         problems.push(Problem::error(
@@ -286,16 +384,25 @@ pub fn build(
         ));
         return None;
     }
-    let title = metadata::title(&lines, &dates);
+    let (title, title_found) = metadata::title(&lines, &dates);
     let text = normalize::join(&lines);
-    let language = metadata::language(&text);
-    if language.is_none() {
+    let language = if curation.is_some_and(|c| c.language.is_some()) {
+        None // curated: nothing to detect or warn about
+    } else {
+        Some(language::detect(&text, &context.languages))
+    };
+    if let Some((code, message)) = language.as_ref().and_then(|l| l.warning.clone()) {
         problems.push(Problem::warning(
             path,
-            "language-undetermined",
-            format!("the language could not be told; curate it as `documents.\"{id}\".language`"),
+            code,
+            format!("{message}; curate it as `documents.\"{id}\".language` if you know it"),
         ));
     }
+    let (language, language_found) = match language {
+        Some(l) => (Some(l.code), l.found),
+        None => (None, Found::rule("curated")),
+    };
+    let encoding_found = Found::rule(decoded.rule);
 
     let mut record = Record {
         id: id.to_owned(),
@@ -320,6 +427,12 @@ pub fn build(
         normalization: steps,
         removed,
         curated: Vec::new(),
+        evidence: Evidence {
+            encoding: encoding_found,
+            language: language_found,
+            title: title_found,
+            date: dates.found,
+        },
     };
     if let Some(curation) = curation {
         apply_curation(&mut record, curation);
@@ -362,15 +475,21 @@ fn apply_curation(record: &mut Record, curation: &DocumentEntry) {
     let mut curated = Vec::new();
     if let Some(title) = &curation.title {
         record.title = Some(title.clone());
+        record.evidence.title = Found::rule("curated");
         curated.push("title");
     }
     if let Some(date) = &curation.date {
         record.date = Some(date.clone());
+        record.evidence.date = Found::rule("curated");
         curated.push("date");
     }
     if let Some(language) = &curation.language {
         record.language = Some(language.clone());
+        record.evidence.language = Found::rule("curated");
         curated.push("language");
+    }
+    if curation.encoding.is_some() {
+        curated.push("source.encoding");
     }
     if let Some(url) = &curation.source_url {
         record.source.url = Some(url.clone());

@@ -315,7 +315,12 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
                 )),
             });
         }
-        let changes = crate::diff::changes_markdown(&diff, &previous.file_name);
+        let mut changes = crate::diff::changes_markdown(&diff, &previous.file_name);
+        if let Some(note) = dataset.release_notes.get(&dataset.version) {
+            // Why this version, as its makers say, below the heading.
+            let at = changes.find("\n\n").map_or(changes.len(), |i| i + 2);
+            changes.insert_str(at, &format!("{}\n\n", note.trim()));
+        }
         payload.push(zip.add(crate::diff::CHANGES, changes.as_bytes(), None)?);
         changes_text = Some(changes);
     }

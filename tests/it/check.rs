@@ -110,7 +110,9 @@ fn bundled_corpus_texts_keep_every_word_but_the_listed_removals() {
             bytes: bytes.clone(),
         };
         let mut problems = Vec::new();
-        let (record, text) = archivist::pipeline::build(&raw, "x", None, &mut problems).unwrap();
+        let (record, text) =
+            archivist::pipeline::build(&raw, "x", None, &Default::default(), &mut problems)
+                .unwrap();
         let raw_text = String::from_utf8(bytes).unwrap();
         let mut removed: Vec<&str> = record
             .removed
@@ -200,7 +202,10 @@ fn legacy_and_unicode_encodings_decode_to_the_same_normalized_text() {
 fn windows_1254_turkish_is_decoded_and_told_from_azerbaijani() {
     let report = check_json(&fixture("windows-1254"), &fixture_config()).json();
     let r = record(&report, "tr");
-    assert_eq!(r["source"]["encoding"], "windows-1254");
+    // No byte 0x80-0x9F: the bytes need nothing of windows-1254 beyond ISO-8859-9 (issue 16).
+    let raw = std::fs::read(fixture("windows-1254").join("tr.txt")).unwrap();
+    assert!(!raw.iter().any(|b| (0x80..=0x9F).contains(b)));
+    assert_eq!(r["source"]["encoding"], "ISO-8859-9");
     assert_eq!(r["language"], "tr");
 }
 
@@ -587,4 +592,72 @@ fn current_version(toml: &str) -> String {
         .and_then(|v| v.strip_suffix('"'))
         .expect("a version line")
         .to_owned()
+}
+
+fn curated_config() -> std::path::PathBuf {
+    repo().join("tests/fixtures/config/curated.toml")
+}
+
+#[test]
+fn issue_16_recurring_navigation_goes_beside_listed_furniture() {
+    let report = check_json(&fixture("recurring-furniture"), &fixture_config()).json();
+    for id in ["one", "two", "three"] {
+        let r = record(&report, id);
+        let reasons: Vec<&str> = r["removed"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["reason"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            reasons,
+            [
+                "boilerplate-menu",
+                "boilerplate-phrase",
+                "boilerplate-recurring",
+                "boilerplate-phrase",
+                "boilerplate-phrase"
+            ],
+            "{id}"
+        );
+    }
+}
+
+#[test]
+fn issue_16_a_signature_in_another_language_is_kept() {
+    let report = check_json(&fixture("letter-signature"), &fixture_config()).json();
+    let r = record(&report, "letter");
+    assert_eq!(r["removed"], serde_json::json!([]));
+    assert_eq!(r["title"], Value::Null, "a salutation is no title");
+}
+
+#[test]
+fn issue_16_a_weak_legacy_detection_is_an_error_naming_the_byte() {
+    let run = check_json(&fixture("encoding-doubtful"), &fixture_config());
+    assert_eq!(run.code, 1);
+    let report = run.json();
+    let p = problem(&report, "encoding-doubtful");
+    assert!(p["path"].as_str().unwrap().ends_with("stray.txt"));
+    assert_eq!(p["offset"], 10);
+    assert!(p["message"].as_str().unwrap().contains("0xC7"), "{p}");
+    assert!(p["message"].as_str().unwrap().contains("encoding"), "{p}");
+}
+
+#[test]
+fn issue_16_a_curated_encoding_decides_and_says_so() {
+    let run = check_json(&fixture("encoding-curated"), &curated_config());
+    assert_eq!(run.code, 0, "{}", run.stdout);
+    let report = run.json();
+    let ru = record(&report, "ru");
+    assert_eq!(ru["source"]["encoding"], "KOI8-R");
+    assert_eq!(ru["evidence"]["encoding"]["rule"], "curated");
+    assert!(
+        ru["curated"]
+            .as_array()
+            .unwrap()
+            .contains(&"source.encoding".into())
+    );
+    assert_eq!(ru["removed"][0]["reason"], "boilerplate-curated");
+    let stray = record(&report, "stray");
+    assert_eq!(stray["source"]["encoding"], "windows-1252");
 }

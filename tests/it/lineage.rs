@@ -319,3 +319,32 @@ fn the_previous_release_must_come_before_and_be_intact() {
     );
     assert!(refused.stdout.is_empty());
 }
+
+#[test]
+fn release_1_1_0_differs_from_1_0_2_in_the_records_evidence_and_their_schema_only() {
+    // Issue 16: the records gained `evidence`; the documents, their texts and the extracted
+    // values are the same.
+    let run = diff(
+        &repo().join("release/khojaly-1992-1.0.2.zip"),
+        &repo().join("release/khojaly-1992-1.1.0.zip"),
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let report = run.json();
+    for list in ["added", "removed"] {
+        assert_eq!(report[list], serde_json::json!([]), "{list}");
+    }
+    let changed = report["changed"].as_array().unwrap();
+    assert_eq!(changed.len(), 5);
+    for doc in changed {
+        let fields: Vec<&str> = doc["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["field"].as_str().unwrap())
+            .collect();
+        assert_eq!(fields, ["evidence"], "{doc}");
+        assert_eq!(doc["raw"], false);
+        assert_eq!(doc["text"], false);
+    }
+    assert_eq!(report["required_bump"], "minor");
+}

@@ -5,6 +5,7 @@ mod check;
 mod cli_docs;
 mod deposit;
 mod ecosystems;
+mod eval;
 mod fuzz_corpus;
 mod hostile;
 mod hostile_zip;

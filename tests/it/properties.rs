@@ -67,13 +67,13 @@ proptest! {
     #[test]
     fn no_bytes_make_the_pipeline_panic(bytes in prop::collection::vec(any::<u8>(), 0..2048)) {
         let mut problems = Vec::new();
-        let _ = build(&raw(bytes), "doc", None, &mut problems);
+        let _ = build(&raw(bytes), "doc", None, &Default::default(), &mut problems);
     }
 
     #[test]
     fn every_record_built_from_text_validates(text in texty()) {
         let mut problems = Vec::new();
-        if let Some((record, normalized)) = build(&raw(text.into_bytes()), "doc", None, &mut problems) {
+        if let Some((record, normalized)) = build(&raw(text.into_bytes()), "doc", None, &Default::default(), &mut problems) {
             let value = serde_json::to_value(&record).unwrap();
             let errors: Vec<String> = schema().iter_errors(&value).map(|e| e.to_string()).collect();
             prop_assert!(errors.is_empty(), "{errors:?} in {value:#}");
@@ -105,6 +105,7 @@ fn schema_rejects_records_missing_any_required_field() {
         &raw(b"Title\n\nBody.\n".to_vec()),
         "doc",
         None,
+        &Default::default(),
         &mut problems,
     )
     .expect("a valid document");

