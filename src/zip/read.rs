@@ -236,14 +236,17 @@ pub fn directory(file: &File) -> Result<Directory, ZipProblem> {
         ));
     }
     let comment_bytes = &end[22..];
+    // Nor in the record's own fields: Python looks for the last signature in the tail, and a
+    // count and a size can spell one.
     if SIGNATURES
         .iter()
         .any(|sig| comment_bytes.windows(4).any(|w| w == sig))
+        || end[1..].windows(4).any(|w| w == END_RECORD)
     {
         return Err(ZipProblem::archive(
             "zip-end-record",
-            "the archive comment holds a zip signature: readers that look for records from the \
-             end would read another archive",
+            "the end record or the archive comment holds a zip signature: readers that look \
+             for records from the end would read another archive",
         ));
     }
     let (disk, cd_disk) = (le16(end, 4), le16(end, 6));
@@ -357,12 +360,60 @@ pub fn directory(file: &File) -> Result<Directory, ZipProblem> {
             ),
         ));
     }
+    polyglot(file, len).map_err(|what| {
+        ZipProblem::archive(
+            "zip-polyglot",
+            format!(
+                "the archive is also {what}: libarchive (bsdtar) guesses a file's format from its \
+                 content, and would unpack that instead"
+            ),
+        )
+    })?;
     Ok(Directory {
         len,
         count,
         offset,
         size,
     })
+}
+
+/// What else the file reads as, to readers that guess the format from the content: a tar
+/// archive (a valid header checksum in the first 512 bytes) or an ISO 9660 image (a volume
+/// descriptor at sector 16). Formats told by a signature at byte 0 cannot be: a zip starts with
+/// a local header.
+fn polyglot(file: &File, len: u64) -> Result<(), &'static str> {
+    let mut block = [0u8; 512];
+    if len >= 512 && file.read_exact_at(&mut block, 0).is_ok() {
+        let field = &block[148..156];
+        let digits: Vec<u8> = field
+            .iter()
+            .copied()
+            .skip_while(|b| *b == b' ')
+            .take_while(|b| (b'0'..=b'7').contains(b))
+            .collect();
+        let sum: u64 = block
+            .iter()
+            .enumerate()
+            .map(|(i, &b)| u64::from(if (148..156).contains(&i) { b' ' } else { b }))
+            .sum();
+        let stored = std::str::from_utf8(&digits)
+            .ok()
+            .filter(|d| !d.is_empty())
+            .and_then(|d| u64::from_str_radix(d, 8).ok());
+        if stored == Some(sum) {
+            return Err(
+                "a tar archive (its first 512 bytes are a tar header with a valid checksum)",
+            );
+        }
+    }
+    let mut descriptor = [0u8; 6];
+    if len >= 32_768 + 6
+        && file.read_exact_at(&mut descriptor, 32_768).is_ok()
+        && &descriptor[1..6] == b"CD001"
+    {
+        return Err("an ISO 9660 image (a volume descriptor at byte 32768)");
+    }
+    Ok(())
 }
 
 /// What the central directory says of one entry.
@@ -611,6 +662,25 @@ fn kind_of(central: &Central, slash: bool) -> Result<Kind, (&'static str, String
             "special-entry",
             format!("its mode 0o{mode:o} sets the setuid, setgid or sticky bit"),
         ));
+    }
+    // Permissions an extractor applies: a file its owner cannot read, a folder its owner cannot
+    // open, list or write to, leave nothing a user can read or remove.
+    let is_dir_entry = slash || kind == S_IFDIR;
+    if mode & 0o777 != 0 || kind != 0 {
+        let needed = if is_dir_entry { 0o700 } else { 0o400 };
+        if mode & needed != needed {
+            return Err((
+                "special-entry",
+                format!(
+                    "its mode 0o{mode:o} leaves its owner unable to {}",
+                    if is_dir_entry {
+                        "open, list or write to the folder"
+                    } else {
+                        "read the file"
+                    }
+                ),
+            ));
+        }
     }
     if dos & DOS_VOLUME != 0 {
         return Err((

@@ -603,6 +603,74 @@ fn cases() -> Vec<Case> {
                 b"x",
             )),
         ),
+        // A second round of the attack found these: a zip that is also a tar archive (a first
+        // entry whose local header and name make a 512-byte tar header with a valid checksum:
+        // bsdtar guesses tar and unpacks that) ...
+        {
+            let mut zip = release();
+            let name = t(&format!("data/{}/{}", "a".repeat(250), "b".repeat(250)));
+            zip.entries.insert(0, Entry::file(&name, b"x"));
+            let bytes = zip.build();
+            let sum: u64 = bytes[..512]
+                .iter()
+                .enumerate()
+                .map(|(i, &b)| u64::from(if (148..156).contains(&i) { b' ' } else { b }))
+                .sum();
+            let mut name = zip.entries[0].name.clone();
+            name[148 - 30..156 - 30].copy_from_slice(format!("{sum:07o} ").as_bytes());
+            zip.entries[0].name = name;
+            case("also-a-tar-archive", "zip-polyglot", None, zip.build())
+        },
+        // ... or an ISO 9660 image (a volume descriptor at byte 32768, inside a stored file) ...
+        {
+            let mut zip = release();
+            let name = t("data/iso.bin");
+            let mut data = vec![0u8; 32_768 - 30 - name.len()];
+            data.extend_from_slice(b"\x01CD001\x01");
+            data.resize(40_000, 0);
+            let mut iso = Entry::file(&name, &data);
+            (iso.method, iso.data) = (0, data);
+            zip.entries.insert(0, iso);
+            case("also-an-iso-image", "zip-polyglot", None, zip.build())
+        },
+        // ... an end record whose own count and size spell its signature (Python takes the last
+        // signature in the tail) ...
+        {
+            let mut zip = release();
+            zip.count = Some(0x4b50);
+            let size: usize = zip
+                .entries
+                .iter()
+                .map(|e| 46 + e.name.len() + e.central_extra.len() + e.comment.len())
+                .sum();
+            zip.central_padding = vec![0; (0x0605 + 0x10000 - size % 0x10000) % 0x10000];
+            zip.comment = b"x".to_vec();
+            case(
+                "end-record-spells-its-signature",
+                "zip-end-record",
+                None,
+                zip.build(),
+            )
+        },
+        // ... and modes that leave the owner unable to read what was unpacked.
+        case(
+            "unreadable-file-mode",
+            "special-entry",
+            Some(readme),
+            changed(readme, |e| e.external = 0o100_200 << 16),
+        ),
+        {
+            let mut zip = release();
+            let mut data = Entry::dir(&t("data/"));
+            data.external = 0o040_000 << 16 | 0x10;
+            zip.entries.insert(0, data);
+            case(
+                "folder-mode-000",
+                "special-entry",
+                Some("data/"),
+                zip.build(),
+            )
+        },
         case(
             "encrypted",
             "encrypted-entry",
