@@ -3,6 +3,7 @@
 //! such as Zenodo ([`invenio`]).
 
 pub mod invenio;
+pub mod recipe;
 
 use crate::error::{Error, Result};
 use crate::problem::Problem;
