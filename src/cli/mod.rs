@@ -6,7 +6,9 @@ mod deposit;
 mod diff;
 mod docs;
 mod keygen;
+mod log;
 mod release;
+mod retrieve;
 mod verify;
 
 use crate::error::{ExitStatus, Result};
@@ -36,7 +38,8 @@ Examples:
   archivist release --sign ~/.archivist/publisher.key
   archivist verify release/khojaly-1992-1.0.2.zip --pubkey publisher.pub
   archivist diff release/khojaly-1992-1.0.1.zip release/khojaly-1992-1.0.2.zip
-  archivist deposit release/khojaly-1992-1.0.2.zip --ocfl /srv/ocfl";
+  archivist deposit release/khojaly-1992-1.0.2.zip --ocfl /srv/ocfl --user NAME --address mailto:...
+  archivist retrieve /srv/ocfl khojaly-1992-1.0.2 --out /tmp";
 
 /// Turn a folder of raw text documents into a validated, checksummed, reproducible archival
 /// release; verify releases; deposit them into preservation repositories.
@@ -70,6 +73,12 @@ pub enum Command {
     /// Deposit a release zip (verified first) into an OCFL storage root, or into an InvenioRDM
     /// repository such as Zenodo (token from INVENIO_TOKEN).
     Deposit(DepositArgs),
+    /// Get a deposited release back out of an OCFL storage root: the zip byte-identical to the
+    /// one deposited, its sidecar and signature.
+    Retrieve(RetrieveArgs),
+    /// The objects and versions of an OCFL storage root: created, user, message, release and
+    /// zip SHA-256.
+    Log(LogArgs),
     /// Compare two releases (zips or bag folders), both verified first: documents added,
     /// removed and changed (raw bytes, normalized text, or metadata fields), dataset metadata.
     /// Exit 0 when identical, 1 when they differ, 2 when they cannot be compared.
@@ -227,9 +236,49 @@ pub struct DepositArgs {
     /// Publish the record (InvenioRDM); without it the draft is left for review.
     #[arg(long)]
     pub publish: bool,
-    /// The dataset description (object id, user, repository record, metadata).
-    #[arg(long, default_value = "dataset.toml", value_name = "FILE")]
-    pub config: PathBuf,
+    /// A dataset description: its `[agent]` is the OCFL depositor when --user is not given;
+    /// InvenioRDM takes the record's metadata from it (default `dataset.toml`). The object id,
+    /// name and version always come from the release itself.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Who deposits (the OCFL version's user); default: `[agent]` of --config, else $USER.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// The depositor's address, a URI (`mailto:...` or an ORCID URL).
+    #[arg(long, value_name = "URI", requires = "user")]
+    pub address: Option<String>,
+    /// The OCFL version's message (default: `archivist release NAME (zip sha256 HEX)`).
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["release", "id"])))]
+pub struct RetrieveArgs {
+    /// The OCFL storage root.
+    pub root: PathBuf,
+    /// The release, `<name>-<version>` (e.g. khojaly-1992-1.0.2).
+    pub release: Option<String>,
+    /// The object id instead of a release name (with --version, or its head).
+    #[arg(long, value_name = "ID", conflicts_with = "release")]
+    pub id: Option<String>,
+    /// The object's version with --id (`v3`; default: the head).
+    #[arg(long = "version", value_name = "vN", requires = "id")]
+    pub object_version: Option<String>,
+    /// The folder the zip, sidecar and signature are written to.
+    #[arg(long, default_value = "release", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The OCFL storage root.
+    pub root: PathBuf,
+    /// Only this object.
+    pub id: Option<String>,
+    /// Print one JSON object `{"root": ..., "objects": [...]}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -256,6 +305,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Release(args) => release::run(&args, cli.quiet),
         Command::Verify(args) => verify::run(&args),
         Command::Deposit(args) => deposit::run(&args),
+        Command::Retrieve(args) => retrieve::run(&args),
+        Command::Log(args) => log::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Keygen(args) => keygen::run(&args),
         Command::Completions(args) => docs::completions(&args),

@@ -2,9 +2,13 @@
 //!
 //! [`validate`] audits objects and storage roots against the specification, reporting problems
 //! with the specification's own validation codes (`E001`...`E112`, `W001`...`W016`). [`store`]
-//! writes: a storage root with the `0004-hashed-n-tuple-storage-layout` extension, and new
-//! versions of objects, built outside the object and swapped in atomically.
+//! writes: new storage roots (`0004-hashed-n-tuple-storage-layout`), and new versions of objects,
+//! archivist's or other tools', built outside the object and swapped in atomically. [`layout`]
+//! maps ids to object folders as a root's layout extension says. [`read`] lists what a root
+//! holds (`archivist log`) and gets a deposited release back out (`archivist retrieve`).
 
+pub mod layout;
+pub mod read;
 pub mod store;
 pub mod validate;
 
