@@ -40,6 +40,9 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
         if let Some(version) = &report.bagit_version {
             facts.push(format!("BagIt {version}"));
         }
+        if let (Some(objects), Some(versions)) = (report.objects, report.versions) {
+            facts.push(format!("{objects} object(s), {versions} version(s)"));
+        }
         facts.push(format!(
             "{} files, {} bytes hashed",
             report.files, report.bytes
