@@ -467,7 +467,18 @@ pub fn retrieve(root: &Path, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved
             Ok(Box::new(object.open_content(digest)?) as Box<dyn Read>)
         },
         &mut writer,
-    )?;
+    )
+    .map_err(|e| match e {
+        // A content file that does not match its digest: the repository is damaged.
+        Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => Error::Refused {
+            message: format!("{io}; nothing was written"),
+            hint: Some(format!(
+                "audit the root with `archivist verify {}`",
+                root.display()
+            )),
+        },
+        other => other,
+    })?;
     writer.flush()?;
     drop(writer);
     if sha256 != recipe.sha256 {

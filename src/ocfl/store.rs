@@ -62,8 +62,11 @@ pub struct Release<'a> {
     pub extras: Vec<(String, PathBuf)>,
     /// Run on the staged files (the folder holding them by logical path) before anything enters
     /// the storage hierarchy: a failure refuses the deposit.
-    pub check: Option<&'a dyn Fn(&Path) -> Result<()>>,
+    pub check: Option<&'a StagedCheck>,
 }
+
+/// A check of the staged files, given the folder that holds them by logical path.
+pub type StagedCheck = dyn Fn(&Path) -> Result<()>;
 
 /// What a deposit did.
 #[derive(Debug, PartialEq, Eq)]
@@ -632,7 +635,7 @@ fn check_order(e: &Existing, version: &str) -> Result<()> {
     match (semver(version), head_release.as_deref().and_then(semver)) {
         (Some(new), Some(old)) if new < old => Err(refused(
             format!(
-                "release {version} is older than the object's head {}, which holds version {}",
+                "release {version} is older than the object's head {}, which holds version {}; nothing was deposited",
                 e.head,
                 head_release.unwrap_or_default()
             ),
@@ -640,7 +643,7 @@ fn check_order(e: &Existing, version: &str) -> Result<()> {
         )),
         (Some(new), Some(old)) if new == old => Err(refused(
             format!(
-                "the object's head {} holds version {version} with other content than this release",
+                "the object's head {} holds version {version} with other content than this release; nothing was deposited",
                 e.head
             ),
             Some("a version number names one release for ever: bump the version".into()),

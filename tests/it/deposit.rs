@@ -27,8 +27,21 @@ fn second_release(dir: &Path) -> PathBuf {
     dir.join("release/khojaly-1992-1.1.0.zip")
 }
 
-fn deposit_ocfl(zip: &Path, root: &Path) -> Run {
-    run(archivist().arg("deposit").arg(zip).arg("--ocfl").arg(root))
+/// The depositor the tests name.
+pub const USER: [&str; 4] = [
+    "--user",
+    "archivist tests",
+    "--address",
+    "mailto:tests@example.org",
+];
+
+pub fn deposit_ocfl(zip: &Path, root: &Path) -> Run {
+    run(archivist()
+        .arg("deposit")
+        .arg(zip)
+        .arg("--ocfl")
+        .arg(root)
+        .args(USER))
 }
 
 /// The one object below a storage root.
@@ -51,14 +64,14 @@ fn object_dir(root: &Path) -> PathBuf {
     found.remove(0)
 }
 
-fn ocfl_validate(object: &Path) -> std::process::Output {
+pub fn ocfl_validate(object: &Path) -> std::process::Output {
     std::process::Command::new(validators().join("ocfl-validate.py"))
         .arg(object)
         .output()
         .unwrap()
 }
 
-fn rocfl() -> PathBuf {
+pub fn rocfl() -> PathBuf {
     static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BIN.get_or_init(|| {
         let out = std::process::Command::new("bash")
@@ -146,7 +159,8 @@ fn two_releases_make_two_versions_that_ocfl_py_and_rocfl_accept() {
             .unwrap()
             .contains("khojaly-1992-1.1.0")
     );
-    assert_eq!(v2["user"]["name"], "archivist project");
+    assert_eq!(v2["user"]["name"], "archivist tests");
+    assert_eq!(v2["user"]["address"], "mailto:tests@example.org");
     let created = v2["created"].as_str().unwrap();
     assert!(created.len() == 20 && created.ends_with('Z'), "{created}");
     // The state of v2 is exactly the bag's files.
@@ -164,10 +178,24 @@ fn two_releases_make_two_versions_that_ocfl_py_and_rocfl_accept() {
     let bag = tempfile::tempdir().unwrap();
     extract(&second, bag.path());
     let mut bag_files = files_below(&bag.path().join("khojaly-1992-1.1.0"));
-    let mut state_sorted = state_paths.clone();
+    let (mut release_files, mut state_sorted): (Vec<String>, Vec<String>) = state_paths
+        .iter()
+        .cloned()
+        .partition(|p| p.starts_with("release/"));
     state_sorted.sort();
     bag_files.sort();
     assert_eq!(state_sorted, bag_files);
+    // Beside the bag: the release's sidecar and its zip recipe.
+    release_files.sort();
+    let n = "khojaly-1992-1.1.0";
+    assert_eq!(
+        release_files,
+        [
+            format!("release/{n}.zip.recipe.json"),
+            format!("release/{n}.zip.sha256"),
+            format!("release/{n}.zip.skeleton"),
+        ]
+    );
     // Unchanged content is not stored again.
     let v2_content = files_below(&object.join("v2/content"));
     assert!(
@@ -252,7 +280,8 @@ fn a_crash_at_any_point_leaves_the_object_valid_and_the_next_deposit_completes()
             .arg("deposit")
             .arg(committed_zip())
             .arg("--ocfl")
-            .arg(&root));
+            .arg(&root)
+            .args(USER));
         assert_ne!(crashed.code, 0, "{point}: the failpoint did not fire");
         if let Some(object) = find_object(&root) {
             assert!(
@@ -274,7 +303,8 @@ fn a_crash_at_any_point_leaves_the_object_valid_and_the_next_deposit_completes()
             .arg("deposit")
             .arg(&second)
             .arg("--ocfl")
-            .arg(&root));
+            .arg(&root)
+            .args(USER));
         assert_ne!(crashed.code, 0, "{point}: the failpoint did not fire");
         let out = ocfl_validate(&object);
         assert!(
@@ -320,7 +350,8 @@ fn racing_deposits_do_not_interleave() {
             .arg("deposit")
             .arg(committed_zip())
             .arg("--ocfl")
-            .arg(&root);
+            .arg(&root)
+            .args(USER);
         cmd
     };
     let (a, b) = race(deposit(), deposit());
@@ -351,27 +382,24 @@ fn a_damaged_release_is_never_deposited() {
 }
 
 #[test]
-fn a_dataset_without_identifier_cannot_name_an_ocfl_object() {
+fn a_release_without_identifier_is_refused_with_the_fix() {
+    // The fixture dataset has no identifier: neither has its release.
     let work = tempfile::tempdir().unwrap();
-    let config = work.path().join("dataset.toml");
-    let text = std::fs::read_to_string(repo().join("dataset.toml")).unwrap();
-    std::fs::write(
-        &config,
-        text.lines()
-            .filter(|l| !l.starts_with("identifier"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-    .unwrap();
-    let run = run(archivist()
-        .arg("deposit")
-        .arg(committed_zip())
-        .arg("--ocfl")
-        .arg(work.path().join("root"))
-        .arg("--config")
-        .arg(&config));
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("identifier"), "{}", run.stderr);
+    let raw = work.path().join("raw");
+    std::fs::create_dir_all(&raw).unwrap();
+    std::fs::write(raw.join("001_a.txt"), "A title\n\nIts body text.\n").unwrap();
+    let cut = release(&raw, &fixture_config(), &work.path().join("rel"));
+    assert_eq!(cut.code, 0, "{}", cut.stderr);
+    let root = work.path().join("root");
+    let run = deposit_ocfl(&work.path().join("rel/fixture-0.1.0.zip"), &root);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("names no dataset identifier")
+            && run.stderr.contains("hint: set `identifier`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!root.exists(), "a refused deposit made the root");
 }
 
 /// OCFL conformance fixtures: good and warn objects pass (warnings reported), bad objects fail

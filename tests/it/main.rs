@@ -8,6 +8,7 @@ mod fuzz_corpus;
 mod hostile;
 mod invenio_fake;
 mod lineage;
+mod ocfl_foreign;
 mod properties;
 mod release;
 mod sign;
