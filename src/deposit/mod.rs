@@ -181,7 +181,13 @@ pub fn to_ocfl(
         extras.push((signature_path, signature));
     }
     let skeleton = scratch.path().join("skeleton");
-    let made = recipe::make(&release.zip, &name, &release.sha256, &skeleton)?;
+    let mut bag_files = std::collections::BTreeSet::new();
+    for row in release.bag.files().rows() {
+        bag_files.insert(row?.path);
+    }
+    let made = recipe::make(&release.zip, &name, &release.sha256, &skeleton, &|path| {
+        bag_files.contains(path)
+    })?;
     let recipe_file = scratch.path().join("recipe.json");
     fs_err::write(
         &recipe_file,

@@ -54,8 +54,15 @@ const METHODS: [&str; 3] = ["stored", "libdeflate-6", "zlib-rs-6"];
 const ONE_SHOT_MAX: u64 = 64 << 20;
 
 /// Make the recipe of `zip` (whose bag's top folder is `top`), writing its skeleton to
-/// `skeleton`. `sha256` is the zip's, already verified.
-pub fn make(zip: &Path, top: &str, sha256: &str, skeleton: &Path) -> Result<Recipe> {
+/// `skeleton`. `sha256` is the zip's, already verified. Only entries whose bag path `stored`
+/// accepts (the files the repository keeps) are cut out; any other entry stays in the skeleton.
+pub fn make(
+    zip: &Path,
+    top: &str,
+    sha256: &str,
+    skeleton: &Path,
+    stored: &dyn Fn(&str) -> bool,
+) -> Result<Recipe> {
     let bytes = fs_err::metadata(zip)?.len();
     let mut file = fs_err::File::open(zip)?;
     let entries = central_directory(&mut file, bytes).map_err(|why| damaged(zip, &why))?;
@@ -65,7 +72,7 @@ pub fn make(zip: &Path, top: &str, sha256: &str, skeleton: &Path) -> Result<Reci
         let Some(path) = entry.name.strip_prefix(&prefix) else {
             continue;
         };
-        if path.is_empty() || path.ends_with('/') || entry.compressed == 0 {
+        if path.is_empty() || path.ends_with('/') || entry.compressed == 0 || !stored(path) {
             continue;
         }
         let start =
@@ -451,7 +458,7 @@ mod tests {
             let sha = crate::digest::sha256_hex(&bytes);
             let dir = tempfile::tempdir().unwrap();
             let skeleton = dir.path().join("skeleton");
-            let recipe = make(&zip, &name, &sha, &skeleton).unwrap();
+            let recipe = make(&zip, &name, &sha, &skeleton, &|_| true).unwrap();
             assert_eq!(recipe.bytes, bytes.len() as u64);
             // The files, read with the zip crate (an independent reader).
             let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.clone())).unwrap();
@@ -499,7 +506,7 @@ mod tests {
         let sha = crate::digest::sha256_hex(&bytes);
         let dir = tempfile::tempdir().unwrap();
         let skeleton = dir.path().join("skeleton");
-        let recipe = make(&zip, name, &sha, &skeleton).unwrap();
+        let recipe = make(&zip, name, &sha, &skeleton, &|_| true).unwrap();
         let mut out = Vec::new();
         let result = rebuild(
             &recipe,
@@ -508,5 +515,61 @@ mod tests {
             &mut out,
         );
         assert!(result.is_err() || result.unwrap() != sha);
+    }
+
+    /// A zip from another writer, at a level no deflater here reproduces: those entries stay in
+    /// the skeleton whole, and the zip still rebuilds byte for byte.
+    #[test]
+    fn entries_no_deflater_reproduces_stay_in_the_skeleton() {
+        use std::io::Write;
+        use zip::write::SimpleFileOptions;
+        let text: Vec<u8> = (0..20000u32)
+            .flat_map(|i| format!("line {i} of a text that compresses {}\n", i % 7).into_bytes())
+            .collect();
+        let mut writer = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let level = |l| {
+            SimpleFileOptions::default()
+                .compression_method(zip::CompressionMethod::Deflated)
+                .compression_level(Some(l))
+        };
+        let files = [
+            ("bag/a.txt", level(6)),
+            ("bag/b.txt", level(1)),
+            (
+                "bag/c.txt",
+                SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored),
+            ),
+        ];
+        for (name, options) in files {
+            writer.start_file(name, options).unwrap();
+            writer.write_all(&text).unwrap();
+        }
+        let bytes = writer.finish().unwrap().into_inner();
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("bag.zip");
+        std::fs::write(&zip, &bytes).unwrap();
+        let sha = crate::digest::sha256_hex(&bytes);
+        let skeleton = dir.path().join("skeleton");
+        let recipe = make(&zip, "bag", &sha, &skeleton, &|_| true).unwrap();
+        let methods: Vec<(&str, &str)> = recipe
+            .regions
+            .iter()
+            .map(|r| (r.path.as_str(), r.method.as_str()))
+            .collect();
+        assert!(methods.contains(&("c.txt", "stored")), "{methods:?}");
+        assert!(!methods.iter().any(|(p, _)| *p == "b.txt"), "{methods:?}");
+        let mut out = Vec::new();
+        let got = rebuild(
+            &recipe,
+            &mut fs_err::File::open(&skeleton).unwrap(),
+            &mut |_| Ok(Box::new(std::io::Cursor::new(text.clone()))),
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(got, sha);
+        assert!(out == bytes);
+        // What a file not kept by the repository is: never cut out.
+        let none = make(&zip, "bag", &sha, &skeleton, &|p| p != "c.txt").unwrap();
+        assert!(!none.regions.iter().any(|r| r.path == "c.txt"));
     }
 }
