@@ -221,7 +221,8 @@ impl VerifyArgs {
 pub struct DepositArgs {
     /// The release zip.
     pub zip: PathBuf,
-    /// An OCFL 1.1 storage root (created when missing) to add the release to as a new version.
+    /// An OCFL storage root (1.1 or 1.0, any layout archivist implements; a missing one is
+    /// created) to add the release to, as a new version of the object its identifier names.
     #[arg(long, value_name = "ROOT")]
     pub ocfl: Option<PathBuf>,
     /// The base URL of an InvenioRDM repository.

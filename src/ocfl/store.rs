@@ -604,26 +604,34 @@ impl Existing {
         })
     }
 
-    /// The next version's name, in the object's naming (`v3`, or `v0003` when zero-padded).
+    /// The next version's name, in the object's naming (`v3`, or `v0003` when zero-padded: any
+    /// version named `v0...` shows the width, which every name keeps, E011).
     fn next_version(&self) -> Result<String> {
         let digits = self.head.trim_start_matches('v');
         let number = digits.parse::<u64>().unwrap_or(0) + 1;
-        if digits.starts_with('0') {
-            let next = format!("v{number:0width$}", width = digits.len());
-            if next.len() != self.head.len() {
-                return Err(refused(
-                    format!(
-                        "the object `{}` names its versions zero-padded to {} digits and has used them all ({}); nothing was written",
-                        self.dir.display(),
-                        digits.len(),
-                        self.head
-                    ),
-                    None,
-                ));
+        let padded = self.inventory["versions"]
+            .as_object()
+            .into_iter()
+            .flat_map(|v| v.keys())
+            .chain(std::iter::once(&self.head))
+            .find(|name| name.starts_with("v0"))
+            .map(|name| name.len() - 1);
+        match padded {
+            Some(width) => {
+                let next = format!("v{number:0width$}");
+                if next.len() != width + 1 {
+                    return Err(refused(
+                        format!(
+                            "the object `{}` names its versions zero-padded to {width} digits and has used them all ({}); nothing was written",
+                            self.dir.display(),
+                            self.head
+                        ),
+                        None,
+                    ));
+                }
+                Ok(next)
             }
-            Ok(next)
-        } else {
-            Ok(format!("v{number}"))
+            None => Ok(format!("v{number}")),
         }
     }
 }
@@ -947,5 +955,50 @@ pub fn ensure_root(root: &Path) -> Result<()> {
                 Err(e)
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_versions(names: &[&str]) -> Existing {
+        let versions: serde_json::Map<String, Value> =
+            names.iter().map(|n| (n.to_string(), json!({}))).collect();
+        Existing {
+            dir: PathBuf::from("object"),
+            inventory: json!({ "versions": versions }),
+            algorithm: Algorithm::Sha512,
+            content_dir: "content".into(),
+            head: names.last().expect("a version").to_string(),
+            spec: "1.1",
+            new_spec: "1.1",
+            fixity_algorithms: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn the_next_version_keeps_the_objects_naming() {
+        assert_eq!(with_versions(&["v1"]).next_version().unwrap(), "v2");
+        assert_eq!(with_versions(&["v1", "v9"]).next_version().unwrap(), "v10");
+        assert_eq!(with_versions(&["v0001"]).next_version().unwrap(), "v0002");
+        assert_eq!(
+            with_versions(&["v0001", "v0099"]).next_version().unwrap(),
+            "v0100"
+        );
+        assert_eq!(
+            with_versions(&["v01", "v09"]).next_version().unwrap(),
+            "v10"
+        );
+        // Zero-padded names that have run out cannot be followed (E011): refused.
+        let spent = with_versions(&["v01", "v99"]).next_version();
+        assert!(
+            matches!(&spent, Err(Error::Refused { message, .. }) if message.contains("used them all")),
+            "{spent:?}"
+        );
+        assert_eq!(
+            with_versions(&["v1", "v99"]).next_version().unwrap(),
+            "v100"
+        );
     }
 }

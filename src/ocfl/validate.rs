@@ -1252,8 +1252,8 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
         super::layout::RootLayout::Unusable(why) => {
             audit.problems.push(Problem::warning(
                 display("ocfl_layout.json"),
-                "W016",
-                format!("the storage layout cannot be checked: {why}"),
+                "layout-unchecked",
+                format!("where objects are cannot be checked (E083): {why}"),
             ));
             None
         }
