@@ -125,6 +125,13 @@ pub fn deposit(root: &Path, user: &User, release: Release<'_>) -> Result<Deposit
     ensure_root(root)?;
     let root_spec = root_spec(root)?;
     let _lock = lock_root(root, root_spec)?;
+    // What a deposit killed mid-way left is cleared first, whatever this one decides (it is no
+    // part of the repository; a deposit that finds its release already the head must clear it too).
+    let leftover = root.join(STAGING);
+    if leftover.exists() {
+        tracing::info!(path = %leftover.display(), "clearing what an interrupted deposit left");
+        fs_err::remove_dir_all(&leftover)?;
+    }
     let target = locate(root, release.id)?;
 
     // What the object asks of the new version.

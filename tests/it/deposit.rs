@@ -320,6 +320,12 @@ fn a_crash_at_any_point_leaves_the_object_valid_and_the_next_deposit_completes()
         assert_eq!(next.code, 0, "{point}: {}", next.stderr);
         assert_eq!(inventory(&object)["head"], "v2");
         assert!(ocfl_validate(&object).status.success());
+        // Whether it added v2 or found v2 the head already, the next deposit clears what the
+        // killed one left.
+        assert!(
+            !root.join("extensions/archivist-staging").exists(),
+            "{point}: staging left after the next deposit"
+        );
     }
 }
 
