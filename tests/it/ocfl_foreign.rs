@@ -453,18 +453,10 @@ fn release_1_0_2_extends_every_kind_of_object_rocfl_makes_by_the_spec() {
     }
 }
 
-/// An ocfl-py object (its Python API) with a fixity block, OCFL 1.1 and 1.0, at the place the
-/// root's 0004 layout gives.
-fn ocfl_py_root(dir: &Path, spec: &str) -> (PathBuf, PathBuf) {
-    let root = dir.join(format!("py-{spec}"));
-    rocfl_run(&root, &["init"]);
-    let digest = sha256(ID);
-    let object = root
-        .join(&digest[0..3])
-        .join(&digest[3..6])
-        .join(&digest[6..9])
-        .join(&digest);
-    let files = dir.join(format!("py-{spec}-files"));
+/// An ocfl-py object (its Python API) of the id `ID` with a fixity block (md5, sha1), OCFL
+/// `spec`, made at `object` from two files.
+fn ocfl_py_object(object: &Path, spec: &str) {
+    let files = object.with_extension("files");
     std::fs::create_dir_all(files.join("a")).unwrap();
     std::fs::write(files.join("a/b.txt"), "b\n").unwrap();
     std::fs::write(files.join("c.txt"), "c\n").unwrap();
@@ -476,7 +468,7 @@ fn ocfl_py_root(dir: &Path, spec: &str) -> (PathBuf, PathBuf) {
     let out = std::process::Command::new(validators().join("python"))
         .args(["-c", script, ID, spec])
         .arg(&files)
-        .arg(&object)
+        .arg(object)
         .output()
         .unwrap();
     assert!(
@@ -484,6 +476,20 @@ fn ocfl_py_root(dir: &Path, spec: &str) -> (PathBuf, PathBuf) {
         "ocfl-py: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// A rocfl root (0004 defaults) with an ocfl-py object where the layout puts it.
+fn ocfl_py_root(dir: &Path, spec: &str) -> (PathBuf, PathBuf) {
+    let root = dir.join(format!("py-{spec}"));
+    rocfl_run(&root, &["init"]);
+    let digest = sha256(ID);
+    let object = root
+        .join(&digest[0..3])
+        .join(&digest[3..6])
+        .join(&digest[6..9])
+        .join(&digest);
+    ocfl_py_object(&object, spec);
+    std::fs::remove_dir_all(object.with_extension("files")).unwrap();
     (root, object)
 }
 
@@ -1002,4 +1008,59 @@ fn the_user_flags_name_the_depositor() {
         inv["versions"]["v1"]["user"],
         serde_json::json!({"name": "archivist tests", "address": "mailto:tests@example.org"})
     );
+}
+
+/// Storage roots ocfl-py makes itself (`ocfl-root.py create`, the layouts it implements, OCFL
+/// 1.1 and 1.0) with an object it adds (`ocfl-root.py add`): after the deposit ocfl-py still
+/// finds the whole root valid, and so does rocfl.
+#[test]
+fn ocfl_py_storage_roots_stay_valid_for_ocfl_py_and_rocfl() {
+    let work = tempfile::tempdir().unwrap();
+    let py = |args: &[&str]| {
+        let out = std::process::Command::new(validators().join("ocfl-root.py"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "ocfl-root.py {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    for layout in [
+        "0002-flat-direct-storage-layout",
+        "0003-hash-and-id-n-tuple-storage-layout",
+    ] {
+        for spec in ["1.1", "1.0"] {
+            let case = format!("{layout}-{spec}");
+            let root = work.path().join(&case);
+            let source = work.path().join(format!("{case}-object"));
+            ocfl_py_object(&source, spec);
+            let root_str = root.to_str().unwrap();
+            py(&[
+                "create",
+                "--root",
+                root_str,
+                "--layout",
+                layout,
+                "--spec-version",
+                spec,
+            ]);
+            py(&["add", "--root", root_str, "--src", source.to_str().unwrap()]);
+            let before = objects(&root);
+            assert_eq!(before.len(), 1, "{case}");
+            let deposited = deposit_ocfl(&committed("1.0.2"), &root);
+            assert_eq!(deposited.code, 0, "{case}: {}", deposited.stderr);
+            assert_eq!(objects(&root), before, "{case}");
+            let validated = py(&["validate", "--root", root_str]);
+            assert!(
+                validated.contains("is VALID"),
+                "{case}: ocfl-root.py validate: {validated}"
+            );
+            assert_valid(&root, &before[0], &case);
+            assert_head_is(&before[0], "khojaly-1992-1.0.2");
+        }
+    }
 }
