@@ -96,5 +96,6 @@ for i in $(seq "$trials"); do
   [ ! -e "$work/dep/root/extensions/archivist-staging" ] || fail "deposit trial $i: staging left after the next deposit"
   "$bin" -q retrieve "$work/dep/root" fixture-0.2.0 --out "$work/dep/out" >/dev/null || fail "deposit trial $i: retrieve failed"
   cmp -s "$work/dep/out/fixture-0.2.0.zip" "$second" || fail "deposit trial $i: the retrieved zip differs from the deposited one"
+  echo "deposit trial $i of $trials: clean" >&2
 done
 echo "deposit: $trials trials, $killed killed mid-run, $completed_before_kill finished before the kill; every object valid (ocfl-validate.py) with head v1 or v2; every next deposit completed and retrieve gave back the deposited zip byte for byte"
