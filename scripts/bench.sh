@@ -10,7 +10,15 @@
 #                                         more disk for it; about 7 GiB for the archive and
 #                                         20 more minutes)
 # Needs python3 (corpus generator, bagit.py from PyPI via scripts/validators.sh), zip, unzip,
-# sha256sum, /usr/bin/time. Nothing here runs in the test suite.
+# sha256sum, openssl, libdeflate-gzip (Debian libdeflate-tools), /usr/bin/time. Nothing here runs
+# in the test suite.
+#
+# The physical floors, timed alternately with archivist in each round:
+#   floor_deflate_distinct  libdeflate-gzip -6 over each distinct content of the payload (raw and
+#                           normalized files, a content met twice counted once), in two parallel
+#                           streams: the compression a release cannot avoid
+#   floor_inflate_digests   the archive inflated (unzip -p) and its payload hashed with
+#                           openssl dgst -sha256 and -sha512: what verify cannot avoid
 set -euo pipefail
 top="$(cd "$(dirname "$0")/.." && pwd)"
 rounds=${1:-3}
@@ -56,19 +64,27 @@ raw_bytes=$(find "$bench/corpus/big" -type f -printf '%s\n' | awk '{s += $1} END
 for round in $(seq "$rounds"); do
   echo "# round $round of $rounds" >&2
   rm -rf "$bench/out"
-  measure release_t2 "$bin" -q --threads 2 release --raw "$bench/corpus/big" --config "$config" --out "$bench/out"
+  measure release_t2 "$bin" -q release --threads 2 --raw "$bench/corpus/big" --config "$config" --out "$bench/out"
   zip="$bench/out/fixture-0.1.0.zip"
-  measure verify_t2 "$bin" -q --threads 2 verify "$zip"
-  measure check_t2 "$bin" -q --threads 2 check --raw "$bench/corpus/big" --config "$config"
+  measure verify_t2 "$bin" -q verify --threads 2 "$zip"
+  measure check_t2 "$bin" -q check --threads 2 --raw "$bench/corpus/big" --config "$config"
   rm -rf "$bench/out1"
-  measure release_t1 "$bin" -q --threads 1 release --raw "$bench/corpus/big" --config "$config" --out "$bench/out1"
+  measure release_t1 "$bin" -q release --threads 1 --raw "$bench/corpus/big" --config "$config" --out "$bench/out1"
   cmp "$zip" "$bench/out1/fixture-0.1.0.zip" || { echo "1 and 2 threads made different archives" >&2; exit 1; }
-  measure verify_t1 "$bin" -q --threads 1 verify "$zip"
+  measure verify_t1 "$bin" -q verify --threads 1 "$zip"
   # The peers package the same payload: the data/ of our own release.
   rm -rf "$bench/payload" && mkdir -p "$bench/payload" && unzip -q "$zip" -d "$bench/payload"
   peers "$bench/payload/fixture-0.1.0/data"
   measure floor_sha256sum_tree sh -c "find '$bench/payload/fixture-0.1.0/data' -type f -print0 | xargs -0 -P2 -n 1000 sha256sum"
   measure floor_openssl_tree sh -c "find '$bench/payload/fixture-0.1.0/data' -type f -print0 | xargs -0 -P2 -n 1000 openssl dgst -sha256"
+  # The floors. Distinct contents: one path per SHA-256, split into two lists of about equal size.
+  (cd "$bench/payload/fixture-0.1.0/data" && find raw text -type f -print0 | xargs -0 sha256sum |
+    sort -k1,1 -u | awk '{print $2}' | xargs -d '\n' stat -c '%s %n' | sort -rn |
+    awk -v a="$bench/distinct.a" -v b="$bench/distinct.b" '{ if (sa <= sb) { print $2 > a; sa += $1 } else { print $2 > b; sb += $1 } }')
+  measure floor_deflate_distinct sh -c "cd '$bench/payload/fixture-0.1.0/data' && \
+    (xargs -d '\n' libdeflate-gzip -6 -c < '$bench/distinct.a' > /dev/null & \
+     xargs -d '\n' libdeflate-gzip -6 -c < '$bench/distinct.b' > /dev/null; wait)"
+  measure floor_inflate_digests bash -c "unzip -p '$zip' | tee >(openssl dgst -sha256 > /dev/null) | openssl dgst -sha512 > /dev/null"
   ls -l "$zip" | awk '{print "zip_bytes", $5, "-", "-"}' >> "$results"
   (cd "$bench/payload" && zip -rX -q -6 "$bench/peer.zip" fixture-0.1.0/data && ls -l "$bench/peer.zip" | awk '{print "peer_zip_bytes", $5, "-", "-"}' >> "$results"; rm -f "$bench/peer.zip")
 done
@@ -83,9 +99,9 @@ if [ "${SCALE:-0}" = 1 ]; then
     touch "$bench/corpus/big10.done"
   fi
   rm -rf "$bench/out10"
-  measure release10_t2 "$bin" -q --threads 2 release --raw "$bench/corpus/big10" --config "$config" --out "$bench/out10"
-  measure verify10_t2 "$bin" -q --threads 2 verify "$bench/out10/fixture-0.1.0.zip"
-  measure check10_t2 "$bin" -q --threads 2 check --raw "$bench/corpus/big10" --config "$config"
+  measure release10_t2 "$bin" -q release --threads 2 --raw "$bench/corpus/big10" --config "$config" --out "$bench/out10"
+  measure verify10_t2 "$bin" -q verify --threads 2 "$bench/out10/fixture-0.1.0.zip"
+  measure check10_t2 "$bin" -q check --threads 2 --raw "$bench/corpus/big10" --config "$config"
   rm -rf "$bench/out10"
 fi
 
@@ -114,6 +130,9 @@ print("|---|---:|")
 print(f"| peer release chain / archivist release (2 threads) | {fmt(release_peer / med('release_t2'), '.2f')}x |")
 print(f"| peer verify chain / archivist verify (2 threads) | {fmt(verify_peer / med('verify_t2'), '.2f')}x |")
 print(f"| streaming floor / archivist verify | {fmt(floor / med('verify_t2'), '.2f')}x |")
+print(f"| archivist release / deflate floor (distinct contents, 2 streams) | {fmt(med('release_t2') / med('floor_deflate_distinct'), '.2f')}x |")
+print(f"| archivist verify / inflate + sha256 + sha512 floor | {fmt(med('verify_t2') / med('floor_inflate_digests'), '.2f')}x |")
+print(f"| check: MB/s of raw text (2 threads) | {fmt(raw / med('check_t2') / 1e6, '.0f')} |")
 print(f"| release: 1 thread / 2 threads | {fmt(med('release_t1') / med('release_t2'), '.2f')}x |")
 print(f"| verify: 1 thread / 2 threads | {fmt(med('verify_t1') / med('verify_t2'), '.2f')}x |")
 print(f"| archive size / zip -6 of the same payload | {fmt(med('zip_bytes') / med('peer_zip_bytes'), '.3f')} |")

@@ -12,7 +12,7 @@ top="$(cd "$(dirname "$0")/.." && pwd)"
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(decode_normalize metadata bag zip_verify inventory)
+[ ${#targets[@]} -gt 0 ] || targets=(decode_normalize metadata bag zip_verify zip_read inventory)
 cd "$top/fuzz"
 cargo +nightly fuzz build -O >&2
 run() {

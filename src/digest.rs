@@ -1,5 +1,7 @@
-//! Digests: SHA-256 and SHA-512 for what archivist writes, and every algorithm BagIt manifests
-//! use in practice (MD5, SHA-1, SHA-224, SHA-384) for what it verifies. Hashing is streamed.
+//! Digests: SHA-256 and SHA-512 for what archivist writes, and for what it verifies every
+//! algorithm bagit-python accepts in a manifest (MD5, SHA-1, the SHA-2 and SHA-3 families,
+//! BLAKE2b and BLAKE2s), named as bagit-python names them (`manifest-sha3_256.txt`). Hashing is
+//! streamed.
 
 use sha2::Digest;
 
@@ -89,16 +91,28 @@ pub enum Algorithm {
     Sha256,
     Sha384,
     Sha512,
+    Sha3_224,
+    Sha3_256,
+    Sha3_384,
+    Sha3_512,
+    Blake2b,
+    Blake2s,
 }
 
 impl Algorithm {
-    pub const ALL: [Algorithm; 6] = [
+    pub const ALL: [Algorithm; 12] = [
         Algorithm::Md5,
         Algorithm::Sha1,
         Algorithm::Sha224,
         Algorithm::Sha256,
         Algorithm::Sha384,
         Algorithm::Sha512,
+        Algorithm::Sha3_224,
+        Algorithm::Sha3_256,
+        Algorithm::Sha3_384,
+        Algorithm::Sha3_512,
+        Algorithm::Blake2b,
+        Algorithm::Blake2s,
     ];
 
     pub fn name(self) -> &'static str {
@@ -109,6 +123,13 @@ impl Algorithm {
             Algorithm::Sha256 => "sha256",
             Algorithm::Sha384 => "sha384",
             Algorithm::Sha512 => "sha512",
+            Algorithm::Sha3_224 => "sha3_224",
+            Algorithm::Sha3_256 => "sha3_256",
+            Algorithm::Sha3_384 => "sha3_384",
+            Algorithm::Sha3_512 => "sha3_512",
+            // hashlib's defaults, which bagit-python uses: 64- and 32-byte digests.
+            Algorithm::Blake2b => "blake2b",
+            Algorithm::Blake2s => "blake2s",
         }
     }
 
@@ -121,10 +142,10 @@ impl Algorithm {
         match self {
             Algorithm::Md5 => 32,
             Algorithm::Sha1 => 40,
-            Algorithm::Sha224 => 56,
-            Algorithm::Sha256 => 64,
-            Algorithm::Sha384 => 96,
-            Algorithm::Sha512 => 128,
+            Algorithm::Sha224 | Algorithm::Sha3_224 => 56,
+            Algorithm::Sha256 | Algorithm::Sha3_256 | Algorithm::Blake2s => 64,
+            Algorithm::Sha384 | Algorithm::Sha3_384 => 96,
+            Algorithm::Sha512 | Algorithm::Sha3_512 | Algorithm::Blake2b => 128,
         }
     }
 }
@@ -136,6 +157,12 @@ enum State {
     Sha256(sha2::Sha256),
     Sha384(sha2::Sha384),
     Sha512(sha2::Sha512),
+    Sha3_224(sha3::Sha3_224),
+    Sha3_256(sha3::Sha3_256),
+    Sha3_384(sha3::Sha3_384),
+    Sha3_512(sha3::Sha3_512),
+    Blake2b(blake2::Blake2b512),
+    Blake2s(blake2::Blake2s256),
 }
 
 /// Several digests of one stream at once, so each byte is read once.
@@ -158,6 +185,12 @@ impl MultiHasher {
                     Algorithm::Sha256 => State::Sha256(sha2::Sha256::new()),
                     Algorithm::Sha384 => State::Sha384(sha2::Sha384::new()),
                     Algorithm::Sha512 => State::Sha512(sha2::Sha512::new()),
+                    Algorithm::Sha3_224 => State::Sha3_224(sha3::Sha3_224::new()),
+                    Algorithm::Sha3_256 => State::Sha3_256(sha3::Sha3_256::new()),
+                    Algorithm::Sha3_384 => State::Sha3_384(sha3::Sha3_384::new()),
+                    Algorithm::Sha3_512 => State::Sha3_512(sha3::Sha3_512::new()),
+                    Algorithm::Blake2b => State::Blake2b(blake2::Blake2b512::new()),
+                    Algorithm::Blake2s => State::Blake2s(blake2::Blake2s256::new()),
                 };
                 (a, state)
             })
@@ -174,6 +207,12 @@ impl MultiHasher {
                 State::Sha256(h) => h.update(data),
                 State::Sha384(h) => h.update(data),
                 State::Sha512(h) => h.update(data),
+                State::Sha3_224(h) => h.update(data),
+                State::Sha3_256(h) => h.update(data),
+                State::Sha3_384(h) => h.update(data),
+                State::Sha3_512(h) => h.update(data),
+                State::Blake2b(h) => h.update(data),
+                State::Blake2s(h) => h.update(data),
             }
         }
     }
@@ -190,6 +229,12 @@ impl MultiHasher {
                     State::Sha256(h) => hex(&h.finalize()),
                     State::Sha384(h) => hex(&h.finalize()),
                     State::Sha512(h) => hex(&h.finalize()),
+                    State::Sha3_224(h) => hex(&h.finalize()),
+                    State::Sha3_256(h) => hex(&h.finalize()),
+                    State::Sha3_384(h) => hex(&h.finalize()),
+                    State::Sha3_512(h) => hex(&h.finalize()),
+                    State::Blake2b(h) => hex(&h.finalize()),
+                    State::Blake2s(h) => hex(&h.finalize()),
                 };
                 (a, digest)
             })
@@ -225,6 +270,19 @@ mod tests {
         assert_eq!(get(Algorithm::Sha512), sha512_hex(b"abc"));
         assert_eq!(get(Algorithm::Sha224).len(), 56);
         assert_eq!(get(Algorithm::Sha384).len(), 96);
+        // FIPS 202 and RFC 7693 examples for "abc".
+        assert_eq!(
+            get(Algorithm::Sha3_256),
+            "3a985da74fe225b2045c172d6bd390bd855f086e3e9d525b46bfe24511431532"
+        );
+        assert!(get(Algorithm::Blake2b).starts_with("ba80a53f981c4d0d6a2797b69f12f6e9"));
+        assert_eq!(
+            get(Algorithm::Blake2s),
+            "508c5e8c327c14e2e1a72ba34eeb452f37458b209ed63a294d999b4c86675982"
+        );
+        for a in Algorithm::ALL {
+            assert_eq!(get(a).len(), a.hex_len(), "{}", a.name());
+        }
     }
 
     #[test]

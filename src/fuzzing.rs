@@ -99,3 +99,63 @@ fn tempfile_dir() -> std::path::PathBuf {
     let _ = std::fs::create_dir_all(&dir);
     dir
 }
+
+/// archivist's zip reader on arbitrary bytes: never a panic, and what it accepts, the zip crate
+/// (the reference reader in Rust) reads as the same files with the same bytes.
+pub fn zip_read(data: &[u8]) {
+    use crate::zip::read::{self, Kind, Names};
+    let dir = tempfile_dir();
+    let path = dir.join("fuzz.zip");
+    let accepted = std::fs::write(&path, data)
+        .ok()
+        .and_then(|()| std::fs::File::open(&path).ok())
+        .and_then(|file| {
+            let directory = read::directory(&file).ok()?;
+            let mut problems = Vec::new();
+            let mut names = Names::new(&dir);
+            let mut entries = Vec::new();
+            read::walk(
+                &file,
+                &directory,
+                &read::Limits::default(),
+                &mut problems,
+                &mut |e| {
+                    names.push(&e.path, e.kind)?;
+                    entries.push(e);
+                    Ok(())
+                },
+            )
+            .ok()?;
+            problems.extend(names.finish().ok()?);
+            if !problems.is_empty() {
+                return None;
+            }
+            let mut files = std::collections::BTreeMap::new();
+            for entry in entries.into_iter().filter(|e| e.kind == Kind::File) {
+                let mut bytes = Vec::new();
+                read::read(&file, &entry.data, &mut |c| bytes.extend_from_slice(c)).ok()?;
+                files.insert(entry.path.as_str().to_owned(), bytes);
+            }
+            Some(files)
+        });
+    let _ = std::fs::remove_dir_all(&dir);
+    let Some(ours) = accepted else {
+        return;
+    };
+    let mut archive =
+        ::zip::ZipArchive::new(std::io::Cursor::new(data)).expect("the zip crate reads it too");
+    let mut theirs = std::collections::BTreeMap::new();
+    for i in 0..archive.len() {
+        let mut entry = archive
+            .by_index(i)
+            .expect("the zip crate reads every entry");
+        if entry.is_dir() {
+            continue;
+        }
+        let name = entry.name().expect("a name").into_owned();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut entry, &mut bytes).expect("the zip crate inflates it");
+        theirs.insert(name, bytes);
+    }
+    assert_eq!(ours, theirs, "the zip crate reads other files or bytes");
+}

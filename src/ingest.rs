@@ -5,6 +5,7 @@
 //! warning; symlinks, devices, files with unusable names and files over the size limit are
 //! refused by name. Nothing here ever writes.
 
+use crate::config::Exclude;
 use crate::digest::hex;
 use crate::error::Result;
 use crate::problem::Problem;
@@ -122,6 +123,17 @@ pub fn discover(
     limits: &Limits,
     scratch: &Path,
 ) -> Result<(Listing, Vec<Problem>)> {
+    discover_excluding(raw_dir, limits, scratch, &Exclude::default())
+}
+
+/// [`discover`], leaving out the files and folders `exclude` names (silently: they are listed
+/// in `dataset.toml` as not being documents).
+pub fn discover_excluding(
+    raw_dir: &Path,
+    limits: &Limits,
+    scratch: &Path,
+    exclude: &Exclude,
+) -> Result<(Listing, Vec<Problem>)> {
     let mut found = ExternalSort::new(scratch, sort::BUDGET);
     let mut problems = Vec::new();
     let meta = fs_err::metadata(raw_dir)?;
@@ -132,7 +144,7 @@ pub fn discover(
         )
         .into());
     }
-    walk(raw_dir, "", limits, &mut found, &mut problems)?;
+    walk(raw_dir, "", limits, exclude, &mut found, &mut problems)?;
     problems.sort_by(|a, b| a.path.cmp(&b.path));
     let mut listing = Listing {
         root: raw_dir.to_owned(),
@@ -155,6 +167,7 @@ fn walk(
     dir: &Path,
     prefix: &str,
     limits: &Limits,
+    exclude: &Exclude,
     entries: &mut ExternalSort<(String, u64)>,
     problems: &mut Vec<Problem>,
 ) -> Result<()> {
@@ -197,6 +210,10 @@ fn walk(
             continue;
         }
         let rel = format!("{prefix}{name}");
+        if exclude.excludes(&rel) {
+            tracing::debug!("excluded by dataset.toml: {}", path.display());
+            continue;
+        }
         let file_type = child.file_type()?;
         if name.starts_with('.') {
             problems.push(Problem::warning(
@@ -213,7 +230,14 @@ fn walk(
                 "symbolic links are refused: put the document itself in the raw folder",
             ));
         } else if file_type.is_dir() {
-            walk(&path, &format!("{rel}/"), limits, entries, problems)?;
+            walk(
+                &path,
+                &format!("{rel}/"),
+                limits,
+                exclude,
+                entries,
+                problems,
+            )?;
         } else if file_type.is_file() {
             let size = fs_err::metadata(&path)?.len();
             if size > limits.max_document_bytes {

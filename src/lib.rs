@@ -26,6 +26,7 @@ pub mod error;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod ingest;
+pub mod init;
 pub mod metadata;
 pub mod normalize;
 pub mod ocfl;
@@ -39,3 +40,4 @@ pub mod sort;
 pub mod spool;
 pub mod validate;
 pub mod verify;
+pub mod zip;

@@ -8,7 +8,8 @@ use tracing_subscriber::EnvFilter;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_logging(cli.verbose, cli.quiet);
+    let colour = cli::colour_on_stderr();
+    init_logging(cli.verbose, cli.quiet, colour);
     match cli::run(cli) {
         Ok(status) => ExitCode::from(status.code()),
         // A reader that stopped reading (`archivist man | head`) is not an error.
@@ -16,9 +17,14 @@ fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => {
-            eprintln!("error: {error}");
+            let (error_label, hint_label) = if colour {
+                ("\x1b[1;31merror\x1b[0m", "\x1b[1;36mhint\x1b[0m")
+            } else {
+                ("error", "hint")
+            };
+            eprintln!("{error_label}: {error}");
             if let Some(hint) = error.hint() {
-                eprintln!("hint: {hint}");
+                eprintln!("{hint_label}: {hint}");
             }
             ExitCode::from(error.exit_status().code())
         }
@@ -26,7 +32,7 @@ fn main() -> ExitCode {
 }
 
 /// Logs go to stderr; `RUST_LOG` wins over `-v`/`-q` when it is set.
-fn init_logging(verbose: u8, quiet: bool) {
+fn init_logging(verbose: u8, quiet: bool, colour: bool) {
     let level = match (quiet, verbose) {
         (true, _) => "error",
         (false, 0) => "warn",
@@ -39,6 +45,7 @@ fn init_logging(verbose: u8, quiet: bool) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .with_target(false)
         .without_time()
         .init();

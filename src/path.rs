@@ -141,6 +141,12 @@ fn safe(path: &str) -> Result<(), &'static str> {
 }
 
 fn portable(path: &str) -> Result<(), &'static str> {
+    if path.len() > 4095 {
+        return Err("a path longer than 4095 bytes, more than file systems hold");
+    }
+    if path.split('/').any(|segment| segment.len() > 255) {
+        return Err("a name longer than 255 bytes, more than file systems hold");
+    }
     if path.chars().any(char::is_control) {
         return Err("a control character (newline, tab, ...)");
     }
@@ -212,6 +218,8 @@ mod tests {
             "lpt9",
             "a\nb",
             "a\u{7f}b",
+            &"x".repeat(256),
+            &format!("{}/x", "abc/".repeat(1100)),
         ] {
             assert!(RelPath::portable(bad).is_err(), "{bad:?}");
         }

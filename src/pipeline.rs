@@ -48,6 +48,10 @@ pub struct Pipeline<'a> {
     schemas: SchemaSet,
     /// Where temporary files go.
     scratch: PathBuf,
+    /// Files below the raw folder that are not documents.
+    exclude: crate::config::Exclude,
+    /// There is no `dataset.toml`: nothing is pinned, and that is said once, not per document.
+    unconfigured: bool,
 }
 
 /// The documents found and the problems met while finding them.
@@ -65,7 +69,21 @@ impl<'a> Pipeline<'a> {
             limits,
             schemas: SchemaSet::new(),
             scratch: std::env::temp_dir(),
+            exclude: crate::config::Exclude::default(),
+            unconfigured: false,
         }
+    }
+
+    /// Leave out the files `exclude` names.
+    pub fn excluding(mut self, exclude: &crate::config::Exclude) -> Self {
+        self.exclude = exclude.clone();
+        self
+    }
+
+    /// Run without a `dataset.toml`: no document is pinned, and no warning says so per document.
+    pub fn unconfigured(mut self) -> Self {
+        self.unconfigured = true;
+        self
     }
 
     pub fn schemas(&self) -> &SchemaSet {
@@ -83,7 +101,8 @@ impl<'a> Pipeline<'a> {
     /// document present. Ids and folded names are sorted externally (in constant memory) to find
     /// those given twice.
     pub fn discover(&self) -> Result<Discovery> {
-        let (entries, mut problems) = ingest::discover(&self.raw_dir, &self.limits, &self.scratch)?;
+        let (entries, mut problems) =
+            ingest::discover_excluding(&self.raw_dir, &self.limits, &self.scratch, &self.exclude)?;
         // Names that differ only in case or Unicode normalization extract to one file on
         // Windows and macOS: a release must not depend on the file system it is opened on.
         let folded = |rel: &str| -> String {
@@ -201,6 +220,7 @@ impl<'a> Pipeline<'a> {
                 ),
             )],
             Some(_) => vec![],
+            None if self.unconfigured => vec![],
             None => vec![Problem::warning(
                 path,
                 "unpinned",
@@ -538,14 +558,15 @@ const CHECK_BLOCK: usize = 1024;
 
 /// Run the pipeline over every document and collect records and problems. Writes nothing but
 /// unnamed temporary files (in the system's temporary folder), which hold the report.
-pub fn check(
-    raw_dir: &Path,
-    dataset: &Dataset,
-    config_path: &Path,
-    limits: Limits,
-) -> Result<CheckReport> {
-    let pipeline = Pipeline::new(raw_dir, dataset, config_path, limits);
+pub fn check(pipeline: &Pipeline, progress: bool) -> Result<CheckReport> {
+    let started = std::time::Instant::now();
     let discovery = pipeline.discover()?;
+    tracing::info!(
+        documents = discovery.entries.len(),
+        elapsed = ?started.elapsed(),
+        "stage: discover"
+    );
+    let bar = crate::package::Progress::new(progress, discovery.entries.bytes());
     let mut sink = CheckSink::new(&std::env::temp_dir());
     sink.problems(&discovery.problems)?;
     // In parallel a block at a time, keeping only what the report needs (texts and raw bytes
@@ -563,9 +584,12 @@ pub fn check(
         for (entry, outcome) in block.iter().zip(outcomes) {
             let (record, problems) = outcome?;
             tracing::debug!(path = %entry.display, problems = problems.len(), "processed");
+            bar.advance(entry.size);
             sink.document(&entry.id(), record.as_ref(), &problems)?;
         }
     }
+    bar.finish();
+    tracing::info!(elapsed = ?started.elapsed(), "stage: documents processed");
     sink.finish()
 }
 

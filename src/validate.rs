@@ -44,22 +44,39 @@ impl SchemaSet {
             .collect()
     }
 
-    /// Every way `value` violates the dataset schema, each naming its key (`documents.x.date`).
-    pub fn dataset_problems(&self, value: &Value) -> Vec<String> {
+    /// Every way `value` violates the dataset schema, each with the path of the value it is
+    /// about; [`crate::config`] turns them into messages with line, column and example.
+    pub fn dataset_errors(&self, value: &Value) -> Vec<crate::config::SchemaError> {
+        use crate::config::{SchemaError, SchemaErrorKind};
+        use jsonschema::error::ValidationErrorKind as K;
         self.dataset
             .iter_errors(value)
             .map(|e| {
-                let key = e
+                let path = e
                     .instance_path()
                     .as_str()
-                    .trim_start_matches('/')
-                    .replace('/', ".");
-                let key = if key.is_empty() {
-                    "(top level)".to_owned()
-                } else {
-                    key
+                    .split('/')
+                    .skip(1)
+                    .map(|s| s.replace("~1", "/").replace("~0", "~"))
+                    .collect();
+                let kind = match e.kind() {
+                    K::Required { property } => SchemaErrorKind::Missing(
+                        property
+                            .as_str()
+                            .map(str::to_owned)
+                            .unwrap_or_else(|| property.to_string()),
+                    ),
+                    K::AdditionalProperties { unexpected } => {
+                        SchemaErrorKind::Unknown(unexpected.clone())
+                    }
+                    K::Type { .. } => SchemaErrorKind::Type,
+                    _ => SchemaErrorKind::Other,
                 };
-                format!("  {key}: {e}")
+                SchemaError {
+                    path,
+                    kind,
+                    message: e.to_string(),
+                }
             })
             .collect()
     }

@@ -1,27 +1,69 @@
 //! `archivist check`: run the pipeline, write nothing, report per document.
 
 use super::CheckArgs;
-use crate::config::Dataset;
+use crate::config::{Dataset, Locations};
 use crate::error::{ExitStatus, Result};
-use crate::pipeline::{self, CheckReport, DocumentLine};
-use crate::validate::SchemaSet;
-use std::io::Write;
+use crate::pipeline::{self, CheckReport, DocumentLine, Pipeline};
+use std::io::{IsTerminal, Write};
 
-pub fn run(args: &CheckArgs) -> Result<ExitStatus> {
-    let dataset = Dataset::load(&args.input.config, &SchemaSet::new())?;
-    let report = pipeline::check(
-        &args.input.raw,
-        &dataset,
-        &args.input.config,
-        args.input.limits(),
-    )?;
+pub fn run(args: &CheckArgs, quiet: bool) -> Result<ExitStatus> {
+    let config = args.input.config_path();
+    // With no `--config` and no `dataset.toml` here, the documents are checked against the
+    // defaults: `check --raw DIR` works on any folder.
+    let unconfigured = args.input.config.is_none() && !config.exists();
+    let (dataset, locations) = if unconfigured {
+        let raw_dir = args.input.raw.clone().unwrap_or_else(|| "raw".into());
+        let dataset = Dataset::unconfigured(&raw_dir);
+        let locations = Locations {
+            raw_dir,
+            out_dir: "release".into(),
+            exclude: Default::default(),
+        };
+        (dataset, locations)
+    } else {
+        args.input.load(None)?
+    };
+    if unconfigured {
+        eprintln!(
+            "note: no `{}`: the documents are checked against the defaults, and nothing is pinned",
+            config.display()
+        );
+        eprintln!(
+            "hint: `archivist init` writes a `dataset.toml` for `{}`",
+            locations.raw_dir.display()
+        );
+    }
+    let mut pipeline = Pipeline::new(&locations.raw_dir, &dataset, &config, args.input.limits())
+        .excluding(&locations.exclude);
+    if unconfigured {
+        pipeline = pipeline.unconfigured();
+    }
+    let progress = !quiet && std::io::stderr().is_terminal();
+    let report = pipeline::check(&pipeline, progress)?;
+    let mut found = std::collections::BTreeMap::new();
+    report.for_each_document(|d| {
+        if let Some(language) = &d.language {
+            *found.entry(language.clone()).or_insert(0usize) += 1;
+        }
+        Ok(())
+    })?;
+    let languages = if unconfigured {
+        Vec::new()
+    } else {
+        crate::package::language_problems(&config, &dataset.languages, &found)
+    };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        write_json(&mut out, &report)?;
+        write_json(&mut out, &report, &languages)?;
     } else {
-        write_table(&mut out, &report)?;
+        write_table(&mut out, &report, quiet)?;
     }
     out.flush()?;
+    if !quiet && !args.json {
+        for problem in &languages {
+            eprintln!("{problem}");
+        }
+    }
     Ok(if report.has_errors() {
         ExitStatus::Invalid
     } else {
@@ -30,10 +72,14 @@ pub fn run(args: &CheckArgs) -> Result<ExitStatus> {
 }
 
 /// `{"records": [...], "problems": [...]}`, pretty-printed, streamed from the report's spills.
-fn write_json(out: &mut impl Write, report: &CheckReport) -> Result<()> {
+fn write_json(
+    out: &mut impl Write,
+    report: &CheckReport,
+    extra: &[crate::problem::Problem],
+) -> Result<()> {
     use serde::ser::{Error as _, SerializeMap, SerializeSeq};
     /// A list serialized element by element from a spill, never held whole.
-    struct Streamed<'a>(&'a CheckReport, bool);
+    struct Streamed<'a>(&'a CheckReport, bool, &'a [crate::problem::Problem]);
     impl serde::Serialize for Streamed<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
             let mut seq = s.serialize_seq(None)?;
@@ -55,26 +101,31 @@ fn write_json(out: &mut impl Write, report: &CheckReport) -> Result<()> {
                 return Err(e);
             }
             read.map_err(S::Error::custom)?;
+            if !self.1 {
+                for problem in self.2 {
+                    seq.serialize_element(problem)?;
+                }
+            }
             seq.end()
         }
     }
-    struct Whole<'a>(&'a CheckReport);
+    struct Whole<'a>(&'a CheckReport, &'a [crate::problem::Problem]);
     impl serde::Serialize for Whole<'_> {
         fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
             let mut map = s.serialize_map(Some(2))?;
-            map.serialize_entry("records", &Streamed(self.0, true))?;
-            map.serialize_entry("problems", &Streamed(self.0, false))?;
+            map.serialize_entry("records", &Streamed(self.0, true, &[]))?;
+            map.serialize_entry("problems", &Streamed(self.0, false, self.1))?;
             map.end()
         }
     }
-    serde_json::to_writer_pretty(&mut *out, &Whole(report)).map_err(std::io::Error::from)?;
+    serde_json::to_writer_pretty(&mut *out, &Whole(report, extra)).map_err(std::io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }
 
 /// The human report: a table of documents, then each problem on its own line. The documents are
 /// read twice from the report's spill: once for the column widths, once to print.
-fn write_table(out: &mut impl Write, report: &CheckReport) -> Result<()> {
+fn write_table(out: &mut impl Write, report: &CheckReport, quiet: bool) -> Result<()> {
     const TITLE_WIDTH: usize = 48;
     let cells = |d: &DocumentLine| -> [String; 6] {
         let dash = |v: &Option<String>| v.clone().unwrap_or_else(|| "-".into());
@@ -119,10 +170,15 @@ fn write_table(out: &mut impl Write, report: &CheckReport) -> Result<()> {
     };
     print(&header)?;
     report.for_each_document(|d| Ok(print(&cells(d))?))?;
-    if report.errors + report.warnings > 0 {
-        writeln!(out)?;
-        report.for_each_problem(|shown, _| Ok(writeln!(out, "{shown}")?))?;
-    }
+    // Problems go to stderr, as every command's do; the table is the data.
+    out.flush()?;
+    let mut err = std::io::stderr().lock();
+    report.for_each_problem(|shown, _| {
+        if !quiet || shown.starts_with("error") {
+            writeln!(err, "{shown}")?;
+        }
+        Ok(())
+    })?;
     writeln!(
         out,
         "\n{} documents, {} valid; {} error(s), {} warning(s)",

@@ -1,15 +1,12 @@
 //! `archivist release`: the whole pipeline, then the bag in a zip and its sidecar.
 
 use super::ReleaseArgs;
-use crate::config::Dataset;
 use crate::error::{Error, ExitStatus, Result};
 use crate::package::{self, ReleaseOutcome, ReleaseSettings};
-use crate::validate::SchemaSet;
 use std::io::{IsTerminal, Write};
 
 pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
-    let schemas = SchemaSet::new();
-    let mut dataset = Dataset::load(&args.input.config, &schemas)?;
+    let (mut dataset, locations) = args.input.load(args.out.as_deref())?;
     if let Some(version) = &args.release_version {
         if !crate::config::is_semver(version) {
             return Err(Error::Usage(format!(
@@ -25,9 +22,11 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
         .map(crate::sign::Signer::load)
         .transpose()?;
     let settings = ReleaseSettings {
-        raw_dir: args.input.raw.clone(),
-        config_path: args.input.config.clone(),
-        out_dir: args.out.clone(),
+        raw_dir: locations.raw_dir,
+        config_path: args.input.config_path(),
+        out_dir: locations.out_dir,
+        exclude: locations.exclude,
+        dry_run: args.dry_run,
         limits: args.input.limits(),
         progress: !quiet && std::io::stderr().is_terminal(),
         previous: match (&args.previous, args.first) {
@@ -66,6 +65,43 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
                 summary.sidecar.display()
             )?;
             sign(signer.as_ref(), &summary, &mut out)?;
+            Ok(ExitStatus::Success)
+        }
+        ReleaseOutcome::DryRun {
+            summary,
+            changes,
+            exists,
+        } => {
+            if !quiet {
+                for warning in &summary.warnings {
+                    eprintln!("{warning}");
+                }
+                print_more(summary.more_warnings.iter().copied());
+            }
+            writeln!(
+                out,
+                "dry run: {} documents ({} bytes raw) would be released as {} ({} bytes)\n{}  {}",
+                summary.documents,
+                summary.raw_bytes,
+                summary.zip.display(),
+                summary.zip_bytes,
+                summary.sha256,
+                summary.zip.display()
+            )?;
+            match exists {
+                Some(true) => writeln!(out, "identical to the release already there")?,
+                Some(false) => writeln!(
+                    out,
+                    "a different {} exists already: the release would be refused",
+                    summary.zip.display()
+                )?,
+                None => {}
+            }
+            match changes {
+                Some(changes) => write!(out, "\n{changes}")?,
+                None => writeln!(out, "a first release: it follows none")?,
+            }
+            writeln!(out, "nothing was written")?;
             Ok(ExitStatus::Success)
         }
         ReleaseOutcome::Unchanged(summary) => {

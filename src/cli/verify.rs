@@ -3,9 +3,48 @@
 use super::VerifyArgs;
 use crate::error::{ExitStatus, Result};
 use crate::verify::{self, VerifySettings};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 
-pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
+/// The documented fields of `verify --json`, in order; every one is always present (`null` when
+/// not known or not applicable).
+pub const JSON_FIELDS: [&str; 15] = [
+    "path",
+    "kind",
+    "intact",
+    "name",
+    "version",
+    "sha256",
+    "checksum_sources",
+    "bagit_version",
+    "files",
+    "bytes",
+    "records",
+    "signature",
+    "objects",
+    "versions",
+    "problems",
+];
+
+/// The report with every documented field, plus the dataset's name and version (from
+/// `bag-info.txt`: External-Identifier less `-<version>`, and Version).
+fn complete_json(
+    report: &verify::VerifyReport,
+    name: Option<String>,
+    version: Option<String>,
+) -> serde_json::Value {
+    let mut value = serde_json::to_value(report).expect("report serializes");
+    let map = value.as_object_mut().expect("the report is an object");
+    map.insert("name".into(), name.into());
+    map.insert("version".into(), version.into());
+    let mut ordered = serde_json::Map::new();
+    for field in JSON_FIELDS {
+        ordered.insert(field.into(), map.remove(field).unwrap_or_default());
+    }
+    ordered.extend(std::mem::take(map));
+    ordered.into()
+}
+
+pub fn run(args: &VerifyArgs, quiet: bool) -> Result<ExitStatus> {
     let settings = VerifySettings {
         sha256: args
             .sha256
@@ -22,18 +61,51 @@ pub fn run(args: &VerifyArgs) -> Result<ExitStatus> {
             .map(crate::sign::load_public_key)
             .transpose()?,
     };
-    let report = verify::verify(&args.path, &settings)?;
+    let spinner = (!quiet && std::io::stderr().is_terminal()).then(|| {
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.set_message(format!("verifying {}", args.path.display()));
+        bar.enable_steady_tick(std::time::Duration::from_millis(120));
+        bar
+    });
+    let started = std::time::Instant::now();
+    let (report, bag) = verify::examine(&args.path, &settings, &[])?;
+    if let Some(bar) = spinner {
+        bar.finish_and_clear();
+    }
+    tracing::info!(elapsed = ?started.elapsed(), "stage: verified");
+    let info = |key: &str| {
+        bag.as_ref().and_then(|b| {
+            b.info
+                .iter()
+                .find(|(k, _)| k.eq_ignore_ascii_case(key))
+                .map(|(_, v)| v.clone())
+        })
+    };
+    let version = info("Version");
+    let name = info("External-Identifier").map(|id| match &version {
+        Some(v) => id
+            .strip_suffix(&format!("-{v}"))
+            .map(str::to_owned)
+            .unwrap_or(id),
+        None => id,
+    });
     let mut out = std::io::stdout().lock();
+    // Problems go to stderr, as every command's do; the report is the data.
+    if !args.json {
+        for problem in &report.problems {
+            if !quiet || problem.is_error() {
+                eprintln!("{problem}");
+            }
+        }
+    }
     if args.json {
         writeln!(
             out,
             "{}",
-            serde_json::to_string_pretty(&report).expect("report serializes")
+            serde_json::to_string_pretty(&complete_json(&report, name, version))
+                .expect("report serializes")
         )?;
     } else {
-        for problem in &report.problems {
-            writeln!(out, "{problem}")?;
-        }
         let errors = report.problems.iter().filter(|p| p.is_error()).count();
         let warnings = report.problems.len() - errors;
         let mut facts = Vec::new();

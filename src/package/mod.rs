@@ -11,7 +11,6 @@
 pub mod bagit;
 pub mod describe;
 pub(crate) mod spill;
-pub mod zipper;
 
 use crate::config::Dataset;
 use crate::digest::hex;
@@ -22,6 +21,7 @@ use crate::pipeline::Pipeline;
 use crate::problem::{self, Problem, Tally};
 use crate::record::Record;
 use crate::validate::RECORD_SCHEMA;
+use crate::zip::write::{EntryMaker, Made, PreparedEntry, Zipper};
 use bagit::{BagFile, BagInfo};
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
@@ -30,7 +30,6 @@ use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-use zipper::{EntryMaker, PreparedEntry, Zipper};
 
 /// What `release` needs, resolved before it starts.
 pub struct ReleaseSettings {
@@ -42,6 +41,10 @@ pub struct ReleaseSettings {
     pub progress: bool,
     /// The release this one follows.
     pub previous: Previous,
+    /// Files below the raw folder that are not documents (`exclude` in `dataset.toml`).
+    pub exclude: crate::config::Exclude,
+    /// Do everything but write: the zip is built in a temporary folder and thrown away.
+    pub dry_run: bool,
 }
 
 /// Which release a new one follows: its changes are listed in `data/CHANGES.md`, DataCite names
@@ -77,6 +80,14 @@ pub enum ReleaseOutcome {
     /// Documents are invalid: nothing was written. Every error, and the first warnings of each
     /// kind.
     Invalid(Tally),
+    /// `--dry-run`: the release was built and checked, and nothing written. `changes` is what
+    /// its `CHANGES.md` would say (when it follows a release); `exists` whether a release of
+    /// this name is in the output folder already, and if so whether it is identical.
+    DryRun {
+        summary: Summary,
+        changes: Option<String>,
+        exists: Option<bool>,
+    },
 }
 
 #[derive(Debug)]
@@ -105,57 +116,96 @@ pub fn release_paths(out_dir: &Path, dataset: &Dataset) -> (PathBuf, PathBuf) {
 /// Cut the release of `dataset` described by `settings`.
 pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseOutcome> {
     let started = Instant::now();
+    let config_error = |message: String| Error::Config {
+        path: settings.config_path.clone(),
+        message,
+    };
     let date = crate::metadata::parse_iso_date(&dataset.release_date).ok_or_else(|| {
         Error::Usage(format!(
             "release_date `{}` is not a date",
             dataset.release_date
         ))
     })?;
+    if dataset.identifier.is_none() {
+        return Err(config_error(format!(
+            "`identifier` is missing: a release names the dataset it is a version of, from the \
+             first release on (deposits use it as the object id)\n  = example:  identifier = \
+             \"urn:uuid:{}\" (a new one, made for you)",
+            uuid::Uuid::new_v4()
+        )));
+    }
+    let today = jiff::Zoned::now().date();
+    if date > today {
+        return Err(config_error(format!(
+            "`release_date`: {} is in the future (today is {today})\n  = expected: the date of \
+             this release, today or earlier\n  = example:  release_date = \"{today}\"",
+            dataset.release_date
+        )));
+    }
     let pipeline = Pipeline::new(
         &settings.raw_dir,
         dataset,
         &settings.config_path,
         settings.limits,
-    );
+    )
+    .excluding(&settings.exclude);
     let predecessor = find_predecessor(settings, dataset)?;
+    if let Some(previous) = &predecessor {
+        check_date_follows(previous, dataset)?;
+    }
     let discovery = pipeline.discover()?;
+    tracing::info!(
+        documents = discovery.entries.len(),
+        elapsed = ?started.elapsed(),
+        "stage: discover"
+    );
     let mut problems = Tally::default();
     problems.extend(discovery.problems);
+    if discovery.entries.is_empty() {
+        problems.extend([Problem::error(
+            settings.raw_dir.display().to_string(),
+            "empty-corpus",
+            "no documents: a release needs at least one (excluded and hidden files do not count)",
+        )]);
+    }
     if problems.has_errors() {
         return Ok(ReleaseOutcome::Invalid(problems));
     }
 
-    fs_err::create_dir_all(&settings.out_dir)?;
+    // A dry run builds the zip in a temporary folder that is removed at the end.
+    let scratch = if settings.dry_run {
+        Some(tempfile::tempdir()?)
+    } else {
+        None
+    };
+    let work_dir = match &scratch {
+        Some(dir) => dir.path().to_path_buf(),
+        None => {
+            fs_err::create_dir_all(&settings.out_dir)?;
+            settings.out_dir.clone()
+        }
+    };
     let (final_zip, final_sidecar) = release_paths(&settings.out_dir, dataset);
-    let temp = TempFile::new(
-        &settings.out_dir,
-        &format!("{}.zip", dataset.release_name()),
-    )?;
+    let temp = TempFile::new(&work_dir, &format!("{}.zip", dataset.release_name()))?;
     let top = dataset.release_name();
-    let mut zip = Zipper::new(
-        BufWriter::new(temp.create()?),
-        &top,
-        date,
-        &settings.out_dir,
-    )?;
+    let mut zip = Zipper::new(BufWriter::new(temp.create()?), &top, date, &work_dir)?;
 
     let progress = Progress::new(settings.progress, discovery.entries.bytes());
     // Per document: its record and card row, and its two payload files' sizes and digests, go
     // to spills (temporary files) read back at the end; memory keeps only totals.
-    let mut payload = PayloadSpill::new(&settings.out_dir);
-    let mut records = RecordSpill::new(&settings.out_dir);
+    let mut payload = PayloadSpill::new(&work_dir);
+    let mut records = RecordSpill::new(&work_dir);
+    let mut languages: std::collections::BTreeMap<String, usize> = Default::default();
     let mut collection = describe::Collection::default();
     let mut raw_bytes = 0u64;
     // Documents are processed and compressed in parallel, a batch at a time, and appended in
     // their sorted order: the archive is the same at every thread count.
     let maker = zip.maker();
+    let made = Made::new(MADE_BUDGET);
     let failed = AtomicBool::new(false);
-    for batch in batches(discovery.entries.entries(), |e| e.size, BATCH_BYTES) {
-        let batch: Vec<Entry> = batch?;
-        let done: Vec<Result<Packed>> = batch
-            .par_iter()
-            .map(|entry| pack(&pipeline, &maker, entry, &failed))
-            .collect();
+    // Appending a batch (writing its entries, hashing the zip, spilling its records) overlaps
+    // with processing the next one, so no core waits for the writer.
+    let mut append = |done: Vec<Result<Packed>>| -> Result<()> {
         for packed in done {
             let packed = packed?;
             progress.advance(packed.size);
@@ -171,16 +221,45 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
                 zip.add_prepared(text)?;
                 payload.push_document(&raw_file, &text_file)?;
                 collection.add(&record);
+                *languages
+                    .entry(record.language.clone().unwrap_or_else(|| "und".into()))
+                    .or_default() += 1;
                 let line = serde_json::to_string(&record).expect("records serialize");
                 records.push(&record.id, &line, &describe::card_row(&record))?;
             }
         }
+        Ok(())
+    };
+    let mut pending: Option<Vec<Result<Packed>>> = None;
+    for batch in batches(discovery.entries.entries(), |e| e.size, BATCH_BYTES) {
+        let batch: Vec<Entry> = batch?;
+        let previous = pending.take();
+        let (done, appended) = rayon::join(
+            || {
+                batch
+                    .par_iter()
+                    .map(|entry| pack(&pipeline, (&maker, &made), entry, &failed))
+                    .collect::<Vec<Result<Packed>>>()
+            },
+            || previous.map_or(Ok(()), &mut append),
+        );
+        appended?;
+        pending = Some(done);
+    }
+    if let Some(done) = pending {
+        append(done)?;
     }
     progress.finish();
+    tracing::info!(elapsed = ?started.elapsed(), "stage: documents processed and packed");
     if problems.has_errors() {
         return Ok(ReleaseOutcome::Invalid(problems));
     }
     drop(discovery.entries);
+    problems.extend(language_problems(
+        &settings.config_path,
+        &dataset.languages,
+        &languages,
+    ));
 
     // The dataset's own files, then the tag files.
     payload.finish_documents()?;
@@ -198,6 +277,7 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         None,
     )?);
     let datacite = describe::datacite(dataset, &collection, predecessor.as_ref());
+    let mut changes_text = None;
     if let Some(previous) = &predecessor {
         // The change from the previous release decides whether this version may follow it.
         // (Comparing holds both releases' records in memory.)
@@ -230,6 +310,7 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         }
         let changes = crate::diff::changes_markdown(&diff, &previous.file_name);
         payload.push(zip.add(crate::diff::CHANGES, changes.as_bytes(), None)?);
+        changes_text = Some(changes);
     }
     payload.push(zip.add("data/datacite.json", &pretty(&datacite), None)?);
     let card = describe::readme_head(dataset, &collection, predecessor.as_ref());
@@ -301,6 +382,20 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
         more_warnings: problems.unkept().collect(),
         warnings: problems.into_kept(),
     };
+    tracing::info!(elapsed = ?started.elapsed(), "stage: metadata and tag files written");
+    if settings.dry_run {
+        let exists = match fs_err::read_to_string(&final_sidecar) {
+            Ok(text) => Some(text.split_whitespace().next() == Some(sha256.as_str())),
+            Err(_) if final_zip.exists() => Some(false),
+            Err(_) => None,
+        };
+        summary.elapsed = started.elapsed();
+        return Ok(ReleaseOutcome::DryRun {
+            summary,
+            changes: changes_text,
+            exists,
+        });
+    }
     let created = publish(&temp, &final_zip, &sha256, &top)?;
     publish_sidecar(&final_sidecar, &sidecar_text)?;
     summary.elapsed = started.elapsed();
@@ -406,6 +501,66 @@ fn find_predecessor(settings: &ReleaseSettings, dataset: &Dataset) -> Result<Opt
     }))
 }
 
+/// Compressed bytes of entries kept to share with documents of the same content.
+const MADE_BUDGET: usize = 32 << 20;
+
+/// A release may not be dated before the release it follows.
+fn check_date_follows(previous: &Predecessor, dataset: &Dataset) -> Result<()> {
+    let issued = previous.release.datacite["dates"]
+        .as_array()
+        .and_then(|dates| {
+            dates
+                .iter()
+                .find(|d| d["dateType"] == "Issued")
+                .and_then(|d| d["date"].as_str())
+        })
+        .map(str::to_owned);
+    match issued {
+        Some(before) if dataset.release_date.as_str() < before.as_str() => Err(Error::Refused {
+            message: format!(
+                "`release_date` {} is before {before}, the date of the release it follows ({})",
+                dataset.release_date, previous.file_name
+            ),
+            hint: Some(format!(
+                "set `release_date` in dataset.toml to {before} or later (today, usually)"
+            )),
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The languages found compared with those `dataset.toml` declares: warnings both ways.
+pub fn language_problems(
+    config: &Path,
+    declared: &[String],
+    found: &std::collections::BTreeMap<String, usize>,
+) -> Vec<Problem> {
+    let shown = config.display().to_string();
+    let mut problems = Vec::new();
+    for (language, count) in found {
+        if language != "und" && !declared.contains(language) {
+            problems.push(Problem::warning(
+                &shown,
+                "language-undeclared",
+                format!(
+                    "{count} document(s) in `{language}`, which `languages` does not list; add it, \
+                     or curate the documents' `language`"
+                ),
+            ));
+        }
+    }
+    for language in declared {
+        if !found.contains_key(language) {
+            problems.push(Problem::warning(
+                &shown,
+                "language-not-found",
+                format!("`languages` lists `{language}`, but no document is in it"),
+            ));
+        }
+    }
+    problems
+}
+
 /// Raw bytes processed per batch: enough to keep every core busy, little enough to bound memory.
 const BATCH_BYTES: u64 = 32 << 20;
 /// Documents per batch at most: many small documents would otherwise make one huge batch (each
@@ -451,7 +606,7 @@ struct Packed {
 
 fn pack(
     pipeline: &Pipeline,
-    maker: &EntryMaker,
+    (maker, made): (&EntryMaker, &Made),
     entry: &Entry,
     failed: &AtomicBool,
 ) -> Result<Packed> {
@@ -470,13 +625,20 @@ fn pack(
     };
     if !failed.load(Ordering::Relaxed) {
         let raw_path = format!("data/{}", doc.record.source.path);
-        let (raw, raw_file) = maker.prepare(&raw_path, &doc.raw.bytes, Some(&doc.raw.sha256))?;
+        let (raw, raw_file) = made.prepare(maker, &raw_path, &doc.raw.bytes, &doc.raw.sha256)?;
         let text_path = format!("data/{}", doc.record.text.path);
-        let (text, text_file) = maker.prepare(
-            &text_path,
-            doc.text.as_bytes(),
-            Some(&doc.record.text.sha256),
-        )?;
+        // A text identical to its raw file (most clean UTF-8 documents) is deflated and hashed
+        // once: the same deflater on the same bytes gives the same entry data.
+        let (text, text_file) = if doc.text.as_bytes() == doc.raw.bytes.as_slice() {
+            raw.same_content(maker, &text_path, &raw_file)
+        } else {
+            made.prepare(
+                maker,
+                &text_path,
+                doc.text.as_bytes(),
+                &doc.record.text.sha256,
+            )?
+        };
         packed.entries = Some((raw, raw_file, text, text_file));
     }
     packed.record = Some(doc.record);
@@ -652,10 +814,10 @@ impl Drop for TempFile {
 }
 
 /// A progress bar on stderr, only when asked for (a terminal, not quiet).
-struct Progress(Option<indicatif::ProgressBar>);
+pub(crate) struct Progress(Option<indicatif::ProgressBar>);
 
 impl Progress {
-    fn new(show: bool, total_bytes: u64) -> Progress {
+    pub(crate) fn new(show: bool, total_bytes: u64) -> Progress {
         Progress(show.then(|| {
             let bar = indicatif::ProgressBar::new(total_bytes);
             if let Ok(style) = indicatif::ProgressStyle::with_template(
@@ -667,13 +829,13 @@ impl Progress {
         }))
     }
 
-    fn advance(&self, bytes: u64) {
+    pub(crate) fn advance(&self, bytes: u64) {
         if let Some(bar) = &self.0 {
             bar.inc(bytes);
         }
     }
 
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }

@@ -197,10 +197,15 @@ pub fn validate(source: &mut dyn BagSource, keep: &[&str]) -> Result<BagReport> 
             continue;
         };
         let Some(algorithm) = Algorithm::from_name(alg) else {
-            report.problems.push(Problem::warning(
+            // A manifest that cannot be checked leaves the bag unverified: never intact.
+            report.problems.push(Problem::error(
                 source.name_of(name),
                 "unknown-algorithm",
-                format!("digest algorithm `{alg}` is not supported; this manifest is not checked"),
+                format!(
+                    "digest algorithm `{alg}` is not one archivist can check (md5, sha1, sha224, \
+                     sha256, sha384, sha512, sha3_224, sha3_256, sha3_384, sha3_512, blake2b, \
+                     blake2s), so the files it lists are not verified"
+                ),
             ));
             continue;
         };

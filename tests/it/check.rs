@@ -318,12 +318,14 @@ fn bad_inputs_are_refused_naming_the_file_and_where() {
             .arg("--config")
             .arg(fixture_config()));
         assert_eq!(table.code, 1, "{case}");
+        // Problems go to stderr, the table to stdout.
         assert!(
-            table.stdout.contains(&format!("error[{code}]")),
+            table.stderr.contains(&format!("error[{code}]")),
             "{case}: {}",
-            table.stdout
+            table.stderr
         );
-        assert!(table.stdout.contains(file), "{case}: {}", table.stdout);
+        assert!(table.stderr.contains(file), "{case}: {}", table.stderr);
+        assert!(!table.stdout.contains(&format!("error[{code}]")), "{case}");
     }
 }
 
@@ -506,7 +508,15 @@ fn config_errors_exit_2_and_name_the_file_and_key() {
     .unwrap();
     let run = check_json(&repo().join("raw"), &config);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("version:"), "{}", run.stderr);
+    let line_of = |key: &str| 1 + good.lines().position(|l| l.starts_with(key)).unwrap();
+    let at = format!("{}:{}:", config.display(), line_of("version = "));
+    assert!(run.stderr.contains(&at), "no {at} in {}", run.stderr);
+    assert!(run.stderr.contains("`version`"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("example:  version = "),
+        "{}",
+        run.stderr
+    );
 
     let impossible: String = good
         .lines()
@@ -521,7 +531,9 @@ fn config_errors_exit_2_and_name_the_file_and_key() {
     std::fs::write(&config, impossible).unwrap();
     let run = check_json(&repo().join("raw"), &config);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("release_date:"), "{}", run.stderr);
+    let at = format!("{}:{}:", config.display(), line_of("release_date = "));
+    assert!(run.stderr.contains(&at), "no {at} in {}", run.stderr);
+    assert!(run.stderr.contains("`release_date`"), "{}", run.stderr);
 }
 
 #[test]

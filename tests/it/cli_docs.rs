@@ -2,7 +2,9 @@
 
 use crate::support::*;
 
-const COMMANDS: [&str; 8] = [
+const COMMANDS: [&str; 11] = [
+    "init",
+    "pin",
     "check",
     "release",
     "verify",
@@ -11,6 +13,7 @@ const COMMANDS: [&str; 8] = [
     "keygen",
     "completions",
     "man",
+    "help",
 ];
 
 #[test]
@@ -91,9 +94,42 @@ fn man_pages_render_and_document_every_command_and_the_exit_codes() {
             text.push(c);
         }
     }
-    for expected in ["SYNOPSIS", "Exit status", "ARCHIVIST_KEY_PASSWORD", "diff"] {
+    for expected in [
+        "SYNOPSIS",
+        "EXIT STATUS",
+        "ENVIRONMENT",
+        "EXAMPLES",
+        "ARCHIVIST_KEY_PASSWORD",
+        "NO_COLOR",
+        "diff",
+    ] {
         assert!(text.contains(expected), "no `{expected}` in\n{text}");
     }
+    assert!(!text.contains("EXTRA"), "an EXTRA section in\n{text}");
+    // Every command's page has the three sections, and examples that run the command.
+    for command in COMMANDS {
+        let page =
+            std::fs::read_to_string(dir.path().join(format!("archivist-{command}.1"))).unwrap();
+        for section in ["EXIT STATUS", "ENVIRONMENT", "EXAMPLES"] {
+            assert!(
+                page.contains(&format!(".SH \"{section}\"")),
+                "archivist-{command}.1 lacks {section}"
+            );
+        }
+        assert!(
+            !page.contains(".SH EXTRA"),
+            "archivist-{command}.1 has EXTRA"
+        );
+        assert!(
+            page.contains(&format!("archivist {command}")),
+            "archivist-{command}.1: no example"
+        );
+    }
+    let dataset = std::fs::read_to_string(dir.path().join("archivist-dataset.toml.5")).unwrap();
+    assert!(
+        dataset.contains(".TH archivist-dataset.toml 5"),
+        "{dataset}"
+    );
     let release = std::fs::read_to_string(dir.path().join("archivist-release.1")).unwrap();
     for option in ["previous", "sign", "first"] {
         assert!(

@@ -387,17 +387,88 @@ fn a_damaged_release_is_never_deposited() {
     assert!(!root.exists());
 }
 
+/// The committed 1.0.2 with its DataCite identifier taken out, still an intact bag: an old or
+/// foreign release that names no dataset (archivist itself no longer cuts one). `datacite.json`
+/// keeps its length (Payload-Oxum), its digests are made again in `datapackage.json`, the
+/// manifests and the tag manifests, and the bag is zipped with the zip crate.
+fn release_without_identifier(dir: &Path) -> PathBuf {
+    use sha2::Digest;
+    let top = "khojaly-1992-1.0.2";
+    extract(&repo().join(format!("release/{top}.zip")), dir);
+    let bag = dir.join(top);
+    let path = bag.join("data/datacite.json");
+    let original = std::fs::read(&path).unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    value["alternateIdentifiers"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| a["alternateIdentifierType"] == "Local");
+    let mut changed = serde_json::to_vec_pretty(&value).unwrap();
+    assert!(changed.len() < original.len());
+    changed.resize(original.len() - 1, b' ');
+    changed.push(b'\n');
+    std::fs::write(&path, &changed).unwrap();
+    let hex = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+    let package = bag.join("data/datapackage.json");
+    let text = std::fs::read_to_string(&package).unwrap().replace(
+        &hex(&sha2::Sha256::digest(&original)),
+        &hex(&sha2::Sha256::digest(&changed)),
+    );
+    std::fs::write(&package, text).unwrap();
+    let rehash = |manifest: &str, files: &[&str]| {
+        let manifest = bag.join(manifest);
+        let sha512 = manifest.to_string_lossy().contains("sha512");
+        let lines: Vec<String> = std::fs::read_to_string(&manifest)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let (digest, file) = line.split_once("  ").unwrap();
+                if !files.contains(&file) {
+                    return format!("{digest}  {file}");
+                }
+                let data = std::fs::read(bag.join(file)).unwrap();
+                let digest = if sha512 {
+                    hex(&sha2::Sha512::digest(&data))
+                } else {
+                    hex(&sha2::Sha256::digest(&data))
+                };
+                format!("{digest}  {file}")
+            })
+            .collect();
+        std::fs::write(&manifest, lines.join("\n") + "\n").unwrap();
+    };
+    for manifest in ["manifest-sha256.txt", "manifest-sha512.txt"] {
+        rehash(manifest, &["data/datacite.json", "data/datapackage.json"]);
+    }
+    for manifest in ["tagmanifest-sha256.txt", "tagmanifest-sha512.txt"] {
+        rehash(manifest, &["manifest-sha256.txt", "manifest-sha512.txt"]);
+    }
+    let zip_path = dir.join(format!("{top}.zip"));
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    for file in files_below(&bag) {
+        zip.start_file(
+            format!("{top}/{file}"),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut zip, &std::fs::read(bag.join(&file)).unwrap()).unwrap();
+    }
+    zip.finish().unwrap();
+    zip_path
+}
+
 #[test]
 fn a_release_without_identifier_is_refused_with_the_fix() {
-    // The fixture dataset has no identifier: neither has its release.
     let work = tempfile::tempdir().unwrap();
-    let raw = work.path().join("raw");
-    std::fs::create_dir_all(&raw).unwrap();
-    std::fs::write(raw.join("001_a.txt"), "A title\n\nIts body text.\n").unwrap();
-    let cut = release(&raw, &fixture_config(), &work.path().join("rel"));
-    assert_eq!(cut.code, 0, "{}", cut.stderr);
+    let zip = release_without_identifier(work.path());
+    let verified = run(archivist().arg("verify").arg(&zip));
+    assert_eq!(
+        verified.code, 0,
+        "the doctored release must be intact: {}",
+        verified.stdout
+    );
     let root = work.path().join("root");
-    let run = deposit_ocfl(&work.path().join("rel/fixture-0.1.0.zip"), &root);
+    let run = deposit_ocfl(&zip, &root);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(
         run.stderr.contains("names no dataset identifier")

@@ -43,6 +43,11 @@ fn fuzz_corpus_zip_verify() {
 }
 
 #[test]
+fn fuzz_corpus_zip_read() {
+    replay("zip_read", archivist::fuzzing::zip_read);
+}
+
+#[test]
 fn fuzz_corpus_inventory() {
     replay("inventory", archivist::fuzzing::inventory);
 }

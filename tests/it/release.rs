@@ -450,7 +450,7 @@ fn archives_are_identical_at_every_thread_count() {
     for threads in ["1", "2", "4"] {
         let out = dir.path().join(format!("out{threads}"));
         let run = run(archivist()
-            .args(["--threads", threads, "release", "--raw"])
+            .args(["release", "--threads", threads, "--raw"])
             .arg(&raw)
             .arg("--config")
             .arg(fixture_config())

@@ -1,4 +1,4 @@
-//! The deterministic zip, written by hand: every byte is decided here, so the same files give the
+//! Writing: the deterministic zip, written by hand: every byte is decided here, so the same files give the
 //! same archive, at every thread count, on every machine.
 //!
 //! Each entry is DEFLATE (libdeflate, level 6; stored when that does not shrink it), stamped with
@@ -10,9 +10,9 @@
 //! thread; [`Zipper::add_prepared`] appends it. The zip itself is hashed (SHA-256) as it is
 //! written, so it is never read back.
 
-use super::bagit::BagFile;
 use crate::digest::hex;
 use crate::error::{Error, Result};
+use crate::package::bagit::BagFile;
 use crate::spool::{Spool, Spooled};
 use sha2::{Digest, Sha256, Sha512};
 use std::cell::RefCell;
@@ -49,7 +49,8 @@ pub struct PreparedEntry {
     method: u16,
     crc32: u32,
     size: u64,
-    data: Vec<u8>,
+    /// Shared by entries of the same content (see [`Made`]).
+    data: std::sync::Arc<[u8]>,
 }
 
 impl EntryMaker {
@@ -87,7 +88,7 @@ impl EntryMaker {
             method,
             crc32: crc.sum(),
             size: data.len() as u64,
-            data: stored,
+            data: stored.into(),
         };
         let file = BagFile {
             path: path.to_owned(),
@@ -97,6 +98,97 @@ impl EntryMaker {
                 .unwrap_or_else(|| Sha256::digest(data).into()),
             sha512: Sha512::digest(data).into(),
         };
+        Ok((entry, file))
+    }
+}
+
+impl PreparedEntry {
+    /// The same bytes under another name: `other` is `path`'s entry made by
+    /// [`EntryMaker::prepare`] (the same deflater on the same bytes gives the same output, so
+    /// nothing is compressed or hashed again), and `file` its size and digests.
+    pub fn same_content(
+        &self,
+        maker: &EntryMaker,
+        path: &str,
+        file: &BagFile,
+    ) -> (PreparedEntry, BagFile) {
+        let entry = PreparedEntry {
+            name: format!("{}/{path}", maker.top),
+            method: self.method,
+            crc32: self.crc32,
+            size: self.size,
+            data: std::sync::Arc::clone(&self.data),
+        };
+        let file = BagFile {
+            path: path.to_owned(),
+            ..file.clone()
+        };
+        (entry, file)
+    }
+}
+
+/// Entries made already, by the SHA-256 of their bytes: a content met again (duplicate
+/// documents) is not deflated or hashed again, its entry data is shared. Deflating the same bytes
+/// with the same settings gives the same bytes, so the archive is what it would be without this.
+/// The entries kept are bounded by a budget of compressed bytes (oldest dropped first), so
+/// memory does not grow with the corpus.
+pub struct Made {
+    budget: usize,
+    state: std::sync::Mutex<MadeState>,
+}
+
+#[derive(Default)]
+struct MadeState {
+    entries: std::collections::HashMap<[u8; 32], (PreparedEntry, BagFile)>,
+    order: std::collections::VecDeque<[u8; 32]>,
+    bytes: usize,
+}
+
+impl Made {
+    pub fn new(budget: usize) -> Made {
+        Made {
+            budget,
+            state: std::sync::Mutex::default(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, MadeState> {
+        self.state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The entry of `data` (whose SHA-256, in hex, is `sha256`) as `path`: made by `maker`, or
+    /// shared with an entry of the same content made before.
+    pub fn prepare(
+        &self,
+        maker: &EntryMaker,
+        path: &str,
+        data: &[u8],
+        sha256: &str,
+    ) -> Result<(PreparedEntry, BagFile)> {
+        let Some(key) = crate::digest::from_hex::<32>(sha256) else {
+            return maker.prepare(path, data, None);
+        };
+        if let Some((entry, file)) = self.lock().entries.get(&key) {
+            return Ok(entry.same_content(maker, path, file));
+        }
+        let (entry, file) = maker.prepare(path, data, Some(sha256))?;
+        let mut state = self.lock();
+        if entry.data.len() <= self.budget && !state.entries.contains_key(&key) {
+            state.bytes += entry.data.len();
+            state.order.push_back(key);
+            let kept = entry.same_content(maker, path, &file);
+            state.entries.insert(key, kept);
+            while state.bytes > self.budget {
+                let Some(old) = state.order.pop_front() else {
+                    break;
+                };
+                if let Some((gone, _)) = state.entries.remove(&old) {
+                    state.bytes -= gone.data.len();
+                }
+            }
+        }
         Ok((entry, file))
     }
 }
@@ -456,7 +548,7 @@ mod tests {
     use std::io::Read;
 
     fn read_back(bytes: Vec<u8>) -> Vec<(String, Vec<u8>, Option<u32>)> {
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut archive = ::zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
         (0..archive.len())
             .map(|i| {
                 let mut f = archive.by_index(i).unwrap();
@@ -493,7 +585,7 @@ mod tests {
             zip.add(&format!("{i}"), b"", None).unwrap();
         }
         let done = zip.finish().unwrap();
-        let archive = zip::ZipArchive::new(std::io::Cursor::new(done.writer)).unwrap();
+        let archive = ::zip::ZipArchive::new(std::io::Cursor::new(done.writer)).unwrap();
         assert_eq!(archive.len(), 70_000);
     }
 
@@ -540,6 +632,78 @@ mod tests {
         let entries = read_back(large);
         assert_eq!(entries[0].1, text.as_bytes());
         assert_eq!(entries[1].1, b"after");
+    }
+
+    #[test]
+    fn an_entry_made_once_for_two_names_is_the_entry_made_twice() {
+        let make = |once: bool| {
+            let mut zip = Zipper::new(
+                Vec::new(),
+                "t",
+                jiff::civil::date(2026, 2, 26),
+                &std::env::temp_dir(),
+            )
+            .unwrap();
+            let text = "Xocalı, 26 fevral.\n".repeat(300);
+            let maker = zip.maker();
+            let (raw, raw_file) = maker
+                .prepare("data/raw/a.txt", text.as_bytes(), None)
+                .unwrap();
+            let (copy, copy_file) = if once {
+                raw.same_content(&maker, "data/text/a.txt", &raw_file)
+            } else {
+                maker
+                    .prepare("data/text/a.txt", text.as_bytes(), None)
+                    .unwrap()
+            };
+            zip.add_prepared(raw).unwrap();
+            zip.add_prepared(copy).unwrap();
+            (zip.finish().unwrap().writer, raw_file, copy_file)
+        };
+        let (once, raw_file, copy_file) = make(true);
+        let (twice, _, copy_twice) = make(false);
+        assert_eq!(once, twice);
+        assert_eq!(copy_file, copy_twice);
+        assert_eq!(copy_file.sha512, raw_file.sha512);
+        assert_eq!(copy_file.path, "data/text/a.txt");
+    }
+
+    #[test]
+    fn contents_made_before_are_shared_and_the_archive_is_the_same() {
+        let texts: Vec<String> = (0..6)
+            .map(|i| format!("document {}\n", i % 3).repeat(200 + i % 3))
+            .collect();
+        let make = |made: Option<&Made>| {
+            let mut zip = Zipper::new(
+                Vec::new(),
+                "t",
+                jiff::civil::date(2026, 2, 26),
+                &std::env::temp_dir(),
+            )
+            .unwrap();
+            let maker = zip.maker();
+            let mut files = Vec::new();
+            for (i, text) in texts.iter().enumerate() {
+                let path = format!("data/{i}.txt");
+                let sha256 = crate::digest::sha256_hex(text.as_bytes());
+                let (entry, file) = match made {
+                    Some(made) => made
+                        .prepare(&maker, &path, text.as_bytes(), &sha256)
+                        .unwrap(),
+                    None => maker.prepare(&path, text.as_bytes(), None).unwrap(),
+                };
+                zip.add_prepared(entry).unwrap();
+                files.push(file);
+            }
+            (zip.finish().unwrap().writer, files)
+        };
+        let plain = make(None);
+        // A budget that holds every entry, and one that holds one at a time.
+        for budget in [1 << 20, 600] {
+            let made = Made::new(budget);
+            assert_eq!(make(Some(&made)), plain, "budget {budget}");
+            assert!(made.lock().bytes <= budget);
+        }
     }
 
     #[test]
