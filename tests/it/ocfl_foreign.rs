@@ -838,7 +838,12 @@ fn identity_comes_from_the_release_even_from_another_datasets_folder_and_a_zip_a
     // Another dataset's folder, with its own identifier and agent.
     let other = work.path().join("other-dataset");
     std::fs::create_dir_all(&other).unwrap();
-    let text = std::fs::read_to_string(fixture_config()).unwrap();
+    let text: String = std::fs::read_to_string(fixture_config())
+        .unwrap()
+        .lines()
+        .filter(|l| !l.starts_with("identifier"))
+        .map(|l| format!("{l}\n"))
+        .collect();
     std::fs::write(
         other.join("dataset.toml"),
         format!("identifier = \"urn:x:other-dataset\"\n{text}\n[agent]\nname = \"other agent\"\n"),
