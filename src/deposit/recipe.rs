@@ -572,4 +572,64 @@ mod tests {
         let none = make(&zip, "bag", &sha, &skeleton, &|p| p != "c.txt").unwrap();
         assert!(!none.regions.iter().any(|r| r.path == "c.txt"));
     }
+
+    /// archivist's own writer as it is now: small entries (libdeflate), one over 8 MiB (the
+    /// stream deflater), one that does not shrink (stored): every one is cut out and the zip
+    /// rebuilds byte for byte.
+    #[test]
+    fn archivists_writer_is_rebuilt_whole_small_large_and_stored_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        let zip = dir.path().join("w-1.0.0.zip");
+        let date = jiff::civil::date(2026, 1, 15);
+        let mut zipper = crate::zip::write::Zipper::new(
+            std::fs::File::create(&zip).unwrap(),
+            "w-1.0.0",
+            date,
+            dir.path(),
+        )
+        .unwrap();
+        let small = b"a small text, a small text, a small text\n".repeat(50);
+        let large: Vec<u8> = (0..(9u32 << 20) / 16)
+            .flat_map(|i| format!("{:015}\n", i.wrapping_mul(2_654_435_761) % 1000).into_bytes())
+            .collect();
+        let incompressible: Vec<u8> = (0..128u32)
+            .flat_map(|i| Sha256::digest(i.to_le_bytes()).to_vec())
+            .collect();
+        let mut files = std::collections::BTreeMap::new();
+        files.insert("small.txt".to_owned(), small.clone());
+        files.insert("large.txt".to_owned(), large.clone());
+        files.insert("noise.bin".to_owned(), incompressible.clone());
+        zipper.add("small.txt", &small, None).unwrap();
+        zipper
+            .add_streamed("large.txt", |w| Ok(w.write_all(&large)?))
+            .unwrap();
+        zipper.add("noise.bin", &incompressible, None).unwrap();
+        zipper.finish().unwrap();
+        let bytes = std::fs::read(&zip).unwrap();
+        let sha = crate::digest::sha256_hex(&bytes);
+        let skeleton = dir.path().join("skeleton");
+        let recipe = make(&zip, "w-1.0.0", &sha, &skeleton, &|_| true).unwrap();
+        let methods: std::collections::BTreeMap<&str, &str> = recipe
+            .regions
+            .iter()
+            .map(|r| (r.path.as_str(), r.method.as_str()))
+            .collect();
+        assert_eq!(
+            methods.get("small.txt"),
+            Some(&"libdeflate-6"),
+            "{methods:?}"
+        );
+        assert_eq!(methods.get("large.txt"), Some(&"zlib-rs-6"), "{methods:?}");
+        assert_eq!(methods.get("noise.bin"), Some(&"stored"), "{methods:?}");
+        let mut out = Vec::new();
+        let got = rebuild(
+            &recipe,
+            &mut fs_err::File::open(&skeleton).unwrap(),
+            &mut |path| Ok(Box::new(std::io::Cursor::new(files[path].clone()))),
+            &mut out,
+        )
+        .unwrap();
+        assert_eq!(got, sha);
+        assert!(out == bytes);
+    }
 }
