@@ -338,7 +338,7 @@ pub fn deposit(root: &Path, user: &User, release: Release<'_>) -> Result<Deposit
     fixity_algorithms.push(second);
     fixity_algorithms.sort();
     fixity_algorithms.dedup();
-    for a in fixity_algorithms {
+    for a in fixity_algorithms.into_iter().filter(|_| !added.is_empty()) {
         let block = fixity
             .entry(a.name())
             .or_insert_with(|| json!({}))
