@@ -376,7 +376,11 @@ pub fn retrieve(root: &Path, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved
         Wanted::Name(name) => {
             let mut found = Vec::new();
             for dir in objects(root)? {
-                let object = Object::open(&dir)?;
+                // An object that cannot be read holds no release of archivist's to look for.
+                let Ok(object) = Object::open(&dir) else {
+                    tracing::warn!(object = %dir.display(), "skipped: its inventory cannot be read");
+                    continue;
+                };
                 for version in object.versions() {
                     let state = object.state(&version);
                     if object.release_of(&state).is_some_and(|(n, _)| n == name) {
