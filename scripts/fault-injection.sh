@@ -17,7 +17,8 @@ bin="$top/target/release/archivist"
 venv_bin=$(bash "$top/scripts/validators.sh")
 # The fixture description with an identifier: a deposit takes the object id from the release.
 config="$work/dataset.toml"
-sed 's/^publisher = .*/&\nidentifier = "urn:x-archivist:fault-injection"/' "$top/tests/fixtures/config/dataset.toml" > "$config"
+grep -v '^identifier' "$top/tests/fixtures/config/dataset.toml" \
+  | sed 's/^publisher = .*/&\nidentifier = "urn:x-archivist:fault-injection"/' > "$config"
 user=(--user "fault injection" --address "mailto:faults@example.org")
 if [ ! -f "$work/corpus.done" ]; then
   rm -rf "$work/corpus"
