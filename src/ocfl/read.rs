@@ -267,8 +267,21 @@ fn parse_message(message: &str) -> Option<(String, String)> {
     Some((name.to_owned(), sha.to_owned()))
 }
 
+/// A storage root, or a usage error naming the folder.
+fn ensure_root(root: &Path) -> Result<()> {
+    if super::validate::is_root(root) {
+        Ok(())
+    } else {
+        Err(Error::Usage(format!(
+            "`{}` is not an OCFL storage root (no 0=ocfl_1.1 or 0=ocfl_1.0)",
+            root.display()
+        )))
+    }
+}
+
 /// Every object of the root (or only the one with `id`) and its versions.
 pub fn log(root: &Path, id: Option<&str>) -> Result<Vec<ObjectEntry>> {
+    ensure_root(root)?;
     let dirs = match id {
         Some(id) => match locate_object(root, id)? {
             Some(dir) => vec![dir],
@@ -351,6 +364,7 @@ pub struct Retrieved {
 /// SHA-256 against the recipe, before anything takes a final name; an existing file of the same
 /// name is left alone when identical and refused when not.
 pub fn retrieve(root: &Path, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved> {
+    ensure_root(root)?;
     let refuse = |message: String, hint: Option<String>| Error::Refused { message, hint };
     let (object, version) = match wanted {
         Wanted::Version { id, version } => {

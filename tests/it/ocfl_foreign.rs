@@ -822,6 +822,13 @@ fn log_lists_objects_and_versions_and_the_audit_counts_them() {
     );
     let missing = run(archivist().arg("log").arg(&root).arg("urn:x:nothing"));
     assert_eq!(missing.code, 1);
+    let not_a_root = run(archivist().arg("log").arg(work.path()));
+    assert_eq!(not_a_root.code, 2, "{}", not_a_root.stderr);
+    assert!(
+        not_a_root.stderr.contains("is not an OCFL storage root"),
+        "{}",
+        not_a_root.stderr
+    );
 
     let audit = run(archivist().arg("verify").arg(&root));
     assert_eq!(audit.code, 0, "{}", audit.stdout);
