@@ -150,8 +150,8 @@ impl Layout {
         let algorithm = || -> Result<Algorithm, String> {
             match map.get("digestAlgorithm") {
                 None => Ok(Algorithm::Sha256),
-                Some(v) => v.as_str().and_then(Algorithm::from_name).ok_or_else(|| {
-                    format!("digestAlgorithm {v} is not one archivist can compute (md5, sha1, sha224, sha256, sha384, sha512)")
+                Some(v) => v.as_str().and_then(ocfl_algorithm).ok_or_else(|| {
+                    format!("digestAlgorithm {v} is not one archivist can compute (md5, sha1, sha224, sha256, sha384, sha512, blake2b-512)")
                 }),
             }
         };
@@ -347,6 +347,21 @@ impl Layout {
     }
 }
 
+/// An algorithm by its OCFL name (the specification's and extension 0001's: `md5`, `sha1`,
+/// `sha256`, `sha512`, `blake2b-512`; and `sha224`, `sha384`), when archivist computes it.
+pub fn ocfl_algorithm(name: &str) -> Option<Algorithm> {
+    match name {
+        "md5" => Some(Algorithm::Md5),
+        "sha1" => Some(Algorithm::Sha1),
+        "sha224" => Some(Algorithm::Sha224),
+        "sha256" => Some(Algorithm::Sha256),
+        "sha384" => Some(Algorithm::Sha384),
+        "sha512" => Some(Algorithm::Sha512),
+        "blake2b-512" => Some(Algorithm::Blake2b),
+        _ => None,
+    }
+}
+
 fn digest(algorithm: Algorithm, id: &str) -> String {
     let mut hasher = MultiHasher::new([algorithm]);
     hasher.update(id.as_bytes());
@@ -410,6 +425,19 @@ fn segment<'a>(id: &str, name: &'a str) -> Result<&'a str, String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn blake2b_512_is_the_ocfl_name_of_64_byte_blake2b() {
+        let l = layout(
+            json!({"extensionName": HASHED_N_TUPLE, "digestAlgorithm": "blake2b-512",
+            "tupleSize": 0, "numberOfTuples": 0}),
+        );
+        // BLAKE2b-512 of "abc" (RFC 7693, appendix A).
+        assert_eq!(
+            l.path("abc").unwrap(),
+            "ba80a53f981c4d0d6a2797b69f12f6e94c212f14685ac4b74b12bb6fdbffa2d17d87c5392aab792dc252d5de4533cc9518d38aa8dbf1925ab92386edd4009923"
+        );
+    }
 
     fn layout(config: Value) -> Layout {
         let name = config["extensionName"].as_str().unwrap().to_owned();

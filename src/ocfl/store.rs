@@ -331,16 +331,17 @@ pub fn deposit(root: &Path, user: &User, release: Release<'_>) -> Result<Deposit
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    let mut fixity_algorithms: Vec<Algorithm> = fixity
+    // (key as written, algorithm): the block's own names, and the second digest's.
+    let mut fixity_algorithms: Vec<(String, Algorithm)> = fixity
         .keys()
-        .filter_map(|k| Algorithm::from_name(k))
+        .filter_map(|k| super::layout::ocfl_algorithm(k).map(|a| (k.clone(), a)))
         .collect();
-    fixity_algorithms.push(second);
-    fixity_algorithms.sort();
-    fixity_algorithms.dedup();
-    for a in fixity_algorithms.into_iter().filter(|_| !added.is_empty()) {
+    if !fixity_algorithms.iter().any(|(_, a)| *a == second) {
+        fixity_algorithms.push((second.name().to_owned(), second));
+    }
+    for (name, a) in fixity_algorithms.into_iter().filter(|_| !added.is_empty()) {
         let block = fixity
-            .entry(a.name())
+            .entry(name)
             .or_insert_with(|| json!({}))
             .as_object_mut()
             .expect("a fixity block is an object (the object was validated)");
@@ -597,7 +598,11 @@ impl Existing {
         let head = inventory["head"].as_str().unwrap_or_default().to_owned();
         let fixity_algorithms = inventory["fixity"]
             .as_object()
-            .map(|f| f.keys().filter_map(|k| Algorithm::from_name(k)).collect())
+            .map(|f| {
+                f.keys()
+                    .filter_map(|k| super::layout::ocfl_algorithm(k))
+                    .collect()
+            })
             .unwrap_or_default();
         Ok(Existing {
             dir: dir.to_path_buf(),

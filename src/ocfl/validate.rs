@@ -375,7 +375,7 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
         }
     }
     for (name, block) in &root.fixity {
-        let Some(a) = Algorithm::from_name(name) else {
+        let Some(a) = super::layout::ocfl_algorithm(name) else {
             continue;
         };
         for (digest, paths) in block {
