@@ -15,7 +15,11 @@ mkdir -p "$work"
 cargo build --release --quiet --manifest-path "$top/Cargo.toml"
 bin="$top/target/release/archivist"
 venv_bin=$(bash "$top/scripts/validators.sh")
-config="$top/tests/fixtures/config/dataset.toml"
+# The fixture description with an identifier: a deposit takes the object id from the release.
+config="$work/dataset.toml"
+grep -v '^identifier' "$top/tests/fixtures/config/dataset.toml" \
+  | sed 's/^publisher = .*/&\nidentifier = "urn:x-archivist:fault-injection"/' > "$config"
+user=(--user "fault injection" --address "mailto:faults@example.org")
 if [ ! -f "$work/corpus.done" ]; then
   rm -rf "$work/corpus"
   python3 "$top/../shared/bench/gen_corpus.py" "$work/corpus" --docs 2000 --mean-kb 50 --seed 7 >&2
@@ -60,36 +64,39 @@ done
 
 # --- deposit ---
 second_dir="$work/second"
-if [ ! -f "$second_dir/done" ]; then
+if [ ! -f "$second_dir/done" ] || ! cmp -s "$config" "$second_dir/dataset.toml"; then
   rm -rf "$second_dir" && mkdir -p "$second_dir/raw"
   cp -a "$work/corpus/." "$second_dir/raw/"
   printf 'One more document.\n' > "$second_dir/raw/zzz_new.txt"
   "$bin" -q release --raw "$second_dir/raw" --config "$config" --out "$second_dir/out" --version 0.2.0 >/dev/null
+  cp "$config" "$second_dir/dataset.toml"
   touch "$second_dir/done"
 fi
 second="$second_dir/out/fixture-0.2.0.zip"
-id_config="$work/dataset.toml"
-sed 's/^publisher = .*/&\nidentifier = "urn:x-archivist:fault-injection"/' "$config" > "$id_config"
-rm -rf "$work/pristine" && "$bin" -q deposit "$zip" --ocfl "$work/pristine/root" --config "$id_config" >/dev/null
+rm -rf "$work/pristine" && "$bin" -q deposit "$zip" --ocfl "$work/pristine/root" "${user[@]}" >/dev/null
 start=$(date +%s%N)
 rm -rf "$work/timing" && cp -a "$work/pristine" "$work/timing"
-"$bin" -q deposit "$second" --ocfl "$work/timing/root" --config "$id_config" >/dev/null
+"$bin" -q deposit "$second" --ocfl "$work/timing/root" "${user[@]}" >/dev/null
 deposit_secs=$(python3 -c "print(($(date +%s%N) - $start) / 1e9)")
 killed=0; completed_before_kill=0
 for i in $(seq "$trials"); do
   rm -rf "$work/dep" && cp -a "$work/pristine" "$work/dep"
-  "$bin" -q deposit "$second" --ocfl "$work/dep/root" --config "$id_config" >/dev/null 2>&1 &
+  "$bin" -q deposit "$second" --ocfl "$work/dep/root" "${user[@]}" >/dev/null 2>&1 &
   pid=$!
   sleep "$(random_delay "$deposit_secs")"
   if kill -9 "$pid" 2>/dev/null; then killed=$((killed + 1)); else completed_before_kill=$((completed_before_kill + 1)); fi
   wait "$pid" 2>/dev/null || true
   # The object, not a staged copy in the root's extensions folder.
   object=$(dirname "$(find "$work/dep/root" -path '*/extensions' -prune -o -name '0=ocfl_object_1.1' -print)")
+  [ "$(find "$work/dep/root" -path '*/extensions' -prune -o -name '0=ocfl_object_*' -print | wc -l)" -eq 1 ] || fail "deposit trial $i: not exactly one object"
   "$venv_bin/ocfl-validate.py" "$object" >/dev/null || fail "deposit trial $i: invalid object after kill -9"
   head=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['head'])" "$object/inventory.json")
   case "$head" in v1|v2) ;; *) fail "deposit trial $i: head $head";; esac
-  "$bin" -q deposit "$second" --ocfl "$work/dep/root" --config "$id_config" >/dev/null || fail "deposit trial $i: the next deposit failed"
+  "$bin" -q deposit "$second" --ocfl "$work/dep/root" "${user[@]}" >/dev/null || fail "deposit trial $i: the next deposit failed"
   "$venv_bin/ocfl-validate.py" "$object" >/dev/null || fail "deposit trial $i: invalid object after the next deposit"
   [ ! -e "$work/dep/root/extensions/archivist-staging" ] || fail "deposit trial $i: staging left after the next deposit"
+  "$bin" -q retrieve "$work/dep/root" fixture-0.2.0 --out "$work/dep/out" >/dev/null || fail "deposit trial $i: retrieve failed"
+  cmp -s "$work/dep/out/fixture-0.2.0.zip" "$second" || fail "deposit trial $i: the retrieved zip differs from the deposited one"
+  echo "deposit trial $i of $trials: clean" >&2
 done
-echo "deposit: $trials trials, $killed killed mid-run, $completed_before_kill finished before the kill; every object valid (ocfl-validate.py) with head v1 or v2; every next deposit completed"
+echo "deposit: $trials trials, $killed killed mid-run, $completed_before_kill finished before the kill; every object valid (ocfl-validate.py) with head v1 or v2; every next deposit completed and retrieve gave back the deposited zip byte for byte"

@@ -4,12 +4,11 @@ use super::DepositArgs;
 use crate::config::Dataset;
 use crate::deposit::{self, invenio};
 use crate::error::{Error, ExitStatus, Result};
-use crate::ocfl::store::{self, Deposited, Release, User};
+use crate::ocfl::store::{Deposited, User};
 use crate::validate::SchemaSet;
 use std::io::Write;
 
 pub fn run(args: &DepositArgs) -> Result<ExitStatus> {
-    let dataset = Dataset::load(&args.config, &SchemaSet::new())?;
     let mut release = match deposit::open_release(&args.zip)? {
         Ok(release) => release,
         Err(problems) => {
@@ -25,36 +24,16 @@ pub fn run(args: &DepositArgs) -> Result<ExitStatus> {
     };
     let mut out = std::io::stdout().lock();
     if let Some(root) = &args.ocfl {
-        let id = dataset.identifier.clone().ok_or_else(|| Error::Config {
-            path: args.config.clone(),
-            message: "  identifier: an OCFL object needs the dataset's identifier (a URI)".into(),
-        })?;
-        let user = match &dataset.agent {
-            Some(agent) => User {
-                name: agent.name.clone(),
-                address: agent.address.clone(),
-            },
-            None => User {
-                name: dataset.publisher.clone(),
-                address: None,
-            },
-        };
+        let user = depositor(args)?;
         let name = release.name.clone();
-        let version = release.version.clone();
-        let sha256 = release.sha256.clone();
-        let outcome = store::deposit(
-            root,
-            &id,
-            &user,
-            Release {
-                name: &name,
-                version: &version,
-                sha256: &sha256,
-                bag: &mut release.bag,
-            },
-        )?;
+        let outcome = deposit::to_ocfl(&mut release, root, &user, args.message.as_deref())?;
+        let id = release.identifier.clone().unwrap_or_default();
         match outcome {
-            Deposited::Version { object, version: v } => {
+            Deposited::Version {
+                object,
+                version: v,
+                upgraded,
+            } => {
                 let audit = crate::ocfl::validate::validate_object(&object)?;
                 if let Some(problem) = audit.problems.iter().find(|p| p.is_error()) {
                     eprintln!("{problem}");
@@ -65,6 +44,9 @@ pub fn run(args: &DepositArgs) -> Result<ExitStatus> {
                     "deposited {name} as {v} of `{id}`\nobject {}",
                     object.display()
                 )?;
+                if upgraded {
+                    writeln!(out, "the object was OCFL 1.0; it is OCFL 1.1 from {v} on")?;
+                }
             }
             Deposited::AlreadyHead { object, version: v } => {
                 writeln!(
@@ -75,6 +57,22 @@ pub fn run(args: &DepositArgs) -> Result<ExitStatus> {
             }
         }
         return Ok(ExitStatus::Success);
+    }
+    let config = args
+        .config
+        .clone()
+        .unwrap_or_else(|| std::path::PathBuf::from("dataset.toml"));
+    let dataset = Dataset::load(&config, &SchemaSet::new())?;
+    if release.name != format!("{}-{}", dataset.name, release.version) {
+        return Err(Error::Refused {
+            message: format!(
+                "`{}` describes the dataset `{}`, but the release is `{}`; nothing was deposited",
+                config.display(),
+                dataset.name,
+                release.name
+            ),
+            hint: Some("give that dataset's description with --config".into()),
+        });
     }
     let base = if args.zenodo {
         invenio::ZENODO.to_owned()
@@ -129,4 +127,39 @@ pub fn run(args: &DepositArgs) -> Result<ExitStatus> {
         )?;
     }
     Ok(ExitStatus::Success)
+}
+
+/// The OCFL version's user: --user/--address, else `[agent]` of --config, else $USER (warned).
+fn depositor(args: &DepositArgs) -> Result<User> {
+    if let Some(name) = &args.user {
+        return Ok(User {
+            name: name.clone(),
+            address: args.address.clone(),
+        });
+    }
+    if let Some(config) = &args.config {
+        let dataset = Dataset::load(config, &SchemaSet::new())?;
+        if let Some(agent) = dataset.agent {
+            return Ok(User {
+                name: agent.name,
+                address: agent.address,
+            });
+        }
+        tracing::warn!("`{}` has no [agent]", config.display());
+    }
+    match std::env::var("USER").ok().filter(|u| !u.trim().is_empty()) {
+        Some(name) => {
+            tracing::warn!(
+                "depositing as `{name}` ($USER); name the depositor with --user NAME --address URI"
+            );
+            Ok(User {
+                name,
+                address: None,
+            })
+        }
+        None => Err(Error::Usage(
+            "who deposits? give --user NAME (and --address URI), or --config with an [agent]"
+                .into(),
+        )),
+    }
 }

@@ -7,7 +7,9 @@ mod diff;
 mod docs;
 mod init;
 mod keygen;
+mod log;
 mod release;
+mod retrieve;
 mod verify;
 
 use crate::error::{ExitStatus, Result};
@@ -63,7 +65,8 @@ const AFTER_HELP: &str = concat!(
   archivist release --sign ~/.archivist/publisher.key
   archivist verify release/khojaly-1992-1.0.2.zip --pubkey publisher.pub
   archivist diff release/khojaly-1992-1.0.1.zip release/khojaly-1992-1.0.2.zip
-  archivist deposit release/khojaly-1992-1.0.2.zip --ocfl /srv/ocfl
+  archivist deposit release/khojaly-1992-1.0.2.zip --ocfl /srv/ocfl --user NAME --address mailto:...
+  archivist retrieve /srv/ocfl khojaly-1992-1.0.2 --out /tmp
   archivist help dataset"
 );
 
@@ -82,8 +85,15 @@ const EXAMPLES_VERIFY: &str = "Examples:
   archivist verify letters-1.0.0.zip --sha256 79b7b91b...  --pubkey publisher.pub
   archivist verify letters-1.0.0/ --json";
 const EXAMPLES_DEPOSIT: &str = "Examples:
-  archivist deposit release/letters-1.0.0.zip --ocfl /srv/ocfl
+  archivist deposit release/letters-1.0.0.zip --ocfl /srv/ocfl --user 'Jane Archivist' \\
+      --address mailto:jane@example.org      the id, name and version come from the zip
   INVENIO_TOKEN=... archivist deposit release/letters-1.0.0.zip --zenodo-sandbox";
+const EXAMPLES_RETRIEVE: &str = "Examples:
+  archivist retrieve /srv/ocfl letters-1.0.0 --out .
+  archivist retrieve /srv/ocfl --id urn:uuid:... --version v2";
+const EXAMPLES_LOG: &str = "Examples:
+  archivist log /srv/ocfl
+  archivist log /srv/ocfl urn:uuid:... --json";
 const EXAMPLES_DIFF: &str = "Examples:
   archivist diff release/letters-1.0.0.zip release/letters-1.1.0.zip
   archivist diff old.zip new.zip --json";
@@ -157,6 +167,14 @@ pub enum Command {
     /// repository such as Zenodo (token from INVENIO_TOKEN).
     #[command(after_help = EXAMPLES_DEPOSIT)]
     Deposit(DepositArgs),
+    /// Get a deposited release back out of an OCFL storage root: the zip byte-identical to the
+    /// one deposited, its sidecar and signature.
+    #[command(after_help = EXAMPLES_RETRIEVE)]
+    Retrieve(RetrieveArgs),
+    /// The objects and versions of an OCFL storage root: created, user, message, release and
+    /// zip SHA-256.
+    #[command(after_help = EXAMPLES_LOG)]
+    Log(LogArgs),
     /// Compare two releases (zips or bag folders), both verified first: documents added,
     /// removed and changed (raw bytes, normalized text, or metadata fields), dataset metadata.
     /// Exit 0 when identical, 1 when they differ, 2 when they cannot be compared.
@@ -412,7 +430,8 @@ impl VerifyArgs {
 pub struct DepositArgs {
     /// The release zip.
     pub zip: PathBuf,
-    /// An OCFL 1.1 storage root (created when missing) to add the release to as a new version.
+    /// An OCFL storage root (1.1 or 1.0, any layout archivist implements; a missing one is
+    /// created) to add the release to, as a new version of the object its identifier names.
     #[arg(long, value_name = "ROOT")]
     pub ocfl: Option<PathBuf>,
     /// The base URL of an InvenioRDM repository.
@@ -429,9 +448,49 @@ pub struct DepositArgs {
     /// Publish the record (InvenioRDM); without it the draft is left for review.
     #[arg(long)]
     pub publish: bool,
-    /// The dataset description (object id, user, repository record, metadata).
-    #[arg(long, default_value = "dataset.toml", value_name = "FILE")]
-    pub config: PathBuf,
+    /// A dataset description: its `[agent]` is the OCFL depositor when --user is not given;
+    /// InvenioRDM takes the record's metadata from it (default `dataset.toml`). The object id,
+    /// name and version always come from the release itself.
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Who deposits (the OCFL version's user); default: `[agent]` of --config, else $USER.
+    #[arg(long, value_name = "NAME")]
+    pub user: Option<String>,
+    /// The depositor's address, a URI (`mailto:...` or an ORCID URL).
+    #[arg(long, value_name = "URI", requires = "user")]
+    pub address: Option<String>,
+    /// The OCFL version's message (default: `archivist release NAME (zip sha256 HEX)`).
+    #[arg(long, value_name = "TEXT")]
+    pub message: Option<String>,
+}
+
+#[derive(Debug, Args)]
+#[command(group(clap::ArgGroup::new("which").required(true).args(["release", "id"])))]
+pub struct RetrieveArgs {
+    /// The OCFL storage root.
+    pub root: PathBuf,
+    /// The release, `<name>-<version>` (e.g. khojaly-1992-1.0.2).
+    pub release: Option<String>,
+    /// The object id instead of a release name (with --version, or its head).
+    #[arg(long, value_name = "ID", conflicts_with = "release")]
+    pub id: Option<String>,
+    /// The object's version with --id (`v3`; default: the head).
+    #[arg(long = "version", value_name = "vN", requires = "id")]
+    pub object_version: Option<String>,
+    /// The folder the zip, sidecar and signature are written to.
+    #[arg(long, default_value = "release", value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The OCFL storage root.
+    pub root: PathBuf,
+    /// Only this object.
+    pub id: Option<String>,
+    /// Print one JSON object `{"root": ..., "objects": [...]}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]
@@ -486,6 +545,8 @@ pub fn run(cli: Cli) -> Result<ExitStatus> {
         Command::Release(args) => release::run(&args, cli.quiet),
         Command::Verify(args) => verify::run(&args, cli.quiet),
         Command::Deposit(args) => deposit::run(&args),
+        Command::Retrieve(args) => retrieve::run(&args),
+        Command::Log(args) => log::run(&args),
         Command::Diff(args) => diff::run(&args),
         Command::Keygen(args) => keygen::run(&args),
         Command::Completions(args) => docs::completions(&args),

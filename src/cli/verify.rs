@@ -7,7 +7,7 @@ use std::io::{IsTerminal, Write};
 
 /// The documented fields of `verify --json`, in order; every one is always present (`null` when
 /// not known or not applicable).
-pub const JSON_FIELDS: [&str; 14] = [
+pub const JSON_FIELDS: [&str; 15] = [
     "path",
     "kind",
     "intact",
@@ -21,6 +21,7 @@ pub const JSON_FIELDS: [&str; 14] = [
     "records",
     "signature",
     "objects",
+    "versions",
     "problems",
 ];
 
@@ -110,6 +111,9 @@ pub fn run(args: &VerifyArgs, quiet: bool) -> Result<ExitStatus> {
         let mut facts = Vec::new();
         if let Some(version) = &report.bagit_version {
             facts.push(format!("BagIt {version}"));
+        }
+        if let (Some(objects), Some(versions)) = (report.objects, report.versions) {
+            facts.push(format!("{objects} object(s), {versions} version(s)"));
         }
         facts.push(format!(
             "{} files, {} bytes hashed",

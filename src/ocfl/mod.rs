@@ -2,9 +2,13 @@
 //!
 //! [`validate`] audits objects and storage roots against the specification, reporting problems
 //! with the specification's own validation codes (`E001`...`E112`, `W001`...`W016`). [`store`]
-//! writes: a storage root with the `0004-hashed-n-tuple-storage-layout` extension, and new
-//! versions of objects, built outside the object and swapped in atomically.
+//! writes: new storage roots (`0004-hashed-n-tuple-storage-layout`), and new versions of objects,
+//! archivist's or other tools', built outside the object and swapped in atomically. [`layout`]
+//! maps ids to object folders as a root's layout extension says. [`read`] lists what a root
+//! holds (`archivist log`) and gets a deposited release back out (`archivist retrieve`).
 
+pub mod layout;
+pub mod read;
 pub mod store;
 pub mod validate;
 
@@ -14,30 +18,3 @@ pub const OBJECT_DECLARATION: &str = "ocfl_object_1.1";
 pub const ROOT_DECLARATION: &str = "ocfl_1.1";
 /// The inventory `type` of OCFL 1.1.
 pub const INVENTORY_TYPE: &str = "https://ocfl.io/1.1/spec/#inventory";
-/// The storage layout extension this tool uses.
-pub const LAYOUT_EXTENSION: &str = "0004-hashed-n-tuple-storage-layout";
-
-/// Where the object with `id` lives below a storage root under `0004-hashed-n-tuple-storage-layout`
-/// with its defaults (sha256, three tuples of three characters, full digest as the object folder).
-pub fn object_path(id: &str) -> String {
-    let digest = crate::digest::sha256_hex(id.as_bytes());
-    format!(
-        "{}/{}/{}/{digest}",
-        &digest[0..3],
-        &digest[3..6],
-        &digest[6..9]
-    )
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn layout_0004_matches_the_extension_example() {
-        // The example of the extension specification.
-        let path = super::object_path("object-01");
-        assert_eq!(
-            path,
-            "3c0/ff4/240/3c0ff4240c1e116dba14c7627f2319b58aa3d77606d0d90dfc6161608ac987d4"
-        );
-    }
-}

@@ -20,6 +20,8 @@ use std::path::Path;
 pub struct Audit {
     pub problems: Vec<Problem>,
     pub objects: usize,
+    /// Versions of the objects audited (their root inventories' `versions`).
+    pub versions: usize,
     pub files: u64,
     pub bytes: u64,
 }
@@ -235,6 +237,7 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
         return Ok(());
     };
     let algorithm = root.algorithm;
+    audit.versions += root.versions.len();
 
     // Object root entries.
     let content_dir = root.content_dir.clone();
@@ -372,7 +375,7 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
         }
     }
     for (name, block) in &root.fixity {
-        let Some(a) = Algorithm::from_name(name) else {
+        let Some(a) = super::layout::ocfl_algorithm(name) else {
             continue;
         };
         for (digest, paths) in block {
@@ -1229,22 +1232,33 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
             "a storage root has exactly one declaration, 0=ocfl_1.1",
         )),
     }
-    let mut layout = None;
     if root.join("ocfl_layout.json").is_file() {
         let value: Value = serde_json::from_slice(&fs_err::read(root.join("ocfl_layout.json"))?)
             .unwrap_or(Value::Null);
-        match (
-            value.get("extension").and_then(Value::as_str),
-            value.get("description").and_then(Value::as_str),
-        ) {
-            (Some(ext), Some(_)) => layout = Some(ext.to_owned()),
-            _ => audit.problems.push(Problem::error(
+        if value.get("extension").and_then(Value::as_str).is_none()
+            || value.get("description").and_then(Value::as_str).is_none()
+        {
+            audit.problems.push(Problem::error(
                 display("ocfl_layout.json"),
                 "E070",
                 "must have `extension` and `description`",
-            )),
+            ));
         }
     }
+    // The layout and its parameters: every object must be where it maps the object's id.
+    let layout = match super::layout::Layout::of_root(root) {
+        super::layout::RootLayout::Known(layout) => Some(layout),
+        super::layout::RootLayout::Undeclared => None,
+        super::layout::RootLayout::Unusable(why) => {
+            audit.problems.push(Problem::warning(
+                display("ocfl_layout.json"),
+                "layout-unchecked",
+                format!("where objects are cannot be checked (E083): {why}"),
+            ));
+            None
+        }
+    };
+    let layout = layout.as_ref();
     for (name, is_dir) in &entries {
         if !is_dir {
             continue; // E087: files a validator does not understand are ignored
@@ -1267,7 +1281,7 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
             }
             continue;
         }
-        walk_hierarchy(root, name, layout.as_deref(), limits, &mut audit)?;
+        walk_hierarchy(root, name, layout, limits, &mut audit)?;
     }
     Ok(audit)
 }
@@ -1275,7 +1289,7 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
 fn walk_hierarchy(
     root: &Path,
     rel: &str,
-    layout: Option<&str>,
+    layout: Option<&super::layout::Layout>,
     limits: OcflLimits,
     audit: &mut Audit,
 ) -> Result<()> {
@@ -1285,22 +1299,27 @@ fn walk_hierarchy(
         audit.objects += 1;
         audit.files += object.files;
         audit.bytes += object.bytes;
-        if layout == Some(super::LAYOUT_EXTENSION)
+        audit.versions += object.versions;
+        if let Some(layout) = layout
             && let Ok(bytes) = std::fs::read(dir.join("inventory.json"))
             && let Some(id) = serde_json::from_slice::<Value>(&bytes)
                 .ok()
                 .and_then(|v| v["id"].as_str().map(str::to_owned))
-            && super::object_path(&id) != rel
         {
-            audit.problems.push(Problem::error(
-                dir.display().to_string(),
-                "E083",
-                format!(
-                    "under {} the object `{id}` belongs at {}",
-                    super::LAYOUT_EXTENSION,
-                    super::object_path(&id)
-                ),
-            ));
+            let expected = layout.path(&id);
+            if expected.as_deref() != Ok(rel) {
+                audit.problems.push(Problem::error(
+                    dir.display().to_string(),
+                    "E083",
+                    match expected {
+                        Ok(path) => format!(
+                            "under {} the object `{id}` belongs at {path}",
+                            layout.extension()
+                        ),
+                        Err(why) => format!("{why}, yet the object is here"),
+                    },
+                ));
+            }
         }
         audit.problems.extend(object.problems);
         return Ok(());

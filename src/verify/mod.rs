@@ -53,6 +53,9 @@ pub struct VerifyReport {
     /// OCFL objects audited (OCFL roots and objects).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub objects: Option<usize>,
+    /// Versions of those objects.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub versions: Option<usize>,
     pub problems: Vec<Problem>,
 }
 
@@ -108,6 +111,7 @@ pub fn examine(
         records: None,
         signature: None,
         objects: None,
+        versions: None,
         problems: Vec::new(),
     };
     if meta.is_dir() && settings.public_key.is_some() {
@@ -132,6 +136,7 @@ pub fn examine(
         report.files = audit.files;
         report.bytes = audit.bytes;
         report.objects = Some(audit.objects);
+        report.versions = Some(audit.versions);
         return Ok((finish(report, audit.problems), None));
     }
     if meta.is_dir() {

@@ -27,8 +27,21 @@ fn second_release(dir: &Path) -> PathBuf {
     dir.join("release/khojaly-1992-1.1.0.zip")
 }
 
-fn deposit_ocfl(zip: &Path, root: &Path) -> Run {
-    run(archivist().arg("deposit").arg(zip).arg("--ocfl").arg(root))
+/// The depositor the tests name.
+pub const USER: [&str; 4] = [
+    "--user",
+    "archivist tests",
+    "--address",
+    "mailto:tests@example.org",
+];
+
+pub fn deposit_ocfl(zip: &Path, root: &Path) -> Run {
+    run(archivist()
+        .arg("deposit")
+        .arg(zip)
+        .arg("--ocfl")
+        .arg(root)
+        .args(USER))
 }
 
 /// The one object below a storage root.
@@ -51,14 +64,14 @@ fn object_dir(root: &Path) -> PathBuf {
     found.remove(0)
 }
 
-fn ocfl_validate(object: &Path) -> std::process::Output {
+pub fn ocfl_validate(object: &Path) -> std::process::Output {
     std::process::Command::new(validators().join("ocfl-validate.py"))
         .arg(object)
         .output()
         .unwrap()
 }
 
-fn rocfl() -> PathBuf {
+pub fn rocfl() -> PathBuf {
     static BIN: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
     BIN.get_or_init(|| {
         let out = std::process::Command::new("bash")
@@ -146,7 +159,8 @@ fn two_releases_make_two_versions_that_ocfl_py_and_rocfl_accept() {
             .unwrap()
             .contains("khojaly-1992-1.1.0")
     );
-    assert_eq!(v2["user"]["name"], "archivist project");
+    assert_eq!(v2["user"]["name"], "archivist tests");
+    assert_eq!(v2["user"]["address"], "mailto:tests@example.org");
     let created = v2["created"].as_str().unwrap();
     assert!(created.len() == 20 && created.ends_with('Z'), "{created}");
     // The state of v2 is exactly the bag's files.
@@ -164,10 +178,24 @@ fn two_releases_make_two_versions_that_ocfl_py_and_rocfl_accept() {
     let bag = tempfile::tempdir().unwrap();
     extract(&second, bag.path());
     let mut bag_files = files_below(&bag.path().join("khojaly-1992-1.1.0"));
-    let mut state_sorted = state_paths.clone();
+    let (mut release_files, mut state_sorted): (Vec<String>, Vec<String>) = state_paths
+        .iter()
+        .cloned()
+        .partition(|p| p.starts_with("release/"));
     state_sorted.sort();
     bag_files.sort();
     assert_eq!(state_sorted, bag_files);
+    // Beside the bag: the release's sidecar and its zip recipe.
+    release_files.sort();
+    let n = "khojaly-1992-1.1.0";
+    assert_eq!(
+        release_files,
+        [
+            format!("release/{n}.zip.recipe.json"),
+            format!("release/{n}.zip.sha256"),
+            format!("release/{n}.zip.skeleton"),
+        ]
+    );
     // Unchanged content is not stored again.
     let v2_content = files_below(&object.join("v2/content"));
     assert!(
@@ -252,7 +280,8 @@ fn a_crash_at_any_point_leaves_the_object_valid_and_the_next_deposit_completes()
             .arg("deposit")
             .arg(committed_zip())
             .arg("--ocfl")
-            .arg(&root));
+            .arg(&root)
+            .args(USER));
         assert_ne!(crashed.code, 0, "{point}: the failpoint did not fire");
         if let Some(object) = find_object(&root) {
             assert!(
@@ -274,7 +303,8 @@ fn a_crash_at_any_point_leaves_the_object_valid_and_the_next_deposit_completes()
             .arg("deposit")
             .arg(&second)
             .arg("--ocfl")
-            .arg(&root));
+            .arg(&root)
+            .args(USER));
         assert_ne!(crashed.code, 0, "{point}: the failpoint did not fire");
         let out = ocfl_validate(&object);
         assert!(
@@ -290,6 +320,12 @@ fn a_crash_at_any_point_leaves_the_object_valid_and_the_next_deposit_completes()
         assert_eq!(next.code, 0, "{point}: {}", next.stderr);
         assert_eq!(inventory(&object)["head"], "v2");
         assert!(ocfl_validate(&object).status.success());
+        // Whether it added v2 or found v2 the head already, the next deposit clears what the
+        // killed one left.
+        assert!(
+            !root.join("extensions/archivist-staging").exists(),
+            "{point}: staging left after the next deposit"
+        );
     }
 }
 
@@ -320,7 +356,8 @@ fn racing_deposits_do_not_interleave() {
             .arg("deposit")
             .arg(committed_zip())
             .arg("--ocfl")
-            .arg(&root);
+            .arg(&root)
+            .args(USER);
         cmd
     };
     let (a, b) = race(deposit(), deposit());
@@ -350,28 +387,96 @@ fn a_damaged_release_is_never_deposited() {
     assert!(!root.exists());
 }
 
+/// The committed 1.0.2 with its DataCite identifier taken out, still an intact bag: an old or
+/// foreign release that names no dataset (archivist itself no longer cuts one). `datacite.json`
+/// keeps its length (Payload-Oxum), its digests are made again in `datapackage.json`, the
+/// manifests and the tag manifests, and the bag is zipped with the zip crate.
+fn release_without_identifier(dir: &Path) -> PathBuf {
+    use sha2::Digest;
+    let top = "khojaly-1992-1.0.2";
+    extract(&repo().join(format!("release/{top}.zip")), dir);
+    let bag = dir.join(top);
+    let path = bag.join("data/datacite.json");
+    let original = std::fs::read(&path).unwrap();
+    let mut value: serde_json::Value = serde_json::from_slice(&original).unwrap();
+    value["alternateIdentifiers"]
+        .as_array_mut()
+        .unwrap()
+        .retain(|a| a["alternateIdentifierType"] == "Local");
+    let mut changed = serde_json::to_vec_pretty(&value).unwrap();
+    assert!(changed.len() < original.len());
+    changed.resize(original.len() - 1, b' ');
+    changed.push(b'\n');
+    std::fs::write(&path, &changed).unwrap();
+    let hex = |bytes: &[u8]| -> String { bytes.iter().map(|b| format!("{b:02x}")).collect() };
+    let package = bag.join("data/datapackage.json");
+    let text = std::fs::read_to_string(&package).unwrap().replace(
+        &hex(&sha2::Sha256::digest(&original)),
+        &hex(&sha2::Sha256::digest(&changed)),
+    );
+    std::fs::write(&package, text).unwrap();
+    let rehash = |manifest: &str, files: &[&str]| {
+        let manifest = bag.join(manifest);
+        let sha512 = manifest.to_string_lossy().contains("sha512");
+        let lines: Vec<String> = std::fs::read_to_string(&manifest)
+            .unwrap()
+            .lines()
+            .map(|line| {
+                let (digest, file) = line.split_once("  ").unwrap();
+                if !files.contains(&file) {
+                    return format!("{digest}  {file}");
+                }
+                let data = std::fs::read(bag.join(file)).unwrap();
+                let digest = if sha512 {
+                    hex(&sha2::Sha512::digest(&data))
+                } else {
+                    hex(&sha2::Sha256::digest(&data))
+                };
+                format!("{digest}  {file}")
+            })
+            .collect();
+        std::fs::write(&manifest, lines.join("\n") + "\n").unwrap();
+    };
+    for manifest in ["manifest-sha256.txt", "manifest-sha512.txt"] {
+        rehash(manifest, &["data/datacite.json", "data/datapackage.json"]);
+    }
+    for manifest in ["tagmanifest-sha256.txt", "tagmanifest-sha512.txt"] {
+        rehash(manifest, &["manifest-sha256.txt", "manifest-sha512.txt"]);
+    }
+    let zip_path = dir.join(format!("{top}.zip"));
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    for file in files_below(&bag) {
+        zip.start_file(
+            format!("{top}/{file}"),
+            zip::write::SimpleFileOptions::default(),
+        )
+        .unwrap();
+        std::io::Write::write_all(&mut zip, &std::fs::read(bag.join(&file)).unwrap()).unwrap();
+    }
+    zip.finish().unwrap();
+    zip_path
+}
+
 #[test]
-fn a_dataset_without_identifier_cannot_name_an_ocfl_object() {
+fn a_release_without_identifier_is_refused_with_the_fix() {
     let work = tempfile::tempdir().unwrap();
-    let config = work.path().join("dataset.toml");
-    let text = std::fs::read_to_string(repo().join("dataset.toml")).unwrap();
-    std::fs::write(
-        &config,
-        text.lines()
-            .filter(|l| !l.starts_with("identifier"))
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-    .unwrap();
-    let run = run(archivist()
-        .arg("deposit")
-        .arg(committed_zip())
-        .arg("--ocfl")
-        .arg(work.path().join("root"))
-        .arg("--config")
-        .arg(&config));
-    assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("identifier"), "{}", run.stderr);
+    let zip = release_without_identifier(work.path());
+    let verified = run(archivist().arg("verify").arg(&zip));
+    assert_eq!(
+        verified.code, 0,
+        "the doctored release must be intact: {}",
+        verified.stdout
+    );
+    let root = work.path().join("root");
+    let run = deposit_ocfl(&zip, &root);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("names no dataset identifier")
+            && run.stderr.contains("hint: set `identifier`"),
+        "{}",
+        run.stderr
+    );
+    assert!(!root.exists(), "a refused deposit made the root");
 }
 
 /// OCFL conformance fixtures: good and warn objects pass (warnings reported), bad objects fail

@@ -247,7 +247,8 @@ fn deposit_into_a_read_only_root_is_a_clear_error_and_changes_nothing() {
             .arg("deposit")
             .arg(&zip)
             .arg("--ocfl")
-            .arg(&root))
+            .arg(&root)
+            .args(["--user", "archivist tests"]))
         .code,
         0
     );
@@ -255,7 +256,11 @@ fn deposit_into_a_read_only_root_is_a_clear_error_and_changes_nothing() {
     let next = repo().join("release/khojaly-1992-1.0.1.zip");
     let run = in_namespace(
         &format!("mount -o bind,ro {0} {0}", root.display()),
-        &format!("deposit {} --ocfl {}", next.display(), root.display()),
+        &format!(
+            "deposit {} --ocfl {} --user tests",
+            next.display(),
+            root.display()
+        ),
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(
@@ -277,7 +282,11 @@ fn deposit_onto_a_full_disk_is_a_clear_error_and_leaves_no_debris() {
     // 64 KiB: the storage root fits, the object (about 80 KB) does not.
     let run = in_namespace(
         &format!("mount -t tmpfs -o size=64k tmpfs {0}", disk.display()),
-        &format!("deposit {} --ocfl {}/root", zip.display(), disk.display()),
+        &format!(
+            "deposit {} --ocfl {}/root --user tests",
+            zip.display(),
+            disk.display()
+        ),
     );
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(

@@ -1061,16 +1061,18 @@ fn deposit_given_hostile_names_directly_writes_nothing_anywhere() {
         ]);
         let outcome = store::deposit(
             &root,
-            "urn:uuid:00000000-0000-4000-8000-000000000000",
             &User {
                 name: "test".into(),
                 address: None,
             },
             Release {
+                id: "urn:uuid:00000000-0000-4000-8000-000000000000",
                 name: "x-1.0.0",
                 version: "1.0.0",
-                sha256: "00",
+                message: "test",
                 bag: &mut bag,
+                extras: Vec::new(),
+                check: None,
             },
         );
         assert!(outcome.is_err(), "{name:?}: deposited");

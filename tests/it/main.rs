@@ -12,6 +12,7 @@ mod hostile_zip;
 mod init;
 mod invenio_fake;
 mod lineage;
+mod ocfl_foreign;
 mod properties;
 mod release;
 mod sign;
