@@ -963,8 +963,15 @@ fn a_signed_release_keeps_its_signature_in_the_object_and_gets_it_back() {
         .arg("--sign")
         .arg(keys.join("k.key")));
     assert_eq!(cut.code, 0, "{}", cut.stderr);
-    let zip = rel.join("khojaly-1992-1.0.2.zip");
-    let signature = rel.join("khojaly-1992-1.0.2.zip.sha256.minisig");
+    // The release the repository's dataset.toml describes now, following 1.0.1.
+    let config = std::fs::read_to_string(repo().join("dataset.toml")).unwrap();
+    let version = config
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .unwrap();
+    let zip = rel.join(format!("khojaly-1992-{version}.zip"));
+    let signature = rel.join(format!("khojaly-1992-{version}.zip.sha256.minisig"));
     assert!(signature.is_file());
     let root = work.path().join("root");
     assert_eq!(deposit_ocfl(&zip, &root).code, 0);
@@ -973,21 +980,21 @@ fn a_signed_release_keeps_its_signature_in_the_object_and_gets_it_back() {
     assert!(
         state
             .values()
-            .any(|p| p.as_array().unwrap().contains(&Value::from(
-                "release/khojaly-1992-1.0.2.zip.sha256.minisig"
-            )))
+            .any(|p| p.as_array().unwrap().contains(&Value::from(format!(
+                "release/khojaly-1992-{version}.zip.sha256.minisig"
+            ))))
     );
     let out = work.path().join("out");
     let got = run(archivist()
         .args([
             "retrieve",
             root.to_str().unwrap(),
-            "khojaly-1992-1.0.2",
+            &format!("khojaly-1992-{version}"),
             "--out",
         ])
         .arg(&out));
     assert_eq!(got.code, 0, "{}", got.stderr);
-    let back = out.join("khojaly-1992-1.0.2.zip.sha256.minisig");
+    let back = out.join(format!("khojaly-1992-{version}.zip.sha256.minisig"));
     assert_eq!(
         std::fs::read(&back).unwrap(),
         std::fs::read(&signature).unwrap()
@@ -995,7 +1002,7 @@ fn a_signed_release_keeps_its_signature_in_the_object_and_gets_it_back() {
     // The publisher's key verifies what came out of the repository.
     let verified = run(archivist()
         .arg("verify")
-        .arg(out.join("khojaly-1992-1.0.2.zip"))
+        .arg(out.join(format!("khojaly-1992-{version}.zip")))
         .arg("--pubkey")
         .arg(keys.join("k.pub"))
         .arg("--json"));
