@@ -81,22 +81,7 @@ fn record_field(name: &str, data_type: &str, column: &str, member: Option<&str>)
 
 /// The Croissant description; `records` is the written `data/records.jsonl`.
 pub fn croissant(dataset: &Dataset, records: &BagFile) -> Value {
-    let creators: Vec<Value> = dataset
-        .creators
-        .iter()
-        .map(|c| {
-            let kind = if c.kind == "Personal" {
-                "Person"
-            } else {
-                "Organization"
-            };
-            let mut creator = json!({"@type": kind, "name": c.name});
-            if let Some(orcid) = &c.orcid {
-                creator["@id"] = json!(format!("https://orcid.org/{orcid}"));
-            }
-            creator
-        })
-        .collect();
+    let creators = super::describe::schema_org_creators(dataset);
     let names: Vec<&str> = dataset.creators.iter().map(|c| c.name.as_str()).collect();
     let mut value = json!({
         "@context": context(),

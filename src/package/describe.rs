@@ -271,6 +271,27 @@ fn records_table_schema() -> Value {
     })
 }
 
+/// The dataset's creators as schema.org `Person` or `Organization` entities (an ORCID as the
+/// `@id`), as the Croissant and the landing page's JSON-LD give them.
+pub(super) fn schema_org_creators(dataset: &Dataset) -> Vec<Value> {
+    dataset
+        .creators
+        .iter()
+        .map(|c| {
+            let kind = if c.kind == "Personal" {
+                "Person"
+            } else {
+                "Organization"
+            };
+            let mut creator = json!({"@type": kind, "name": c.name});
+            if let Some(orcid) = &c.orcid {
+                creator["@id"] = json!(format!("https://orcid.org/{orcid}"));
+            }
+            creator
+        })
+        .collect()
+}
+
 /// DataCite 4.5 metadata (the JSON form of the DataCite schema used by the `datacite` package).
 ///
 /// A release that follows another names it in `relatedIdentifiers` (`IsNewVersionOf`) by the

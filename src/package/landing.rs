@@ -44,22 +44,7 @@ pub fn json_ld(
     collection: &Collection,
     previous: Option<&super::Predecessor>,
 ) -> Value {
-    let creators: Vec<Value> = dataset
-        .creators
-        .iter()
-        .map(|c| {
-            let kind = if c.kind == "Personal" {
-                "Person"
-            } else {
-                "Organization"
-            };
-            let mut creator = json!({"@type": kind, "name": c.name});
-            if let Some(orcid) = &c.orcid {
-                creator["@id"] = json!(format!("https://orcid.org/{orcid}"));
-            }
-            creator
-        })
-        .collect();
+    let creators = super::describe::schema_org_creators(dataset);
     let mut value = json!({
         "@context": {"@vocab": "https://schema.org/"},
         "@type": "Dataset",
