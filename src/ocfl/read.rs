@@ -34,10 +34,11 @@ pub fn release_files(name: &str) -> [String; 4] {
 /// The id in an object's root inventory (`None` when it has none).
 pub fn object_id(dir: &Path) -> Result<Option<String>> {
     let path = dir.join("inventory.json");
-    if fs_err::metadata(&path)?.len() > super::validate::OcflLimits::default().max_inventory_bytes {
+    let limit = super::validate::OcflLimits::default().max_inventory_bytes;
+    let Ok(bytes) = super::read_file(&path, limit) else {
         return Ok(None);
-    }
-    let value: Value = serde_json::from_slice(&fs_err::read(&path)?).unwrap_or(Value::Null);
+    };
+    let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     Ok(value["id"].as_str().map(str::to_owned))
 }
 
@@ -122,7 +123,8 @@ struct Object {
 impl Object {
     fn open(dir: &Path) -> Result<Object> {
         let path = dir.join("inventory.json");
-        let inventory: Value = serde_json::from_slice(&fs_err::read(&path)?)
+        let limit = super::validate::OcflLimits::default().max_inventory_bytes;
+        let inventory: Value = serde_json::from_slice(&super::read_file(&path, limit)?)
             .map_err(|e| Error::Io(std::io::Error::other(format!("`{}`: {e}", path.display()))))?;
         let algorithm = inventory["digestAlgorithm"]
             .as_str()
@@ -432,6 +434,22 @@ pub fn retrieve(root: &Path, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved
             }
         }
     };
+    // The object is audited whole first: its inventories against their sidecars and each other,
+    // every content file against the manifest. What a tampered object says of itself (the zip's
+    // SHA-256 in its recipe) cannot then vouch for what is rebuilt from it.
+    let audit = super::validate::validate_object(&object.dir)?;
+    if let Some(problem) = audit.problems.iter().find(|p| p.is_error()) {
+        return Err(refuse(
+            format!(
+                "the object `{}` is not intact ({problem}); nothing was retrieved",
+                object.dir.display()
+            ),
+            Some(format!(
+                "audit it with `archivist verify {}`",
+                object.dir.display()
+            )),
+        ));
+    }
     let id = object.id();
     let state = object.state(&version);
     let (name, recipe_digest) = object.release_of(&state).ok_or_else(|| {

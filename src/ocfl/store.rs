@@ -127,6 +127,7 @@ pub fn deposit(root: &Path, user: &User, release: Release<'_>) -> Result<Deposit
     let _lock = lock_root(root, root_spec)?;
     // What a deposit killed mid-way left is cleared first, whatever this one decides (it is no
     // part of the repository; a deposit that finds its release already the head must clear it too).
+    super::no_link_below(root, STAGING)?;
     let leftover = root.join(STAGING);
     if leftover.exists() {
         tracing::info!(path = %leftover.display(), "clearing what an interrupted deposit left");
@@ -447,9 +448,9 @@ fn locate(root: &Path, id: &str) -> Result<Target> {
                     None,
                 )
             })?;
-            let dir = RelPath::new(&path)
-                .map_err(|e| Error::Usage(format!("layout path {e}")))?
-                .under(root);
+            let rel = RelPath::new(&path).map_err(|e| Error::Usage(format!("layout path {e}")))?;
+            super::no_link_below(root, rel.as_str())?;
+            let dir = rel.under(root);
             if super::validate::is_object(&dir) {
                 let found = super::read::object_id(&dir)?;
                 if found.as_deref() != Some(id) {
@@ -580,8 +581,10 @@ impl Existing {
             ("1.0", _) => "1.0",
             _ => "1.1",
         };
-        let inventory: Value = serde_json::from_slice(&fs_err::read(dir.join("inventory.json"))?)
-            .map_err(|e| refuse(format!("`{shown}/inventory.json`: {e}")))?;
+        let limit = super::validate::OcflLimits::default().max_inventory_bytes;
+        let inventory: Value =
+            serde_json::from_slice(&super::read_file(&dir.join("inventory.json"), limit)?)
+                .map_err(|e| refuse(format!("`{shown}/inventory.json`: {e}")))?;
         let algorithm = match inventory["digestAlgorithm"].as_str() {
             Some("sha512") => Algorithm::Sha512,
             Some("sha256") => Algorithm::Sha256,

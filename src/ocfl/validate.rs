@@ -203,7 +203,7 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
         ),
         [(name, false)] => match name.strip_prefix("0=ocfl_object_") {
             Some(version @ ("1.0" | "1.1")) => {
-                let text = std::fs::read(c.root.join(name)).unwrap_or_default();
+                let text = super::read_file(&c.root.join(name), 1 << 16).unwrap_or_default();
                 if text != format!("ocfl_object_{version}\n").as_bytes() {
                     c.error(
                         name,
@@ -400,6 +400,10 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
         }
         let wanted = &expected[path.as_str()];
         let mut hasher = MultiHasher::new(wanted.iter().map(|(a, _, _, _)| *a));
+        if !std::fs::symlink_metadata(c.root.join(path)).is_ok_and(|m| m.file_type().is_file()) {
+            c.error(path, "E093", "not a regular file (a link, pipe or device)");
+            continue;
+        }
         let mut file = fs_err::File::open(c.root.join(path))?;
         let mut buf = vec![0u8; 256 * 1024];
         loop {
@@ -529,7 +533,14 @@ fn read_inventory(
         );
         return Ok(None);
     }
-    let bytes = fs_err::read(c.root.join(&inv_rel))?;
+    let bytes = match super::read_file(&c.root.join(&inv_rel), c.limits.max_inventory_bytes) {
+        Ok(bytes) => bytes,
+        Err(crate::error::Error::Refused { message, .. }) => {
+            c.error(&inv_rel, "E040", message);
+            return Ok(None);
+        }
+        Err(e) => return Err(e),
+    };
     let value: Value = match serde_json::from_slice(&bytes) {
         Ok(v) => v,
         Err(e) => {
@@ -563,7 +574,10 @@ fn read_inventory(
         }
         Some(name) => {
             let sidecar_rel = rel(name);
-            let text = fs_err::read_to_string(c.root.join(&sidecar_rel)).unwrap_or_default();
+            let text = String::from_utf8(
+                super::read_file(&c.root.join(&sidecar_rel), 1 << 16).unwrap_or_default(),
+            )
+            .unwrap_or_default();
             let mut parts = text.split_whitespace();
             match (parts.next(), parts.next(), parts.next()) {
                 (Some(digest), Some("inventory.json"), None) => {
@@ -1216,7 +1230,7 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
     match decls.as_slice() {
         [name] if matches!(name.as_str(), "0=ocfl_1.0" | "0=ocfl_1.1") => {
             let dvalue = &name[2..];
-            if std::fs::read(root.join(name.as_str())).unwrap_or_default()
+            if super::read_file(&root.join(name.as_str()), 1 << 16).unwrap_or_default()
                 != format!("{dvalue}\n").as_bytes()
             {
                 audit.problems.push(Problem::error(
@@ -1233,8 +1247,9 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
         )),
     }
     if root.join("ocfl_layout.json").is_file() {
-        let value: Value = serde_json::from_slice(&fs_err::read(root.join("ocfl_layout.json"))?)
-            .unwrap_or(Value::Null);
+        let value: Value =
+            serde_json::from_slice(&super::read_file(&root.join("ocfl_layout.json"), 1 << 20)?)
+                .unwrap_or(Value::Null);
         if value.get("extension").and_then(Value::as_str).is_none()
             || value.get("description").and_then(Value::as_str).is_none()
         {
@@ -1301,7 +1316,7 @@ fn walk_hierarchy(
         audit.bytes += object.bytes;
         audit.versions += object.versions;
         if let Some(layout) = layout
-            && let Ok(bytes) = std::fs::read(dir.join("inventory.json"))
+            && let Ok(bytes) = super::read_file(&dir.join("inventory.json"), 64 << 20)
             && let Some(id) = serde_json::from_slice::<Value>(&bytes)
                 .ok()
                 .and_then(|v| v["id"].as_str().map(str::to_owned))
