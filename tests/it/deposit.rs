@@ -45,7 +45,7 @@ pub fn deposit_ocfl(zip: &Path, root: &Path) -> Run {
 }
 
 /// The one object below a storage root.
-fn object_dir(root: &Path) -> PathBuf {
+pub fn object_dir(root: &Path) -> PathBuf {
     let mut found = Vec::new();
     let mut stack = vec![root.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -13,6 +13,7 @@ mod init;
 mod invenio_fake;
 mod lineage;
 mod ocfl_foreign;
+mod ocfl_hostile;
 mod properties;
 mod release;
 mod sign;
