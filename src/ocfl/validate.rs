@@ -1276,6 +1276,17 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
     let layout = layout.as_ref();
     for (name, is_dir) in &entries {
         if !is_dir {
+            // A link at the top of the root would take the hierarchy, or what is written into
+            // it, elsewhere (deposit refuses to go through one).
+            if std::fs::symlink_metadata(root.join(name)).is_ok_and(|m| m.file_type().is_symlink())
+            {
+                audit.problems.push(Problem::error(
+                    display(name),
+                    "root-symlink",
+                    "a symbolic link in the storage root: objects behind it are not audited, and \
+                     deposits refuse to go through it",
+                ));
+            }
             continue; // E087: files a validator does not understand are ignored
         }
         if name == "extensions" {

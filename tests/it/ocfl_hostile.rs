@@ -58,6 +58,15 @@ fn a_symbolic_link_on_the_way_to_an_object_is_refused_and_nothing_is_written_out
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert!(run.stderr.contains("is a symbolic link"), "{}", run.stderr);
     assert_eq!(snapshot(&outside), before, "the object outside was changed");
+    // The audit names the link: the object behind it is not silently left out.
+    let audit = crate::support::run(archivist().arg("verify").arg("--json").arg(&root));
+    assert_eq!(audit.code, 1, "{}", audit.stdout);
+    assert!(
+        problem(&audit.json(), "root-symlink")["path"]
+            .as_str()
+            .unwrap()
+            .ends_with(tuple.file_name().unwrap().to_str().unwrap())
+    );
 }
 
 #[test]
