@@ -48,12 +48,7 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
             Ok(ExitStatus::Invalid)
         }
         ReleaseOutcome::Created(summary) => {
-            if !quiet {
-                for warning in &summary.warnings {
-                    eprintln!("{warning}");
-                }
-                print_more(summary.more_warnings.iter().copied());
-            }
+            print_warnings(&summary, quiet);
             writeln!(
                 out,
                 "released {} documents ({} bytes raw) in {:.2}s\n{}  {}\nsidecar {}",
@@ -72,12 +67,7 @@ pub fn run(args: &ReleaseArgs, quiet: bool) -> Result<ExitStatus> {
             changes,
             exists,
         } => {
-            if !quiet {
-                for warning in &summary.warnings {
-                    eprintln!("{warning}");
-                }
-                print_more(summary.more_warnings.iter().copied());
-            }
+            print_warnings(&summary, quiet);
             writeln!(
                 out,
                 "dry run: {} documents ({} bytes raw) would be released as {} ({} bytes)\n{}  {}",
@@ -148,6 +138,16 @@ fn sign(
 }
 
 /// How many warnings of each kind were not shown (the release keeps the first few of each).
+/// The warnings a release met (the first of each kind, and counts of the rest), unless quiet.
+fn print_warnings(summary: &crate::package::Summary, quiet: bool) {
+    if !quiet {
+        for warning in &summary.warnings {
+            eprintln!("{warning}");
+        }
+        print_more(summary.more_warnings.iter().copied());
+    }
+}
+
 fn print_more(unkept: impl Iterator<Item = (&'static str, usize)>) {
     for (code, count) in unkept {
         eprintln!("warning[{code}]: ... and {count} more");
