@@ -343,8 +343,10 @@ pub const BLOCK_WORDS: usize = 6;
 /// The keys of a document's edge lines (the first and last [`EDGE_LINES`] non-blank lines, each
 /// counted at its edge), for counting recurrence across the corpus. Reads only the edges.
 pub fn edge_keys(text: &str) -> Vec<String> {
-    let usable =
-        |l: &&str| !l.trim().is_empty() && l.split_whitespace().count() <= MAX_UNKNOWN_WORDS;
+    // A paragraph is not furniture: counting stops at the first word past the limit.
+    let usable = |l: &&str| {
+        !l.trim().is_empty() && l.split_whitespace().nth(MAX_UNKNOWN_WORDS).is_none()
+    };
     let nonblank = |l: &&str| !l.trim().is_empty();
     let top = text
         .lines()

@@ -250,7 +250,7 @@ impl<'a> Pipeline<'a> {
             .get(&entry.id())
             .and_then(|d| d.encoding.as_deref());
         if curated.is_none()
-            && let Ok(text) = std::str::from_utf8(&bytes)
+            && let Some(text) = crate::decode::utf8(&bytes)
         {
             return boilerplate::edge_keys(text);
         }
@@ -416,7 +416,12 @@ pub fn build(
         text: TextInfo {
             path: format!("text/{id}.txt"),
             bytes: text.len() as u64,
-            sha256: sha256_hex(text.as_bytes()),
+            // A text identical to its raw file (most clean UTF-8 documents) is hashed once.
+            sha256: if text.as_bytes() == raw.bytes.as_slice() {
+                raw.sha256.clone()
+            } else {
+                sha256_hex(text.as_bytes())
+            },
             chars: text.chars().count() as u64,
             lines: lines.len() as u64,
         },
