@@ -344,9 +344,8 @@ pub const BLOCK_WORDS: usize = 6;
 /// counted at its edge), for counting recurrence across the corpus. Reads only the edges.
 pub fn edge_keys(text: &str) -> Vec<String> {
     // A paragraph is not furniture: counting stops at the first word past the limit.
-    let usable = |l: &&str| {
-        !l.trim().is_empty() && l.split_whitespace().nth(MAX_UNKNOWN_WORDS).is_none()
-    };
+    let usable =
+        |l: &&str| !l.trim().is_empty() && l.split_whitespace().nth(MAX_UNKNOWN_WORDS).is_none();
     let nonblank = |l: &&str| !l.trim().is_empty();
     let top = text
         .lines()

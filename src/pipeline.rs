@@ -20,7 +20,6 @@ use crate::sort::{self, ExternalSort};
 use crate::spool::{Spool, Spooled, get_field, put_field};
 use crate::validate::SchemaSet;
 use crate::{boilerplate, language, problem};
-use rayon::prelude::*;
 use std::path::{Path, PathBuf};
 
 /// A document that went through every stage.
@@ -218,14 +217,18 @@ impl<'a> Pipeline<'a> {
             return Ok(None);
         }
         let mut keys = ExternalSort::new(&self.scratch, sort::BUDGET / 2);
-        let mut listing = entries.entries().peekable();
-        while listing.peek().is_some() {
-            let block: Vec<Entry> = listing.by_ref().take(CHECK_BLOCK).collect::<Result<_>>()?;
-            let found: Vec<Vec<String>> = block.par_iter().map(|e| self.edge_keys(e)).collect();
-            for key in found.into_iter().flatten() {
-                keys.push((key, String::new()))?;
-            }
-        }
+        crate::flow::ordered(
+            entries.entries(),
+            |_| 1,
+            IN_FLIGHT as u64,
+            |entry| entry.map(|e| self.edge_keys(&e)),
+            |found| {
+                for key in found? {
+                    keys.push((key, String::new()))?;
+                }
+                Ok::<(), crate::error::Error>(())
+            },
+        )?;
         let mut recurring = std::collections::HashSet::new();
         for_each_run(keys.finish()?, |key, same| {
             if same.len() >= boilerplate::RECURRING_DOCUMENTS {
@@ -676,9 +679,9 @@ impl CheckSink {
 /// What `check` keeps in memory of its lines and problems before they go to a temporary file.
 const CHECK_IN_MEMORY: usize = 1 << 20;
 
-/// Documents processed at once (in parallel) by `check`; only their records and problems are
-/// kept until the block is written out.
-const CHECK_BLOCK: usize = 1024;
+/// Documents in flight at most in `check` and the edge-line pass: their records and problems
+/// (or edge lines) wait in memory until the ones before them are done.
+const IN_FLIGHT: usize = 1024;
 
 /// Run the pipeline over every document and collect records and problems. Writes nothing but
 /// unnamed temporary files (in the system's temporary folder), which hold the report.
@@ -693,25 +696,24 @@ pub fn check(pipeline: &Pipeline, progress: bool) -> Result<CheckReport> {
     let bar = crate::package::Progress::new(progress, discovery.entries.bytes());
     let mut sink = CheckSink::new(&std::env::temp_dir());
     sink.problems(&discovery.problems)?;
-    // In parallel a block at a time, keeping only what the report needs (texts and raw bytes
-    // are dropped), written out in path order.
-    let mut entries = discovery.entries.entries().peekable();
-    while entries.peek().is_some() {
-        let block: Vec<Entry> = entries.by_ref().take(CHECK_BLOCK).collect::<Result<_>>()?;
-        let outcomes: Vec<Result<(Option<Record>, Vec<Problem>)>> = block
-            .par_iter()
-            .map(|entry| {
-                let outcome = pipeline.process(entry)?;
-                Ok((outcome.processed.map(|p| p.record), outcome.problems))
-            })
-            .collect();
-        for (entry, outcome) in block.iter().zip(outcomes) {
-            let (record, problems) = outcome?;
+    // In parallel, keeping only what the report needs (texts and raw bytes are dropped),
+    // written out in path order.
+    crate::flow::ordered(
+        discovery.entries.entries(),
+        |_| 1,
+        IN_FLIGHT as u64,
+        |entry| {
+            let entry = entry?;
+            let outcome = pipeline.process(&entry)?;
+            Ok((entry, outcome.processed.map(|p| p.record), outcome.problems))
+        },
+        |outcome: Result<(Entry, Option<Record>, Vec<Problem>)>| {
+            let (entry, record, problems) = outcome?;
             tracing::debug!(path = %entry.display, problems = problems.len(), "processed");
             bar.advance(entry.size);
-            sink.document(&entry.id(), record.as_ref(), &problems)?;
-        }
-    }
+            sink.document(&entry.id(), record.as_ref(), &problems)
+        },
+    )?;
     bar.finish();
     tracing::info!(elapsed = ?started.elapsed(), "stage: documents processed");
     sink.finish()
