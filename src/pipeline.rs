@@ -20,6 +20,7 @@ use crate::sort::{self, ExternalSort};
 use crate::spool::{Spool, Spooled, get_field, put_field};
 use crate::validate::SchemaSet;
 use crate::{boilerplate, language, problem};
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// A document that went through every stage.
@@ -62,7 +63,14 @@ pub struct Pipeline<'a> {
 pub struct Context {
     pub languages: Vec<String>,
     pub furniture: boilerplate::Rules,
+    /// How the edge-line pass decoded the documents that are not UTF-8, by relative path, so
+    /// they are not detected twice (at most [`MAX_PLANS`]; a plan is used only for the bytes it
+    /// was made for).
+    pub plans: HashMap<String, crate::decode::Plan>,
 }
+
+/// Decoding plans kept at most (about 100 bytes each).
+const MAX_PLANS: usize = 100_000;
 
 /// The documents found and the problems met while finding them.
 pub struct Discovery {
@@ -166,8 +174,9 @@ impl<'a> Pipeline<'a> {
             }
         })?;
         let mut context = self.base_context();
-        if let Some(recurring) = self.recurring_lines(&entries)? {
+        if let Some((recurring, plans)) = self.recurring_lines(&entries)? {
             context.furniture.recurring = recurring;
+            context.plans = plans;
         }
         let _ = self.context.set(context);
         for (id, doc) in missing {
@@ -202,50 +211,61 @@ impl<'a> Pipeline<'a> {
                 exempt: keys(&self.dataset.furniture.exempt),
                 recurring: Default::default(),
             },
+            plans: HashMap::new(),
         }
     }
 
     /// Lines recurring at the edges (first and last lines) of at least
     /// [`boilerplate::RECURRING_DOCUMENTS`] documents: each document is read and decoded once
     /// more, its edge lines' keys sorted on disk, so memory holds only the lines that recur.
-    /// `None` for a corpus too small to show recurrence.
+    /// `None` for a corpus too small to show recurrence. With them, the plans that decode the
+    /// documents that are not UTF-8 again.
+    #[allow(clippy::type_complexity)]
     fn recurring_lines(
         &self,
         entries: &ingest::Listing,
-    ) -> Result<Option<std::collections::HashSet<String>>> {
+    ) -> Result<Option<(HashSet<String>, HashMap<String, crate::decode::Plan>)>> {
         if entries.len() < boilerplate::RECURRING_DOCUMENTS {
             return Ok(None);
         }
         let mut keys = ExternalSort::new(&self.scratch, sort::BUDGET / 2);
+        let mut plans = HashMap::new();
         crate::flow::ordered(
             entries.entries(),
             |_| 1,
             IN_FLIGHT as u64,
-            |entry| entry.map(|e| self.edge_keys(&e)),
+            |entry| entry.map(|e| (self.edge_keys(&e), e.rel)),
             |found| {
-                for key in found? {
+                let ((found, plan), rel) = found?;
+                for key in found {
                     keys.push((key, String::new()))?;
+                }
+                if let Some(plan) = plan
+                    && plans.len() < MAX_PLANS
+                {
+                    plans.insert(rel, plan);
                 }
                 Ok::<(), crate::error::Error>(())
             },
         )?;
-        let mut recurring = std::collections::HashSet::new();
+        let mut recurring = HashSet::new();
         for_each_run(keys.finish()?, |key, same| {
             if same.len() >= boilerplate::RECURRING_DOCUMENTS {
                 recurring.insert(key.to_owned());
             }
         })?;
-        Ok(Some(recurring))
+        Ok(Some((recurring, plans)))
     }
 
     /// The keys of one document's edge lines; none for a file that cannot be read or decoded
-    /// (that is reported when the document is processed).
-    fn edge_keys(&self, entry: &Entry) -> Vec<String> {
+    /// (that is reported when the document is processed). For a file decoded after detection,
+    /// the plan that decodes it again.
+    fn edge_keys(&self, entry: &Entry) -> (Vec<String>, Option<crate::decode::Plan>) {
         if entry.size > self.limits.max_document_bytes {
-            return Vec::new();
+            return (Vec::new(), None);
         }
         let Ok(bytes) = fs_err::read(&entry.path) else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
         let curated = self
             .dataset
@@ -255,11 +275,11 @@ impl<'a> Pipeline<'a> {
         if curated.is_none()
             && let Some(text) = crate::decode::utf8(&bytes)
         {
-            return boilerplate::edge_keys(text);
+            return (boilerplate::edge_keys(text), None);
         }
-        match decode_as(&bytes, &entry.display, curated) {
-            Ok(decoded) => boilerplate::edge_keys(&decoded.text),
-            Err(_) => Vec::new(),
+        match crate::decode::decode_planned(&bytes, &entry.display, curated) {
+            Ok((decoded, plan)) => (boilerplate::edge_keys(&decoded.text), plan),
+            Err(_) => (Vec::new(), None),
         }
     }
 
@@ -335,7 +355,14 @@ pub fn build(
 ) -> Option<(Record, String)> {
     let path = raw.entry.display.as_str();
     let curated_encoding = curation.and_then(|c| c.encoding.as_deref());
-    let decoded = match decode_as(&raw.bytes, path, curated_encoding) {
+    let plan = context
+        .plans
+        .get(&raw.entry.rel)
+        .filter(|plan| curated_encoding.is_none() && plan.fits(&raw.bytes));
+    let decoded = match plan.map_or_else(
+        || decode_as(&raw.bytes, path, curated_encoding),
+        |plan| crate::decode::decode_by_plan(&raw.bytes, path, plan),
+    ) {
         Ok(decoded) => decoded,
         Err(problem) => {
             problems.push(problem);
