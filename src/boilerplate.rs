@@ -246,16 +246,78 @@ enum Class {
     Recurring,
     /// Neither, and short.
     Unknown,
+    /// Neither, and long: never removed (in a navigation block above a headline).
+    Long,
+    /// Curated as content: never removed, ends a block.
+    Content,
 }
 
 /// The furniture of one edge's block, scanning `order` (indices of non-blank lines) inwards.
 ///
-/// The block is the run of furniture from the edge; unknown lines do not end it unless two (at
-/// the bottom three) come in a row. Listed lines are removed; recurring lines when the block has
-/// a listed line too; at the bottom, short unknown lines standing between furniture lines of a
-/// block with at least two listed lines (`boilerplate-block`). At the top unknown lines are
-/// always kept: a title stands among menus there.
+/// Two readings of the edge, the wider one first:
+/// - the **navigation block**: every line from the edge up to the first line of more than
+///   [`MAX_UNKNOWN_WORDS`] words that is not furniture (the body's first paragraph). When at
+///   least [`NAV_LISTED`] of its lines, and one in [`NAV_SHARE`], are listed, it is a site's
+///   navigation, and its unknown lines go with it (`boilerplate-block`), up to its
+///   innermost listed line (what stands between that and the body stays: a byline, the end of
+///   the article). At the top the document's first line (the page's title) and everything from
+///   the last line that repeats it (the headline) inwards stay, listed lines aside.
+/// - otherwise the **run** of furniture from the edge; unknown lines do not end it unless two
+///   (at the bottom three) come in a row. Listed lines are removed; recurring lines when the
+///   block has a listed line too; at the bottom, short unknown lines standing between furniture
+///   lines of a block with at least two listed lines (`boilerplate-block`). At the top unknown
+///   lines are kept: a title stands among menus there.
 fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
+    if edge == Edge::Top {
+        let heads = headlines(lines, order);
+        if let Some(&last) = heads.last() {
+            // The menus between the title and each line repeating it (past long lines), then
+            // the run from the last one.
+            let (mut found, mut dense) = (Vec::new(), false);
+            let mut from = 1;
+            for &h in &heads {
+                let block: Vec<(usize, Class)> = order[from..h]
+                    .iter()
+                    .map(|&i| {
+                        (
+                            i,
+                            classify(&lines[i].text, edge, rules).unwrap_or(Class::Long),
+                        )
+                    })
+                    .collect();
+                if block.iter().any(|(_, c)| *c == Class::Content) {
+                    return found;
+                }
+                if let Some(nav) = navigation(lines, block, None, true) {
+                    found.extend(nav);
+                    dense = true;
+                }
+                from = h + 1;
+            }
+            if dense {
+                found.extend(run(lines, &order[last..], edge, rules));
+                return found;
+            }
+        }
+    }
+    let mut block: Vec<(usize, Class)> = Vec::new();
+    for &i in order {
+        match classify(&lines[i].text, edge, rules) {
+            Some(class) => block.push((i, class)),
+            None => break,
+        }
+    }
+    let first = (edge == Edge::Top)
+        .then(|| order.first().copied())
+        .flatten();
+    if let Some(found) = navigation(lines, block, first, false) {
+        return found;
+    }
+    run(lines, order, edge, rules)
+}
+
+/// The run of furniture from the edge (see [`scan`]).
+fn run(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
     let tolerance = match edge {
         Edge::Top => 1,
         Edge::Bottom => 2,
@@ -264,21 +326,12 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     let mut unknown_run = 0;
     for &i in order {
         let text = &lines[i].text;
-        let k = key(text);
-        if rules.exempt.contains(&k) {
-            break;
-        }
-        let class = if rules.add.contains(&k) {
-            Class::Listed("boilerplate-curated")
-        } else if let Some(reason) = listed(text) {
-            Class::Listed(reason)
-        } else if rules.recurring.contains(&edge.key(text)) {
-            Class::Recurring
-        } else if text.split_whitespace().count() <= MAX_UNKNOWN_WORDS {
-            Class::Unknown
-        } else {
+        let Some(class) = classify(text, edge, rules) else {
             break;
         };
+        if class == Class::Content {
+            break;
+        }
         if class == Class::Unknown {
             unknown_run += 1;
             // At the bottom a footer dense with furniture (a third of its lines listed, at least
@@ -325,6 +378,155 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     out
 }
 
+/// How a line is classed at `edge`; `None` for a long line that is not furniture (it ends a
+/// block, unless the block runs up to a headline).
+fn classify(text: &str, edge: Edge, rules: &Rules) -> Option<Class> {
+    let k = key(text);
+    if rules.exempt.contains(&k) {
+        Some(Class::Content)
+    } else if rules.add.contains(&k) {
+        Some(Class::Listed("boilerplate-curated"))
+    } else if let Some(reason) = listed(text) {
+        Some(Class::Listed(reason))
+    } else if rules.recurring.contains(&edge.key(text)) {
+        Some(Class::Recurring)
+    } else if words(text) <= MAX_UNKNOWN_WORDS {
+        Some(Class::Unknown)
+    } else {
+        None
+    }
+}
+
+/// What goes of a navigation `block` (see [`scan`]), when it is one; `first`, the document's
+/// first line when the block starts with it, stays, and so does everything from a line that
+/// repeats it inwards. A block `above_headline` loses all its short items, not only those of
+/// short gaps between listed lines.
+fn navigation(
+    lines: &[Line],
+    block: Vec<(usize, Class)>,
+    first: Option<usize>,
+    above_headline: bool,
+) -> Option<Vec<(usize, &'static str)>> {
+    let listed = |b: &[(usize, Class)]| {
+        b.iter()
+            .filter(|(_, c)| matches!(c, Class::Listed(_)))
+            .count()
+    };
+    let n = listed(&block);
+    if n < NAV_LISTED || n * NAV_SHARE < block.len() {
+        return None;
+    }
+    // Up to the innermost listed line; at the top, not past the headline.
+    let is_listed = |p: usize| matches!(block[p].1, Class::Listed(_));
+    let mut end = (0..block.len()).rposition(is_listed).map_or(0, |p| p + 1);
+    if let Some(title) = first.map(|i| lines[i].text.as_str())
+        && let Some(p) = (1..block.len()).find(|&p| repeats(&lines[block[p].0].text, title))
+    {
+        end = end.min(p);
+    }
+    let mut out = Vec::new();
+    for (p, &(i, class)) in block.iter().enumerate() {
+        // The unknown lines of a gap between listed lines go when the gap is short (a menu's
+        // items the lists do not know), and they read like items, not like a sentence.
+        let gap = || {
+            let before = (0..p).rposition(is_listed).map_or(0, |a| a + 1);
+            let after = (p + 1..block.len()).find(|&b| is_listed(b));
+            after.is_some_and(|b| b - before <= NAV_GAP)
+        };
+        // Above a headline every item goes, but a piece of a date or a time, or of a sentence.
+        let above = || {
+            let t = lines[i].text.trim();
+            !t.contains(|c: char| c.is_ascii_digit()) && t.chars().count() > 3
+        };
+        match class {
+            Class::Listed(reason) => out.push((i, reason)),
+            _ if Some(i) == first || !item(&lines[i].text) => {}
+            _ if above_headline && !above() => {}
+            _ if !above_headline && (p >= end || !gap()) => {}
+            Class::Recurring => out.push((i, "boilerplate-recurring")),
+            Class::Unknown => out.push((i, "boilerplate-block")),
+            Class::Long | Class::Content => {}
+        }
+    }
+    Some(out)
+}
+
+/// A line that reads like a menu's item, not a piece of a sentence: it does not end with
+/// a sentence's or a clause's punctuation.
+fn item(text: &str) -> bool {
+    !text.trim().ends_with([
+        '.', ',', ';', '!', '?', '…', '"', '»', '”', '。', '、', '，',
+    ])
+}
+
+/// Where the lines that repeat the document's first line stand in `order` (non-blank lines from
+/// the top), in its first half, when that line reads like a page's title (at most
+/// [`TITLE_WORDS`] words, not ending like a sentence or a salutation): breadcrumbs, headline.
+fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
+    let Some(title) = order.first().map(|&i| lines[i].text.trim()) else {
+        return vec![];
+    };
+    if words(title) > TITLE_WORDS || !item(title) {
+        return vec![];
+    }
+    (1..order.len() / 2)
+        .filter(|&p| repeats(&lines[order[p]].text, title))
+        .collect()
+}
+
+/// A page's title has at most this many words.
+pub const TITLE_WORDS: usize = 30;
+
+/// A line that repeats a page's title: the headline under the site's menus (`title` is the
+/// page's first line, often `Headline - Site`). Most of its words are the title's, or it is a
+/// part of the title at least [`REPEAT_CHARS`] long.
+fn repeats(line: &str, title: &str) -> bool {
+    let (l, t) = (key(line), key(title));
+    if l.is_empty() || t.is_empty() {
+        return false;
+    }
+    if l.chars().count() >= REPEAT_CHARS && (t.contains(&l) || l.contains(&t)) {
+        return true;
+    }
+    let tokens = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_owned)
+            .collect()
+    };
+    let (lw, tw) = (tokens(&l), tokens(&t));
+    let shared = lw.iter().filter(|w| tw.contains(w)).count();
+    lw.len() >= 3 && shared * 3 >= lw.len() * 2
+}
+
+/// Words of a line, counting two characters of a script written without spaces (Chinese,
+/// Japanese, Thai, ...) as one word: a paragraph of Chinese is long, as one of English is.
+pub fn words(text: &str) -> usize {
+    let unspaced = text.chars().filter(|&c| unspaced_script(c)).count();
+    text.split_whitespace().count() + unspaced / 2
+}
+
+/// Characters of the scripts written without spaces between words.
+fn unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xF900..=0xFAFF) // CJK compatibility ideographs
+}
+
+/// A navigation block has at least this many listed lines...
+pub const NAV_LISTED: usize = 4;
+/// ...and at least one line in this many is listed.
+pub const NAV_SHARE: usize = 5;
+/// A gap of at most this many unknown lines between listed lines of a navigation block goes.
+pub const NAV_GAP: usize = 6;
+/// A part of a page's title this long (in characters) repeats it.
+pub const REPEAT_CHARS: usize = 12;
+
 /// A short unknown line that may go with its block: at most [`BLOCK_WORDS`] words, not ending
 /// like a sentence (a footer's group heading `Follow us:` may go; a signature is kept by the
 /// block's need for listed lines around it).
@@ -343,8 +545,7 @@ pub const BLOCK_WORDS: usize = 6;
 /// The keys of a document's edge lines (the first and last [`EDGE_LINES`] non-blank lines, each
 /// counted at its edge), for counting recurrence across the corpus. Reads only the edges.
 pub fn edge_keys(text: &str) -> Vec<String> {
-    let usable =
-        |l: &&str| !l.trim().is_empty() && l.split_whitespace().count() <= MAX_UNKNOWN_WORDS;
+    let usable = |l: &&str| !l.trim().is_empty() && words(l) <= MAX_UNKNOWN_WORDS;
     let nonblank = |l: &&str| !l.trim().is_empty();
     let top = text
         .lines()
@@ -360,7 +561,7 @@ pub fn edge_keys(text: &str) -> Vec<String> {
     let mut keys: Vec<String> = top
         .map(|l| Edge::Top.key(l))
         .chain(bottom.map(|l| Edge::Bottom.key(l)))
-        .filter(|k| k.len() > 2)
+        .filter(|k| k[2..].chars().count() > 2)
         .collect();
     keys.sort();
     keys.dedup();
@@ -483,5 +684,53 @@ mod tests {
         assert_eq!(removed[0].reason, "boilerplate-recurring");
         let (_, removed) = strip_with(&format!("{BODY}Ihre Käthe Schröder\n"), &rules);
         assert!(removed.is_empty());
+    }
+
+    #[test]
+    fn a_site_header_above_the_headline_goes_and_the_title_and_headline_stay() {
+        let text = format!(
+            "Council Approves New Budget - Example Times\nSkip to content\nHome\nMasthead Place\nPolitics\nSports\nOur Weekly Magazine\nSearch\nCouncil Approves New Budget\nBy A. Writer\n\n{BODY}"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Skip to content",
+                "Home",
+                "Masthead Place",
+                "Politics",
+                "Sports",
+                "Our Weekly Magazine",
+                "Search"
+            ]
+        );
+        assert_eq!(lines[0].text, "Council Approves New Budget - Example Times");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.text == "Council Approves New Budget")
+        );
+        assert!(lines.iter().any(|l| l.text == "By A. Writer"));
+    }
+
+    #[test]
+    fn without_enough_listed_lines_the_lines_above_a_repeated_title_stay() {
+        let text = format!(
+            "Minutes of the Board\nPresent\nAnna Berg\nCarl Dahl\nHome\nMinutes of the Board\n\n{BODY}"
+        );
+        let (_, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert!(texts.is_empty(), "{texts:?}");
+    }
+
+    #[test]
+    fn a_chinese_paragraph_is_long() {
+        assert!(
+            words(
+                "外国专家：中美合作共赢符合国际社会利益，专家们认为这对世界经济的发展具有重要意义。"
+            ) > MAX_UNKNOWN_WORDS
+        );
+        assert!(words("中国日报网") <= MAX_UNKNOWN_WORDS);
     }
 }
