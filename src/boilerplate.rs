@@ -303,8 +303,8 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     let mut block: Vec<(usize, Class)> = Vec::new();
     for &i in order {
         match classify(&lines[i].text, edge, rules) {
+            Some(Class::Content) | None => break,
             Some(class) => block.push((i, class)),
-            None => break,
         }
     }
     let first = (edge == Edge::Top)
@@ -413,7 +413,13 @@ fn navigation(
             .count()
     };
     let n = listed(&block);
-    if n < NAV_LISTED || n * NAV_SHARE < block.len() {
+    let long = block.iter().filter(|(_, c)| *c == Class::Long).count();
+    let dense = if above_headline {
+        n * NAV_SHARE_ABOVE >= block.len() && long * NAV_LONG_ABOVE <= block.len()
+    } else {
+        n * NAV_SHARE >= block.len()
+    };
+    if n < NAV_LISTED || !dense {
         return None;
     }
     // Up to the innermost listed line; at the top, not past the headline.
@@ -431,7 +437,9 @@ fn navigation(
         let gap = || {
             let before = (0..p).rposition(is_listed).map_or(0, |a| a + 1);
             let after = (p + 1..block.len()).find(|&b| is_listed(b));
-            after.is_some_and(|b| b - before <= NAV_GAP)
+            after.is_some_and(|b| {
+                b - before <= NAV_GAP && block[before..b].iter().all(|(_, c)| *c != Class::Long)
+            })
         };
         // Above a headline every item goes, but a piece of a date or a time, or of a sentence.
         let above = || {
@@ -460,7 +468,8 @@ fn item(text: &str) -> bool {
 }
 
 /// Where the lines that repeat the document's first line stand in `order` (non-blank lines from
-/// the top), in its first half, when that line reads like a page's title (at most
+/// the top), up to the body's first line (the first of two long lines at most 3 apart; without
+/// one, in the first half), when that line reads like a page's title (at most
 /// [`TITLE_WORDS`] words, not ending like a sentence or a salutation): breadcrumbs, headline.
 fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
     let Some(title) = order.first().map(|&i| lines[i].text.trim()) else {
@@ -469,7 +478,17 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
     if words(title) > TITLE_WORDS || !item(title) {
         return vec![];
     }
-    (1..order.len() / 2)
+    // Not past the body's start: two long lines close together (a cookie notice is one).
+    let long = |p: usize| words(&lines[order[p]].text) > MAX_UNKNOWN_WORDS;
+    let body = (1..order.len())
+        .find(|&p| long(p) && (p + 1..(p + 4).min(order.len())).any(long))
+        .unwrap_or(order.len());
+    let end = if body < order.len() {
+        body + 1
+    } else {
+        order.len() / 2
+    };
+    (1..end)
         .filter(|&p| repeats(&lines[order[p]].text, title))
         .collect()
 }
@@ -485,18 +504,7 @@ fn repeats(line: &str, title: &str) -> bool {
     if l.is_empty() || t.is_empty() {
         return false;
     }
-    if l.chars().count() >= REPEAT_CHARS && (t.contains(&l) || l.contains(&t)) {
-        return true;
-    }
-    let tokens = |s: &str| -> Vec<String> {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .map(str::to_owned)
-            .collect()
-    };
-    let (lw, tw) = (tokens(&l), tokens(&t));
-    let shared = lw.iter().filter(|w| tw.contains(w)).count();
-    lw.len() >= 3 && shared * 3 >= lw.len() * 2
+    l == t || (l.chars().count() >= REPEAT_CHARS && (t.starts_with(&l) || t.ends_with(&l)))
 }
 
 /// Words of a line, counting two characters of a script written without spaces (Chinese,
@@ -522,6 +530,10 @@ fn unspaced_script(c: char) -> bool {
 pub const NAV_LISTED: usize = 4;
 /// ...and at least one line in this many is listed.
 pub const NAV_SHARE: usize = 5;
+/// Above a headline, one line in this many listed is enough...
+pub const NAV_SHARE_ABOVE: usize = 25;
+/// ...when at most one line in this many is long.
+pub const NAV_LONG_ABOVE: usize = 4;
 /// A gap of at most this many unknown lines between listed lines of a navigation block goes.
 pub const NAV_GAP: usize = 6;
 /// A part of a page's title this long (in characters) repeats it.
