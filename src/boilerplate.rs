@@ -16,12 +16,24 @@
 //!    sentence) standing between furniture lines of a block that holds at least two listed
 //!    lines: `boilerplate-block` (the footer's `Masthead`, `Pitch us` between `About us` and
 //!    `Privacy policy`).
+//! 6. a short line of a navigation block, at least [`NAV_LISTED`] of whose lines are listed:
+//!    `boilerplate-block`. Three blocks are read, each losing its short unknown lines that read
+//!    like items (no closing punctuation; nor, beyond the first, a digit: a date, a time):
+//!    - above a headline: the lines between the document's first line (a page's `<title>`) and
+//!      a line that repeats it (`repeats`) before the body's first paragraph (the first of two
+//!      long lines close together), all of its items, when at most a quarter of the block is
+//!      long lines and one line in [`NAV_SHARE_ABOVE`] is listed;
+//!    - below the body: the lines after its last paragraph but the [`BODY_MARGIN`] nearest it
+//!      (an article's last short lines, credits, related links), up to the innermost listed
+//!      line, on the same terms;
+//!    - otherwise, from an edge to the first long line: when one line in [`NAV_SHARE`] is
+//!      listed, the items of gaps of at most [`NAV_GAP`] short lines between listed ones.
 //!
-//! A short line that is none of these does not stop the scan (one in a row at the top, two at
-//! the bottom, any number inside a footer: a bottom block of which at least
+//! Otherwise a short line that is none of these does not stop the scan (one in a row at the
+//! top, two at the bottom, any number inside a footer: a bottom block of which at least
 //! [`MIN_FOOTER_LISTED`] lines, a third, are listed); more in a row, a line of more than
-//! [`MAX_UNKNOWN_WORDS`] words, or a line curated as content do. At the top unknown lines are never removed (a title stands among the
-//! menus there). Lines curated as furniture in `dataset.toml` are removed wherever they stand
+//! [`MAX_UNKNOWN_WORDS`] words, or a line curated as content do. At the top, outside a block
+//! above a headline, unknown lines are kept (a title stands among the menus there). Lines curated as furniture in `dataset.toml` are removed wherever they stand
 //! (`boilerplate-curated`). A line is never removed for its script or language.
 //!
 //! Everything removed is listed in the record's `removed` with its line and rule.
@@ -254,19 +266,15 @@ enum Class {
 
 /// The furniture of one edge's block, scanning `order` (indices of non-blank lines) inwards.
 ///
-/// Two readings of the edge, the wider one first:
-/// - the **navigation block**: every line from the edge up to the first line of more than
-///   [`MAX_UNKNOWN_WORDS`] words that is not furniture (the body's first paragraph). When at
-///   least [`NAV_LISTED`] of its lines, and one in [`NAV_SHARE`], are listed, it is a site's
-///   navigation, and its unknown lines go with it (`boilerplate-block`), up to its
-///   innermost listed line (what stands between that and the body stays: a byline, the end of
-///   the article). At the top the document's first line (the page's title) and everything from
-///   the last line that repeats it (the headline) inwards stay, listed lines aside.
-/// - otherwise the **run** of furniture from the edge; unknown lines do not end it unless two
-///   (at the bottom three) come in a row. Listed lines are removed; recurring lines when the
-///   block has a listed line too; at the bottom, short unknown lines standing between furniture
-///   lines of a block with at least two listed lines (`boilerplate-block`). At the top unknown
-///   lines are kept: a title stands among menus there.
+/// The readings of the edge, the widest first (rule 6 of the module's documentation): at the
+/// top, the blocks above each line repeating the title, then the run from the last of them;
+/// at the bottom, the footer below the body; then the navigation block from the edge to its
+/// first long line (gaps between listed lines); otherwise the **run** of furniture from the
+/// edge: unknown lines do not end it unless two (at the bottom three) come in a row. Listed
+/// lines are removed; recurring lines when the block has a listed line too; at the bottom,
+/// short unknown lines standing between furniture lines of a block with at least two listed
+/// lines (`boilerplate-block`). At the top unknown lines of a run are kept: a title stands
+/// among menus there.
 fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
     if edge == Edge::Top {
         let heads = headlines(lines, order);
@@ -288,7 +296,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
                 if block.iter().any(|(_, c)| *c == Class::Content) {
                     return found;
                 }
-                if let Some(nav) = navigation(lines, block, None, true) {
+                if let Some(nav) = navigation(lines, block, None, Mode::AboveHeadline) {
                     found.extend(nav);
                     dense = true;
                 }
@@ -298,6 +306,26 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
                 found.extend(run(lines, &order[last..], edge, rules));
                 return found;
             }
+        }
+    }
+    if edge == Edge::Bottom
+        && let Some(end) = body_edge(lines, order)
+    {
+        // Below the body's last line (past long lines): a footer dense with listed lines.
+        // The lines just below the body stay: the article's last lines (its related links, a
+        // credit) are short too.
+        let block: Vec<(usize, Class)> = order[..end.saturating_sub(BODY_MARGIN)]
+            .iter()
+            .map(|&i| {
+                (
+                    i,
+                    classify(&lines[i].text, edge, rules).unwrap_or(Class::Long),
+                )
+            })
+            .take_while(|(_, c)| *c != Class::Content)
+            .collect();
+        if let Some(found) = navigation(lines, block, None, Mode::BelowBody) {
+            return found;
         }
     }
     let mut block: Vec<(usize, Class)> = Vec::new();
@@ -310,7 +338,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     let first = (edge == Edge::Top)
         .then(|| order.first().copied())
         .flatten();
-    if let Some(found) = navigation(lines, block, first, false) {
+    if let Some(found) = navigation(lines, block, first, Mode::Gaps) {
         return found;
     }
     run(lines, order, edge, rules)
@@ -405,8 +433,9 @@ fn navigation(
     lines: &[Line],
     block: Vec<(usize, Class)>,
     first: Option<usize>,
-    above_headline: bool,
+    mode: Mode,
 ) -> Option<Vec<(usize, &'static str)>> {
+    let beyond = mode != Mode::Gaps;
     let listed = |b: &[(usize, Class)]| {
         b.iter()
             .filter(|(_, c)| matches!(c, Class::Listed(_)))
@@ -414,7 +443,7 @@ fn navigation(
     };
     let n = listed(&block);
     let long = block.iter().filter(|(_, c)| *c == Class::Long).count();
-    let dense = if above_headline {
+    let dense = if beyond {
         n * NAV_SHARE_ABOVE >= block.len() && long * NAV_LONG_ABOVE <= block.len()
     } else {
         n * NAV_SHARE >= block.len()
@@ -424,7 +453,10 @@ fn navigation(
     }
     // Up to the innermost listed line; at the top, not past the headline.
     let is_listed = |p: usize| matches!(block[p].1, Class::Listed(_));
-    let mut end = (0..block.len()).rposition(is_listed).map_or(0, |p| p + 1);
+    let mut end = match mode {
+        Mode::AboveHeadline => block.len(),
+        _ => (0..block.len()).rposition(is_listed).map_or(0, |p| p + 1),
+    };
     if let Some(title) = first.map(|i| lines[i].text.as_str())
         && let Some(p) = (1..block.len()).find(|&p| repeats(&lines[block[p].0].text, title))
     {
@@ -449,14 +481,26 @@ fn navigation(
         match class {
             Class::Listed(reason) => out.push((i, reason)),
             _ if Some(i) == first || !item(&lines[i].text) => {}
-            _ if above_headline && !above() => {}
-            _ if !above_headline && (p >= end || !gap()) => {}
+            _ if p >= end => {}
+            _ if beyond && !above() => {}
+            _ if !beyond && !gap() => {}
             Class::Recurring => out.push((i, "boilerplate-recurring")),
             Class::Unknown => out.push((i, "boilerplate-block")),
             Class::Long | Class::Content => {}
         }
     }
     Some(out)
+}
+
+/// How a navigation block loses its unknown lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Those of short gaps between listed lines, up to the innermost listed line.
+    Gaps,
+    /// All of them (but dates and pieces of sentences): the block stands above a headline.
+    AboveHeadline,
+    /// All of them up to the innermost listed line: the block stands below the body.
+    BelowBody,
 }
 
 /// A line that reads like a menu's item, not a piece of a sentence: it does not end with
@@ -479,10 +523,7 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
         return vec![];
     }
     // Not past the body's start: two long lines close together (a cookie notice is one).
-    let long = |p: usize| words(&lines[order[p]].text) > MAX_UNKNOWN_WORDS;
-    let body = (1..order.len())
-        .find(|&p| long(p) && (p + 1..(p + 4).min(order.len())).any(long))
-        .unwrap_or(order.len());
+    let body = body_edge(lines, order).unwrap_or(order.len());
     let end = if body < order.len() {
         body + 1
     } else {
@@ -493,18 +534,39 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// Where the body begins, scanning `order` from an edge: the first of two long lines at most 3
+/// lines apart (a cookie notice or a site's description is one long line alone).
+fn body_edge(lines: &[Line], order: &[usize]) -> Option<usize> {
+    let long = |p: usize| words(&lines[order[p]].text) > MAX_UNKNOWN_WORDS;
+    (0..order.len()).find(|&p| long(p) && (p + 1..(p + 4).min(order.len())).any(long))
+}
+
+/// This many lines below the body stay, whatever they are.
+pub const BODY_MARGIN: usize = 6;
+
 /// A page's title has at most this many words.
 pub const TITLE_WORDS: usize = 30;
 
 /// A line that repeats a page's title: the headline under the site's menus (`title` is the
-/// page's first line, often `Headline - Site`). Most of its words are the title's, or it is a
-/// part of the title at least [`REPEAT_CHARS`] long.
+/// page's first line, often `Headline - Site`): the same letters and digits, or the title's
+/// beginning or end, or the title and more, at least [`REPEAT_CHARS`] long.
 fn repeats(line: &str, title: &str) -> bool {
-    let (l, t) = (key(line), key(title));
+    // Letters and digits only: quotes are curly in one, straight in the other.
+    let plain = |s: &str| -> String {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let (l, t) = (plain(line), plain(title));
     if l.is_empty() || t.is_empty() {
         return false;
     }
-    l == t || (l.chars().count() >= REPEAT_CHARS && (t.starts_with(&l) || t.ends_with(&l)))
+    let long = |s: &str| s.chars().count() >= REPEAT_CHARS;
+    l == t
+        || (long(&l) && (t.starts_with(&l) || t.ends_with(&l)))
+        || (long(&t) && l.starts_with(&t))
 }
 
 /// Words of a line, counting two characters of a script written without spaces (Chinese,
@@ -744,5 +806,29 @@ mod tests {
             ) > MAX_UNKNOWN_WORDS
         );
         assert!(words("中国日报网") <= MAX_UNKNOWN_WORDS);
+    }
+
+    #[test]
+    fn a_footer_below_the_body_goes_but_the_lines_just_below_it_stay() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let near = "Reporting by A. Writer\nRelated\nA Story Nearby\nShare\nTweet\nAnother Story";
+        let footer = "Newsletter\nOur Site Name\nPrivacy policy\nTeam Pages\nCopyright 2026\nTerms of use\nContact us";
+        let text = format!("Title\n\n{para}\n\n{para}\n\n{near}\n{footer}\n");
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Newsletter",
+                "Our Site Name",
+                "Privacy policy",
+                "Team Pages",
+                "Copyright 2026",
+                "Terms of use",
+                "Contact us"
+            ]
+        );
+        assert!(lines.iter().any(|l| l.text == "Reporting by A. Writer"));
+        assert!(lines.iter().any(|l| l.text == "Share"));
     }
 }
