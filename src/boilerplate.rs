@@ -23,6 +23,10 @@
 //!      a line that repeats it (`repeats`) before the body's first paragraph (the first of two
 //!      long lines close together), all of its items, when at most a quarter of the block is
 //!      long lines and one line in [`NAV_SHARE_ABOVE`] is listed;
+//!    - above the body, when no line repeats the title: the lines between the first line and
+//!      the body's first paragraph but the [`BODY_MARGIN`] nearest it (headline, byline, date),
+//!      up to the innermost listed line, on the same terms, a line close to the title in its
+//!      words (a headline worded otherwise) staying;
 //!    - below the body: the lines after its last paragraph but the [`BODY_MARGIN`] nearest it
 //!      (an article's last short lines, credits, related links), up to the innermost listed
 //!      line, on the same terms;
@@ -267,8 +271,8 @@ enum Class {
 /// The furniture of one edge's block, scanning `order` (indices of non-blank lines) inwards.
 ///
 /// The readings of the edge, the widest first (rule 6 of the module's documentation): at the
-/// top, the blocks above each line repeating the title, then the run from the last of them;
-/// at the bottom, the footer below the body; then the navigation block from the edge to its
+/// top, the blocks above each line repeating the title, then the run from the last of them,
+/// or else the block above the body; at the bottom, the footer below the body; then the navigation block from the edge to its
 /// first long line (gaps between listed lines); otherwise the **run** of furniture from the
 /// edge: unknown lines do not end it unless two (at the bottom three) come in a row. Listed
 /// lines are removed; recurring lines when the block has a listed line too; at the bottom,
@@ -308,10 +312,41 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
             }
         }
     }
-    if edge == Edge::Bottom
-        && let Some(end) = body_edge(lines, order)
+    if edge == Edge::Top
+        && titled(lines, order)
+        && let Some(start) = body_edge(lines, order, 1)
     {
-        // Below the body's last line (past long lines): a footer dense with listed lines.
+        // Above the body's first paragraph, without a headline found: the same, but the
+        // lines nearest the body and those close to the title (the headline in other words).
+        let title = &lines[order[0]].text;
+        let block: Vec<(usize, Class)> = order[1..start.saturating_sub(BODY_MARGIN).max(1)]
+            .iter()
+            .map(|&i| {
+                (
+                    i,
+                    classify(&lines[i].text, edge, rules).unwrap_or(Class::Long),
+                )
+            })
+            .take_while(|(_, c)| *c != Class::Content)
+            .map(|(i, c)| match c {
+                Class::Unknown if akin(&lines[i].text, title) => (i, Class::Long),
+                c => (i, c),
+            })
+            .collect();
+        if let Some(mut found) = navigation(lines, block, None, Mode::BelowBody) {
+            found.extend(run(
+                lines,
+                &order[start.saturating_sub(BODY_MARGIN).max(1)..],
+                edge,
+                rules,
+            ));
+            return found;
+        }
+    }
+    if edge == Edge::Bottom
+        && let Some(end) = body_edge(lines, order, 0)
+    {
+        // Below the body's last paragraph (past long lines): a footer dense with listed lines.
         // The lines just below the body stay: the article's last lines (its related links, a
         // credit) are short too.
         let block: Vec<(usize, Class)> = order[..end.saturating_sub(BODY_MARGIN)]
@@ -523,7 +558,7 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
         return vec![];
     }
     // Not past the body's start: two long lines close together (a cookie notice is one).
-    let body = body_edge(lines, order).unwrap_or(order.len());
+    let body = body_edge(lines, order, 1).unwrap_or(order.len());
     let end = if body < order.len() {
         body + 1
     } else {
@@ -534,11 +569,35 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
         .collect()
 }
 
-/// Where the body begins, scanning `order` from an edge: the first of two long lines at most 3
-/// lines apart (a cookie notice or a site's description is one long line alone).
-fn body_edge(lines: &[Line], order: &[usize]) -> Option<usize> {
+/// Whether the document's first line reads like a page's title: at most [`TITLE_WORDS`] words,
+/// not ending like a sentence or a salutation.
+fn titled(lines: &[Line], order: &[usize]) -> bool {
+    order.first().is_some_and(|&i| {
+        let t = lines[i].text.trim();
+        words(t) <= TITLE_WORDS && item(t)
+    })
+}
+
+/// A line close to the page's title: at least half of its words (three or more) are the
+/// title's, as a headline worded otherwise than the `<title>` is.
+fn akin(line: &str, title: &str) -> bool {
+    let tokens = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (lw, tw) = (tokens(line), tokens(title));
+    let shared = lw.iter().filter(|w| tw.contains(w)).count();
+    lw.len() >= 3 && shared * 2 >= lw.len()
+}
+
+/// Where the body begins, scanning `order` from an edge (from its line `from`: at the top, past
+/// the title): the first of two long lines at most 3 lines apart (a cookie notice or a site's
+/// description is one long line alone).
+fn body_edge(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
     let long = |p: usize| words(&lines[order[p]].text) > MAX_UNKNOWN_WORDS;
-    (0..order.len()).find(|&p| long(p) && (p + 1..(p + 4).min(order.len())).any(long))
+    (from..order.len()).find(|&p| long(p) && (p + 1..(p + 4).min(order.len())).any(long))
 }
 
 /// This many lines below the body stay, whatever they are.
@@ -830,5 +889,42 @@ mod tests {
         );
         assert!(lines.iter().any(|l| l.text == "Reporting by A. Writer"));
         assert!(lines.iter().any(|l| l.text == "Share"));
+    }
+
+    #[test]
+    fn without_a_repeated_title_the_menus_above_the_body_go_but_a_headline_worded_otherwise() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let menus = "Skip to content\nHome\nOur Site Name\nPolitics\nSports\nWeekly Magazine\nCity Budget Passes, the Council Says\nMarkets Today\nSearch\nOur Ad Here";
+        let near =
+            "Mayor Wins the Vote on the City Budget\nBy A. Writer\nShare\nTweet\nPhoto\nCity Hall";
+        let text = format!(
+            "City Budget Passes After Long Vote - Example Times\n{menus}\n{near}\n\n{para}\n\n{para}\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Skip to content",
+                "Home",
+                "Our Site Name",
+                "Politics",
+                "Sports",
+                "Weekly Magazine",
+                "Markets Today",
+                "Search"
+            ]
+        );
+        // A line close to the title stays among the menus; past the innermost listed line, and
+        // among the 6 lines nearest the body, lines stay.
+        for kept in [
+            "City Budget Passes, the Council Says",
+            "Our Ad Here",
+            "Mayor Wins the Vote on the City Budget",
+            "By A. Writer",
+            "City Hall",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}");
+        }
     }
 }
