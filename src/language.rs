@@ -619,9 +619,9 @@ fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
     if let Some((rival, own, theirs)) = rival(sample, code) {
         return Some(Language::undetermined(
             format!(
-                "the text reads as `{code}`, but the text has more of `{rival}`'s own frequent \
-                 words ({theirs}) than of `{code}`'s ({own}): `{rival}` or a language near it, \
-                 which the detector does not know"
+                "the text reads as `{code}`, but it has {theirs} of `{rival}`'s own frequent \
+                 words to {own} of `{code}`'s: `{rival}` or a language near it, which the \
+                 detector does not know"
             ),
             "language-unknown",
         ));
@@ -706,15 +706,19 @@ const STOPWORDS: &[(&str, &str)] = &[
     ("vi", include_str!("../data/stopwords/vi.txt")),
 ];
 
+/// A rival counts when its own words in the text are more than one in this many of the claimed
+/// language's own (texts in the languages whatlang knows have at most one in five).
+const RIVAL_RATIO: usize = 2;
 /// A rival needs at least this many of its own words in the text to count.
 const RIVAL_MIN_HITS: usize = 5;
 
 /// The rival language (`data/stopwords/rivals/`) the text reads as rather than `code`, if one:
-/// more of the text's words are on the rival's list and not on `code`'s than on `code`'s and
-/// not on the rival's (at least [`RIVAL_MIN_HITS`]): (rival, `code`'s own hits, the rival's).
+/// of the text's words, those on the rival's list and not on `code`'s are more than one in
+/// [`RIVAL_RATIO`] of those on `code`'s and not on the rival's (and at least
+/// [`RIVAL_MIN_HITS`]): (rival, `code`'s own hits, the rival's).
 /// Measured on the UDHR (README): Nynorsk taken for `nb`, Asturian and Papiamento for `es`,
-/// Corsican for `it`, Scots for `en` have more of a rival's words; texts in the languages
-/// whatlang knows have at most a fifth as many. Vietnamese is left out: its syllables (`chi`,
+/// Corsican for `it`, Scots for `en`, Cebuano for `tl` have more than half as many; texts in
+/// the languages whatlang knows have at most a fifth as many. Vietnamese is left out: its syllables (`chi`,
 /// `do`, `ma`) are words of many of these lists, and its own letters decide it.
 fn rival(sample: &str, code: &str) -> Option<(&'static str, usize, usize)> {
     if code == "vi" {
@@ -745,7 +749,7 @@ fn rival(sample: &str, code: &str) -> Option<(&'static str, usize, usize)> {
                 .iter()
                 .filter(|w| theirs.contains(w.as_str()) && !own.contains(w.as_str()))
                 .count();
-            (other > mine && other >= RIVAL_MIN_HITS).then_some((*rival, mine, other))
+            (other * RIVAL_RATIO > mine && other >= RIVAL_MIN_HITS).then_some((*rival, mine, other))
         })
         .max_by_key(|&(_, mine, other)| other * 1000 / (mine + 1))
 }
