@@ -37,7 +37,8 @@
 //! top, two at the bottom, any number inside a footer: a bottom block of which at least
 //! [`MIN_FOOTER_LISTED`] lines, a third, are listed); more in a row, a line of more than
 //! [`MAX_UNKNOWN_WORDS`] words, or a line curated as content do. At the top, outside a block
-//! above a headline, unknown lines are kept (a title stands among the menus there). Lines curated as furniture in `dataset.toml` are removed wherever they stand
+//! above a headline, unknown lines are kept (a title stands among the menus there). Lines
+//! curated as furniture in `dataset.toml` are removed wherever they stand
 //! (`boilerplate-curated`). A line is never removed for its script or language.
 //!
 //! Everything removed is listed in the record's `removed` with its line and rule.
@@ -262,7 +263,7 @@ enum Class {
     Recurring,
     /// Neither, and short.
     Unknown,
-    /// Neither, and long: never removed (in a navigation block above a headline).
+    /// Neither, and long (or close to the title): never removed, in a block that runs past it.
     Long,
     /// Curated as content: never removed, ends a block.
     Content,
@@ -271,14 +272,14 @@ enum Class {
 /// The furniture of one edge's block, scanning `order` (indices of non-blank lines) inwards.
 ///
 /// The readings of the edge, the widest first (rule 6 of the module's documentation): at the
-/// top, the blocks above each line repeating the title, then the run from the last of them,
-/// or else the block above the body; at the bottom, the footer below the body; then the navigation block from the edge to its
-/// first long line (gaps between listed lines); otherwise the **run** of furniture from the
-/// edge: unknown lines do not end it unless two (at the bottom three) come in a row. Listed
-/// lines are removed; recurring lines when the block has a listed line too; at the bottom,
-/// short unknown lines standing between furniture lines of a block with at least two listed
-/// lines (`boilerplate-block`). At the top unknown lines of a run are kept: a title stands
-/// among menus there.
+/// top, the blocks above each line repeating the title, then the run from the last of them, or
+/// else the block above the body; at the bottom, the footer below the body; then the
+/// navigation block from the edge to its first long line (gaps between listed lines);
+/// otherwise the **run** of furniture from the edge: unknown lines do not end it unless two (at
+/// the bottom three) come in a row. Listed lines are removed; recurring lines when the block
+/// has a listed line too; at the bottom, short unknown lines standing between furniture lines
+/// of a block with at least two listed lines (`boilerplate-block`). At the top unknown lines of
+/// a run are kept: a title stands among menus there.
 fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
     if edge == Edge::Top {
         let heads = headlines(lines, order);
@@ -333,7 +334,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
                 c => (i, c),
             })
             .collect();
-        if let Some(mut found) = navigation(lines, block, None, Mode::BelowBody) {
+        if let Some(mut found) = navigation(lines, block, None, Mode::BesideBody) {
             found.extend(run(
                 lines,
                 &order[start.saturating_sub(BODY_MARGIN).max(1)..],
@@ -359,7 +360,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
             })
             .take_while(|(_, c)| *c != Class::Content)
             .collect();
-        if let Some(found) = navigation(lines, block, None, Mode::BelowBody) {
+        if let Some(found) = navigation(lines, block, None, Mode::BesideBody) {
             return found;
         }
     }
@@ -534,8 +535,9 @@ enum Mode {
     Gaps,
     /// All of them (but dates and pieces of sentences): the block stands above a headline.
     AboveHeadline,
-    /// All of them up to the innermost listed line: the block stands below the body.
-    BelowBody,
+    /// All of them up to the innermost listed line: the block stands beside the body (below
+    /// it, or above it when no headline was found), its nearest lines left out.
+    BesideBody,
 }
 
 /// A line that reads like a menu's item, not a piece of a sentence: it does not end with
