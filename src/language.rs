@@ -724,34 +724,69 @@ fn rival(sample: &str, code: &str) -> Option<(&'static str, usize, usize)> {
     if code == "vi" {
         return None;
     }
-    let own: std::collections::HashSet<&str> = STOPWORDS
-        .iter()
-        .find(|(c, _)| *c == code)?
-        .1
-        .lines()
-        .skip(1)
-        .collect();
-    let words: Vec<String> = sample
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .collect();
+    let lists = lists();
+    let own = lists.own.get(code)?;
+    // Per rival: the text's words in `code`'s list and not the rival's (`mine`), and in the
+    // rival's and not `code`'s (`other`). One look-up in each table a word: the rivals' lists
+    // are a table of word -> the rivals listing it.
+    let (mut own_hits, mut both, mut other) = (0usize, [0usize; 64], [0usize; 64]);
+    for word in words_of(sample) {
+        let mine = own.contains(word.as_str());
+        own_hits += usize::from(mine);
+        let mut mask = lists.rivals.get(word.as_str()).copied().unwrap_or(0);
+        while mask != 0 {
+            let r = mask.trailing_zeros() as usize;
+            if mine {
+                both[r] += 1;
+            } else {
+                other[r] += 1;
+            }
+            mask &= mask - 1;
+        }
+    }
     RIVALS
         .iter()
-        .filter_map(|(rival, list)| {
-            let theirs: std::collections::HashSet<&str> =
-                list.lines().filter(|l| !l.starts_with('#')).collect();
-            let mine = words
-                .iter()
-                .filter(|w| own.contains(w.as_str()) && !theirs.contains(w.as_str()))
-                .count();
-            let other = words
-                .iter()
-                .filter(|w| theirs.contains(w.as_str()) && !own.contains(w.as_str()))
-                .count();
+        .enumerate()
+        .filter_map(|(r, (rival, _))| {
+            let (mine, other) = (own_hits - both[r], other[r]);
             (other * RIVAL_RATIO > mine && other >= RIVAL_MIN_HITS).then_some((*rival, mine, other))
         })
         .max_by_key(|&(_, mine, other)| other * 1000 / (mine + 1))
+}
+
+/// The words of a text, lowercase, numbers left out.
+fn words_of(sample: &str) -> Vec<String> {
+    sample
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The word lists as tables, made once.
+struct Lists {
+    /// Each language's most frequent words ([`STOPWORDS`], without the `# share` line).
+    own: std::collections::HashMap<&'static str, std::collections::HashSet<&'static str>>,
+    /// Each word of the rivals' lists ([`RIVALS`]): bit `r` set when rival `r` lists it.
+    rivals: std::collections::HashMap<&'static str, u64>,
+}
+
+fn lists() -> &'static Lists {
+    static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| {
+        assert!(RIVALS.len() <= 64, "a rival is a bit of a u64");
+        let own = STOPWORDS
+            .iter()
+            .map(|(code, list)| (*code, list.lines().skip(1).collect()))
+            .collect();
+        let mut rivals = std::collections::HashMap::<&'static str, u64>::new();
+        for (r, (_, list)) in RIVALS.iter().enumerate() {
+            for word in list.lines().filter(|l| !l.starts_with('#')) {
+                *rivals.entry(word).or_default() |= 1 << r;
+            }
+        }
+        Lists { own, rivals }
+    })
 }
 
 /// A text in a language has at least a quarter of the share of its words among the language's
@@ -773,15 +808,11 @@ fn stopword_share(sample: &str, code: &str) -> Option<(usize, usize)> {
         .trim()
         .parse()
         .ok()?;
-    let words: Vec<String> = sample
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .collect();
+    let words = words_of(sample);
     if words.len() < STOPWORD_MIN_WORDS {
         return None;
     }
-    let common: std::collections::HashSet<&str> = list.lines().skip(1).collect();
+    let common = lists().own.get(code)?;
     let hits = words.iter().filter(|w| common.contains(w.as_str())).count();
     Some((hits * 1000 / words.len(), typical / STOPWORD_SHARE_DIVISOR))
 }
