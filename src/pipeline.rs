@@ -20,7 +20,8 @@ use crate::sort::{self, ExternalSort};
 use crate::spool::{Spool, Spooled, get_field, put_field};
 use crate::validate::SchemaSet;
 use crate::{boilerplate, language, problem};
-use std::collections::{HashMap, HashSet};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// A document that went through every stage.
@@ -69,8 +70,14 @@ pub struct Context {
     pub plans: HashMap<String, crate::decode::Plan>,
 }
 
-/// Decoding plans kept at most (about 100 bytes each).
-const MAX_PLANS: usize = 100_000;
+/// Decoding plans kept at most (about 100 bytes each): past them, a document that is not UTF-8
+/// is detected twice, which costs time, not memory.
+const MAX_PLANS: usize = 16_384;
+
+/// Recurring edge lines kept at most, the most frequent: a site's navigation is tens or
+/// hundreds of lines; a corpus of many near-copies would otherwise make every short edge line a
+/// recurring one, held in memory.
+const MAX_RECURRING: usize = 8_192;
 
 /// The documents found and the problems met while finding them.
 pub struct Discovery {
@@ -248,13 +255,13 @@ impl<'a> Pipeline<'a> {
                 Ok::<(), crate::error::Error>(())
             },
         )?;
-        let mut recurring = HashSet::new();
+        let mut best = MostFrequent::new(MAX_RECURRING);
         for_each_run(keys.finish()?, |key, same| {
             if same.len() >= boilerplate::RECURRING_DOCUMENTS {
-                recurring.insert(key.to_owned());
+                best.push(key, same.len());
             }
         })?;
-        Ok(Some((recurring, plans)))
+        Ok(Some((best.keys(), plans)))
     }
 
     /// The keys of one document's edge lines; none for a file that cannot be read or decoded
@@ -746,6 +753,36 @@ pub fn check(pipeline: &Pipeline, progress: bool) -> Result<CheckReport> {
     sink.finish()
 }
 
+/// The `max` keys of the highest counts (ties: the first in sorted order), whatever order they
+/// come in; memory holds no more than `max` keys: a min-heap of the best kept so far.
+struct MostFrequent {
+    max: usize,
+    best: BinaryHeap<Reverse<(usize, Reverse<String>)>>,
+}
+
+impl MostFrequent {
+    fn new(max: usize) -> MostFrequent {
+        MostFrequent {
+            max,
+            best: BinaryHeap::new(),
+        }
+    }
+
+    fn push(&mut self, key: &str, count: usize) {
+        self.best.push(Reverse((count, Reverse(key.to_owned()))));
+        if self.best.len() > self.max {
+            self.best.pop();
+        }
+    }
+
+    fn keys(self) -> HashSet<String> {
+        self.best
+            .into_iter()
+            .map(|Reverse((_, Reverse(key)))| key)
+            .collect()
+    }
+}
+
 /// Call `each` with every key of a sorted stream of (key, value) and the values given with it.
 fn for_each_run(
     sorted: impl Iterator<Item = std::io::Result<(String, String)>>,
@@ -768,4 +805,34 @@ fn for_each_run(
         each(key, &same);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_frequent_keeps_the_highest_counts_first_keys_on_ties_in_any_order() {
+        let counts = [
+            ("menu", 9),
+            ("b", 3),
+            ("a", 3),
+            ("c", 3),
+            ("home", 7),
+            ("z", 4),
+        ];
+        let mut orders = vec![counts.to_vec()];
+        orders.push(counts.iter().rev().copied().collect());
+        for order in orders {
+            let mut best = MostFrequent::new(4);
+            for (key, count) in order {
+                best.push(key, count);
+            }
+            let kept: std::collections::BTreeSet<String> = best.keys().into_iter().collect();
+            assert_eq!(kept, ["a", "home", "menu", "z"].map(String::from).into());
+        }
+        let mut all = MostFrequent::new(100);
+        all.push("x", 3);
+        assert_eq!(all.keys().len(), 1);
+    }
 }
