@@ -116,13 +116,11 @@ pub fn check(source: &dyn BagSource, report: &BagReport, problems: &mut Vec<Prob
         }
     }
 
+    // Tag files are few; payload files are checked as they stream by (below), never held.
     let mut tag_files = Vec::new();
-    let mut payload_files = Vec::new();
     for row in report.digests.rows() {
         let Ok(row) = row else { break };
-        if row.path.starts_with("data/") {
-            payload_files.push(row.path);
-        } else {
+        if !row.path.starts_with("data/") {
             tag_files.push(row.path);
         }
     }
@@ -198,10 +196,12 @@ pub fn check(source: &dyn BagSource, report: &BagReport, problems: &mut Vec<Prob
         }
     }
     let allowed = strings("Payload-Files-Allowed");
-    for path in &payload_files {
-        if !allowed.iter().any(|pattern| glob(pattern, path)) {
+    for row in report.digests.rows() {
+        let Ok(row) = row else { break };
+        let path = row.path;
+        if path.starts_with("data/") && !allowed.iter().any(|pattern| glob(pattern, &path)) {
             problems.push(violation(
-                path,
+                &path,
                 "the profile does not allow this payload file".into(),
             ));
         }
