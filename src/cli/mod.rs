@@ -386,7 +386,8 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The release zip, or an extracted bag folder.
+    /// The release zip, an extracted bag folder, or an OCFL storage root or object (a folder,
+    /// or s3://BUCKET/PREFIX).
     pub path: PathBuf,
     #[command(flatten)]
     pub threads: ThreadArgs,
@@ -413,6 +414,11 @@ pub struct VerifyArgs {
     /// Refuse OCFL inventories larger than this (they are parsed whole).
     #[arg(long, default_value_t = crate::ocfl::validate::OcflLimits::default().max_inventory_bytes, value_name = "BYTES")]
     pub max_inventory_bytes: u64,
+    /// An OCFL root on S3 (s3://BUCKET/PREFIX): compare each content file with the store's own
+    /// SHA-256 instead of downloading it. Faster, and weaker: it shows the store holds what was
+    /// uploaded, not that the bytes it would send are intact.
+    #[arg(long)]
+    pub fast: bool,
 }
 
 impl VerifyArgs {

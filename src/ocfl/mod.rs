@@ -8,8 +8,10 @@
 //! holds (`archivist log`) and gets a deposited release back out (`archivist retrieve`).
 
 pub mod layout;
+pub mod remote;
 pub mod read;
 pub mod store;
+pub mod tree;
 pub mod validate;
 
 /// The object conformance declaration this tool writes.
