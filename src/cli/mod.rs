@@ -437,7 +437,8 @@ pub struct DepositArgs {
     /// The release zip.
     pub zip: PathBuf,
     /// An OCFL storage root (1.1 or 1.0, any layout archivist implements; a missing one is
-    /// created) to add the release to, as a new version of the object its identifier names.
+    /// created) to add the release to, as a new version of the object its identifier names: a
+    /// folder, or s3://BUCKET/PREFIX on S3-compatible storage (README: OCFL on object storage).
     #[arg(long, value_name = "ROOT")]
     pub ocfl: Option<PathBuf>,
     /// The base URL of an InvenioRDM repository.
@@ -473,7 +474,7 @@ pub struct DepositArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("which").required(true).args(["release", "id"])))]
 pub struct RetrieveArgs {
-    /// The OCFL storage root.
+    /// The OCFL storage root (a folder, or s3://BUCKET/PREFIX).
     pub root: PathBuf,
     /// The release, `<name>-<version>` (e.g. khojaly-1992-1.0.2).
     pub release: Option<String>,
@@ -490,7 +491,7 @@ pub struct RetrieveArgs {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The OCFL storage root.
+    /// The OCFL storage root (a folder, or s3://BUCKET/PREFIX).
     pub root: PathBuf,
     /// Only this object.
     pub id: Option<String>,
