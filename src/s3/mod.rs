@@ -148,6 +148,17 @@ impl Config {
         })
     }
 
+    /// A configuration given in full (for tools and tests that do not read the environment).
+    pub fn new(endpoint: &str, region: &str, key_id: &str, secret: &str) -> Result<Config> {
+        Ok(Config {
+            endpoint: endpoint
+                .parse()
+                .map_err(|e| Error::Usage(format!("`{endpoint}` is not a URL ({e})")))?,
+            region: region.to_owned(),
+            credentials: Credentials::new(key_id, secret),
+        })
+    }
+
     pub fn key_id(&self) -> &str {
         self.credentials.key()
     }
