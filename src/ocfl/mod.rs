@@ -8,8 +8,8 @@
 //! holds (`archivist log`) and gets a deposited release back out (`archivist retrieve`).
 
 pub mod layout;
-pub mod remote;
 pub mod read;
+pub mod remote;
 pub mod store;
 pub mod tree;
 pub mod validate;

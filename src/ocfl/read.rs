@@ -268,8 +268,7 @@ impl Read for Checked<'_> {
                     std::io::ErrorKind::InvalidData,
                     format!(
                         "`{}` is damaged: its digest is {got}, the inventory says {}",
-                        self.path,
-                        self.want
+                        self.path, self.want
                     ),
                 ));
             }
@@ -397,10 +396,7 @@ pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retri
             if object.inventory["versions"].get(&version).is_none() {
                 return Err(refuse(
                     format!("the object `{id}` has no version {version}"),
-                    Some(format!(
-                        "list them with `archivist log {} {id}`",
-                        shown
-                    )),
+                    Some(format!("list them with `archivist log {} {id}`", shown)),
                 ));
             }
             (object, version)
@@ -524,10 +520,7 @@ pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retri
         // A content file that does not match its digest: the repository is damaged.
         Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => Error::Refused {
             message: format!("{io}; nothing was written"),
-            hint: Some(format!(
-                "audit the root with `archivist verify {}`",
-                shown
-            )),
+            hint: Some(format!("audit the root with `archivist verify {}`", shown)),
         },
         other => other,
     })?;

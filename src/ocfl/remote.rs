@@ -67,6 +67,7 @@ fn refused(message: String, hint: Option<String>) -> Error {
 
 /// Deposit `release` into the storage root at `location`.
 pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result<Deposited> {
+    let started = std::time::Instant::now();
     let client = Client::from_env(location.clone())?;
     let shown = location.to_string();
     let guard = match Lease::acquire(&client, &shown)? {
@@ -91,6 +92,7 @@ pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result
             }
         }
     };
+    tracing::debug!(elapsed = ?started.elapsed(), "s3 deposit: writers kept apart");
     let mut tree = S3::open(client)?;
     if let Guard::Lease(_) = guard {
         recover(&mut tree)?;
@@ -154,15 +156,25 @@ pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result
         }
         _ => super::read::find_object_in(&tree, release.id)?,
     };
+    let threads = rayon::ThreadPoolBuilder::new()
+        .num_threads(8)
+        .build()
+        .map_err(|e| Error::Io(std::io::Error::other(e)))?;
     let mut before: BTreeMap<String, u64> = BTreeMap::new();
     if let Some(rel) = &object_rel {
-        for (file, size) in tree.files_below(rel) {
-            download(&tree, &file, &local)?;
-            before.insert(file, size);
-        }
+        before.extend(tree.files_below(rel));
+        // The object is audited whole before it is extended, as on disk: it is read once.
+        threads.install(|| {
+            use rayon::prelude::*;
+            before
+                .par_iter()
+                .try_for_each(|(file, _)| download(&tree, file, &local))
+        })?;
     }
 
+    tracing::debug!(elapsed = ?started.elapsed(), "s3 deposit: shadow root ready");
     let outcome = super::store::deposit(&local, user, release)?;
+    tracing::debug!(elapsed = ?started.elapsed(), "s3 deposit: version built");
     let (object_dir, version, upgraded) = match outcome {
         Deposited::AlreadyHead { object, version } => {
             let rel = relative(&local, &object)?;
@@ -252,10 +264,6 @@ pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result
         }
     }
     // 2. The content, uploaded to the staging area.
-    let threads = rayon::ThreadPoolBuilder::new()
-        .num_threads(4)
-        .build()
-        .map_err(|e| Error::Io(std::io::Error::other(e)))?;
     threads.install(|| {
         use rayon::prelude::*;
         content.par_iter().try_for_each(|rel| -> Result<()> {
@@ -263,12 +271,18 @@ pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result
             Ok(())
         })
     })?;
+    tracing::info!(files = content.len(), elapsed = ?started.elapsed(), "s3 deposit: content uploaded");
     failpoint("s3-staged");
     guard.check()?;
-    // 3. Into the version folder, on the store.
-    for (i, rel) in content.iter().enumerate() {
-        client.copy(&key(&staged(rel)), &key(rel))?;
-        if i == content.len() / 2 {
+    // 3. Into the version folder, on the store (half, then the rest: a crash test point).
+    let half = content.len() / 2;
+    for (i, part) in [&content[..half], &content[half..]].into_iter().enumerate() {
+        threads.install(|| {
+            use rayon::prelude::*;
+            part.par_iter()
+                .try_for_each(|rel| client.copy(&key(&staged(rel)), &key(rel)))
+        })?;
+        if i == 0 {
             failpoint("s3-copying");
         }
     }
@@ -307,13 +321,17 @@ pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result
     }
     failpoint("s3-committed");
     // 6. Tidy up.
-    for rel in &content {
-        client.delete(&key(&staged(rel)))?;
-    }
+    threads.install(|| {
+        use rayon::prelude::*;
+        content
+            .par_iter()
+            .try_for_each(|rel| client.delete(&key(&staged(rel))))
+    })?;
     if let Guard::Lease(_) = guard {
         client.delete(&key(INTENT))?;
     }
     drop(guard);
+    tracing::debug!(elapsed = ?started.elapsed(), "s3 deposit: committed");
     Ok(Deposited::Version {
         object: PathBuf::from(tree.show(&object_rel)),
         version,

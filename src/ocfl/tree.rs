@@ -53,6 +53,11 @@ pub trait Tree: Sync {
     }
     /// A tree for the folder `rel` of this one.
     fn sub(&self, rel: &str) -> Box<dyn Tree + '_>;
+    /// How many files to read at once, when not one per core (a store over the network
+    /// answers many requests at once).
+    fn concurrency(&self) -> Option<usize> {
+        None
+    }
 }
 
 /// `a/b` from `a` and `b` (either may be empty).
@@ -289,6 +294,9 @@ impl Tree for S3 {
             base: rel.to_owned(),
         })
     }
+    fn concurrency(&self) -> Option<usize> {
+        Some(16)
+    }
 }
 
 /// A folder of another tree.
@@ -324,6 +332,9 @@ impl Tree for Sub<'_> {
             tree: self.tree,
             base: join(&self.base, rel),
         })
+    }
+    fn concurrency(&self) -> Option<usize> {
+        self.tree.concurrency()
     }
 }
 

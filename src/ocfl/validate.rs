@@ -8,12 +8,12 @@
 //! files that are not in the manifest; the state of every version against prior inventories;
 //! and, for storage roots, the hierarchy and the layout mapping of every object.
 
+use super::tree::{Disk, Kind, Tree};
 use crate::digest::{Algorithm, MultiHasher};
 use crate::error::Result;
 use crate::problem::Problem;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
-use super::tree::{Disk, Kind, Tree};
 use std::path::Path;
 
 /// The result of an audit.
@@ -412,46 +412,57 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
             }
         }
     }
-    for path in &on_disk {
-        if !by_path.contains_key(path.as_str()) {
-            c.error(
-                path,
-                "E023",
-                "file in a content directory that the manifest does not list",
-            );
-            continue;
-        }
-        let wanted = &expected[path.as_str()];
-        let mut hasher = MultiHasher::new(wanted.iter().map(|(a, _, _, _)| *a));
-        if c.tree.kind(path) != Some(Kind::File) {
-            c.error(path, "E093", "not a regular file (a link, pipe or device)");
-            continue;
-        }
-        if c.limits.fast {
-            fast_check(c, audit, path, wanted)?;
-            continue;
-        }
-        let mut file = c.tree.open(path)?;
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = std::io::Read::read(&mut file, &mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            audit.bytes += n as u64;
-        }
-        audit.files += 1;
-        let digests = hasher.finish();
-        for (a, want, source, code) in wanted {
-            let got = &digests.iter().find(|(x, _)| x == a).expect("hashed").1;
-            if !got.eq_ignore_ascii_case(want) {
+    // Each file on its own (in parallel: a store answers many requests at once), the problems
+    // then reported in path order.
+    let items: Vec<(&str, Option<&[(Algorithm, String, String, &'static str)]>)> = on_disk
+        .iter()
+        .map(|path| {
+            let ok = by_path.contains_key(path.as_str()) && c.tree.kind(path) == Some(Kind::File);
+            (
+                path.as_str(),
+                ok.then(|| expected[path.as_str()].as_slice()),
+            )
+        })
+        .collect();
+    let (tree, fast) = (c.tree, c.limits.fast);
+    let check = || -> Vec<Option<Result<Checked>>> {
+        use rayon::prelude::*;
+        items
+            .par_iter()
+            .map(|(path, wanted)| wanted.map(|w| check_content(tree, path, w, fast)))
+            .collect()
+    };
+    let results = match tree.concurrency() {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| crate::error::Error::Io(std::io::Error::other(e)))?
+            .install(check),
+        None => check(),
+    };
+    for ((path, _), result) in items.iter().zip(results) {
+        let Some(result) = result else {
+            if !by_path.contains_key(path) {
                 c.error(
                     path,
-                    code,
-                    format!("{} is {got}, {source} says {want}", a.name()),
+                    "E023",
+                    "file in a content directory that the manifest does not list",
                 );
+            } else {
+                c.error(path, "E093", "not a regular file (a link, pipe or device)");
             }
+            continue;
+        };
+        let checked = result?;
+        audit.files += 1;
+        audit.bytes += checked.bytes;
+        match checked.fast {
+            Some(true) => audit.fast_matched += 1,
+            Some(false) => audit.fast_unchecked += 1,
+            None => {}
+        }
+        for (code, message) in checked.problems {
+            c.error(path, code, message);
         }
     }
     for path in by_path.keys() {
@@ -466,40 +477,80 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
     Ok(())
 }
 
-/// `--fast`: a content file against the store's own size and SHA-256, nothing read.
-fn fast_check(
-    c: &mut Checker,
-    audit: &mut Audit,
+/// What checking one content file found.
+struct Checked {
+    bytes: u64,
+    /// `--fast`: whether the store had a SHA-256 to compare.
+    fast: Option<bool>,
+    problems: Vec<(&'static str, String)>,
+}
+
+/// A content file against every digest it must have: hashed as it is read, or (`fast`) the
+/// store's own SHA-256 compared, nothing read.
+fn check_content(
+    tree: &dyn Tree,
     path: &str,
     wanted: &[(Algorithm, String, String, &'static str)],
-) -> Result<()> {
-    let Some(stored) = c.tree.stored(path)? else {
-        return Err(crate::error::Error::Usage(
-            "--fast compares the store's own checksums: it applies to s3:// roots".into(),
-        ));
-    };
-    audit.files += 1;
-    let sha256: Vec<_> = wanted
-        .iter()
-        .filter(|(a, _, _, _)| *a == Algorithm::Sha256)
-        .collect();
-    match (&stored.sha256, sha256.is_empty()) {
-        (Some(got), false) => {
-            for (_, want, source, code) in sha256 {
-                if !got.eq_ignore_ascii_case(want) {
-                    c.error(
-                        path,
-                        code,
-                        format!("the store's sha256 is {got}, {source} says {want}"),
-                    );
+    fast: bool,
+) -> Result<Checked> {
+    let mut problems = Vec::new();
+    if fast {
+        let Some(stored) = tree.stored(path)? else {
+            return Err(crate::error::Error::Usage(
+                "--fast compares the store's own checksums: it applies to s3:// roots".into(),
+            ));
+        };
+        let sha256: Vec<_> = wanted
+            .iter()
+            .filter(|(a, _, _, _)| *a == Algorithm::Sha256)
+            .collect();
+        let compared = match (&stored.sha256, sha256.is_empty()) {
+            (Some(got), false) => {
+                for (_, want, source, code) in sha256 {
+                    if !got.eq_ignore_ascii_case(want) {
+                        problems.push((
+                            *code,
+                            format!("the store's sha256 is {got}, {source} says {want}"),
+                        ));
+                    }
                 }
+                true
             }
-            audit.fast_matched += 1;
-        }
-        _ => audit.fast_unchecked += 1,
+            _ => false,
+        };
+        return Ok(Checked {
+            bytes: 0,
+            fast: Some(compared),
+            problems,
+        });
     }
-    let _ = stored.size;
-    Ok(())
+    let mut hasher = MultiHasher::new(wanted.iter().map(|(a, _, _, _)| *a));
+    let mut file = tree.open(path)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut bytes = 0;
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    let digests = hasher.finish();
+    for (a, want, source, code) in wanted {
+        let got = &digests.iter().find(|(x, _)| x == a).expect("hashed").1;
+        if !got.eq_ignore_ascii_case(want) {
+            problems.push((
+                *code,
+                format!("{} is {got}, {source} says {want}", a.name()),
+            ));
+        }
+    }
+    Ok(Checked {
+        bytes,
+        fast: None,
+        problems,
+    })
 }
 
 /// The entries of a folder: (name, is a directory). Symlinks are reported, not followed.
@@ -624,10 +675,8 @@ fn read_inventory(
         }
         Some(name) => {
             let sidecar_rel = rel(name);
-            let text = String::from_utf8(
-                c.tree.read(&sidecar_rel, 1 << 16).unwrap_or_default(),
-            )
-            .unwrap_or_default();
+            let text = String::from_utf8(c.tree.read(&sidecar_rel, 1 << 16).unwrap_or_default())
+                .unwrap_or_default();
             let mut parts = text.split_whitespace();
             match (parts.next(), parts.next(), parts.next()) {
                 (Some(digest), Some("inventory.json"), None) => {
@@ -1296,8 +1345,8 @@ pub fn validate_root_in(root: &dyn Tree, limits: OcflLimits) -> Result<Audit> {
         )),
     }
     if root.kind("ocfl_layout.json") == Some(Kind::File) {
-        let value: Value = serde_json::from_slice(&root.read("ocfl_layout.json", 1 << 20)?)
-            .unwrap_or(Value::Null);
+        let value: Value =
+            serde_json::from_slice(&root.read("ocfl_layout.json", 1 << 20)?).unwrap_or(Value::Null);
         if value.get("extension").and_then(Value::as_str).is_none()
             || value.get("description").and_then(Value::as_str).is_none()
         {

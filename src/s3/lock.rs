@@ -54,7 +54,9 @@ impl K2v {
             return Ok(None);
         };
         let endpoint: url::Url = endpoint.parse().map_err(|e| {
-            Error::Usage(format!("ARCHIVIST_K2V_ENDPOINT `{endpoint}` is not a URL ({e})"))
+            Error::Usage(format!(
+                "ARCHIVIST_K2V_ENDPOINT `{endpoint}` is not a URL ({e})"
+            ))
         })?;
         let agent = ureq::Agent::config_builder()
             .http_status_as_error(false)

@@ -55,7 +55,10 @@ impl Location {
                 "`{text}` is not s3://BUCKET/PREFIX (a bucket name is lowercase letters, digits, `-` and `.`)"
             ))));
         }
-        if prefix.split('/').any(|s| s.is_empty() || s == "." || s == "..") && !prefix.is_empty()
+        if prefix
+            .split('/')
+            .any(|s| s.is_empty() || s == "." || s == "..")
+            && !prefix.is_empty()
         {
             return Some(Err(Error::Usage(format!(
                 "`{text}`: the prefix has an empty, `.` or `..` segment"
@@ -125,9 +128,7 @@ impl Config {
             .or_else(|| env("AWS_ENDPOINT_URL"))
             .unwrap_or_else(|| format!("https://s3.{region}.amazonaws.com"));
         let endpoint: url::Url = endpoint.parse().map_err(|e| {
-            Error::Usage(format!(
-                "AWS_ENDPOINT_URL `{endpoint}` is not a URL ({e})"
-            ))
+            Error::Usage(format!("AWS_ENDPOINT_URL `{endpoint}` is not a URL ({e})"))
         })?;
         if !matches!(endpoint.scheme(), "http" | "https") {
             return Err(Error::Usage(format!(
@@ -406,9 +407,7 @@ impl Client {
                 request = request.header(*name, value);
             }
             let outcome = match body {
-                Body::Empty => self
-                    .agent
-                    .run(request.body(()).expect("a valid request")),
+                Body::Empty => self.agent.run(request.body(()).expect("a valid request")),
                 Body::Bytes(bytes) => self
                     .agent
                     .run(request.body(bytes).expect("a valid request")),
@@ -418,7 +417,11 @@ impl Client {
                     let status = response.status().as_u16();
                     if status == 429 || status >= 500 {
                         let reply = Reply { status, response };
-                        format!("{what} {}: HTTP {status} ({})", self.show_key(key), s3_error(&reply.text()))
+                        format!(
+                            "{what} {}: HTTP {status} ({})",
+                            self.show_key(key),
+                            s3_error(&reply.text())
+                        )
                     } else {
                         return Ok(Reply { status, response });
                     }
@@ -434,7 +437,10 @@ impl Client {
             }
             let wait = self.retry.base_delay * 2u32.saturating_pow(attempt - 1);
             let jitter = Duration::from_millis(u64::from(rand_u16()) % 100);
-            tracing::warn!("{failure}; retrying in {:.1}s", (wait + jitter).as_secs_f64());
+            tracing::warn!(
+                "{failure}; retrying in {:.1}s",
+                (wait + jitter).as_secs_f64()
+            );
             std::thread::sleep(wait + jitter);
         }
     }
@@ -515,10 +521,7 @@ impl Client {
             .map_err(|e| read_error(&self.show_key(key), e))?;
         if bytes.len() as u64 > limit {
             return Err(Error::Refused {
-                message: format!(
-                    "{} is over the limit of {limit} bytes",
-                    self.show_key(key)
-                ),
+                message: format!("{} is over the limit of {limit} bytes", self.show_key(key)),
                 hint: None,
             });
         }
@@ -554,7 +557,9 @@ impl Client {
             key,
             &|| {
                 let mut action = self.bucket.head_object(self.credentials(), key);
-                action.headers_mut().insert("x-amz-checksum-mode", "ENABLED");
+                action
+                    .headers_mut()
+                    .insert("x-amz-checksum-mode", "ENABLED");
                 (
                     "HEAD",
                     action.sign(SIGNED_FOR),
@@ -602,7 +607,20 @@ impl Client {
         bytes: &[u8],
         condition: Option<(&'static str, String)>,
     ) -> Result<std::result::Result<String, Conflict>> {
-        let sums = checksums(bytes);
+        self.put_claiming(key, bytes, bytes, condition)
+    }
+
+    /// Upload `bytes` with the checksums of `claimed` (the same bytes, but for tests that show
+    /// the store refusing a body that does not match its checksums).
+    #[doc(hidden)]
+    pub fn put_claiming(
+        &self,
+        key: &str,
+        bytes: &[u8],
+        claimed: &[u8],
+        condition: Option<(&'static str, String)>,
+    ) -> Result<std::result::Result<String, Conflict>> {
+        let sums = checksums(claimed);
         let reply = self.send(
             "put",
             key,
@@ -796,7 +814,9 @@ impl Client {
             to,
             &|| {
                 let mut action = self.bucket.put_object(self.credentials(), to);
-                action.headers_mut().insert("x-amz-copy-source", source.clone());
+                action
+                    .headers_mut()
+                    .insert("x-amz-copy-source", source.clone());
                 (
                     "PUT",
                     action.sign(SIGNED_FOR),
@@ -867,7 +887,10 @@ impl<R: Read> Read for Named<R> {
 }
 
 fn read_error(shown: &str, e: std::io::Error) -> Error {
-    Error::Io(std::io::Error::new(e.kind(), format!("reading {shown}: {e}")))
+    Error::Io(std::io::Error::new(
+        e.kind(),
+        format!("reading {shown}: {e}"),
+    ))
 }
 
 /// A transport failure, described without its URL.

@@ -135,8 +135,6 @@ mod tests {
             ),
             "{authorization}"
         );
-        assert!(authorization.contains(
-            "SignedHeaders=host;range;x-amz-content-sha256;x-amz-date"
-        ));
+        assert!(authorization.contains("SignedHeaders=host;range;x-amz-content-sha256;x-amz-date"));
     }
 }

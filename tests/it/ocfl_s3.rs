@@ -113,7 +113,12 @@ impl Cluster {
             .arg(repo().join(format!("release/{name}.zip")))
             .arg("--ocfl")
             .arg(format!("s3://ocfl/{prefix}"))
-            .args(["--user", "Test Archivist", "--address", "mailto:test@example.org"]))
+            .args([
+                "--user",
+                "Test Archivist",
+                "--address",
+                "mailto:test@example.org",
+            ]))
     }
 
     fn verify(&self, prefix: &str, fast: bool) -> crate::support::Run {
@@ -169,7 +174,9 @@ impl Cluster {
     /// `rocfl validate` of the root over S3: (valid, its report).
     fn rocfl_validate(&self, https: &str, prefix: &str) -> (bool, String) {
         let out = Command::new(crate::deposit::rocfl())
-            .args(["-R", "garage", "-b", "ocfl", "-r", prefix, "-e", https, "validate"])
+            .args([
+                "-R", "garage", "-b", "ocfl", "-r", prefix, "-e", https, "validate",
+            ])
             .env("AWS_ACCESS_KEY_ID", self.var("AWS_ACCESS_KEY_ID"))
             .env("AWS_SECRET_ACCESS_KEY", self.var("AWS_SECRET_ACCESS_KEY"))
             .output()
@@ -286,7 +293,14 @@ fn deposits_to_garage_validate_with_rocfl_and_survive_a_node_stopped_mid_deposit
         .raw_archivist()
         .arg("deposit")
         .arg(repo().join(format!("release/{}.zip", RELEASES[2])))
-        .args(["--ocfl", "s3://ocfl/root", "--user", "T", "--address", "mailto:t@example.org"])
+        .args([
+            "--ocfl",
+            "s3://ocfl/root",
+            "--user",
+            "T",
+            "--address",
+            "mailto:t@example.org",
+        ])
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -337,7 +351,11 @@ fn a_corrupted_object_on_the_store_is_caught_by_the_audit() {
     client.put(&content.key, &bytes).unwrap();
     let full = cluster.verify("c", false);
     assert_eq!(full.code, 1, "{}", full.stdout);
-    assert!(error_codes(&full.json()).contains(&"E092".to_owned()), "{}", full.stdout);
+    assert!(
+        error_codes(&full.json()).contains(&"E092".to_owned()),
+        "{}",
+        full.stdout
+    );
     // The store's checksum of the replaced object differs from the inventory too.
     let fast = cluster.verify("c", true);
     assert_eq!(fast.code, 1, "{}", fast.stdout);
@@ -368,10 +386,7 @@ fn racing_deposits_to_one_object_one_wins_the_other_is_refused() {
                 .args(["--user", "T", "--address", "mailto:t@example.org"]);
             cmd
         };
-        let (a, b) = crate::support::race(
-            make(RELEASES[1 + round]),
-            make(RELEASES[1 + round]),
-        );
+        let (a, b) = crate::support::race(make(RELEASES[1 + round]), make(RELEASES[1 + round]));
         let codes = [a.status.code(), b.status.code()];
         let stderr = format!(
             "{}{}",
@@ -426,7 +441,9 @@ fn kill_9_during_a_deposit_leaves_the_object_recoverable_ten_trials() {
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null());
         let status = if trial < points.len() {
-            cmd.env("ARCHIVIST_FAILPOINT", points[trial]).status().unwrap()
+            cmd.env("ARCHIVIST_FAILPOINT", points[trial])
+                .status()
+                .unwrap()
         } else {
             let mut child = cmd.spawn().unwrap();
             std::thread::sleep(Duration::from_millis(300 + 450 * (trial as u64 - 6)));
@@ -489,7 +506,14 @@ fn s3_errors_name_the_key_and_never_print_the_secret() {
     let ok = run(with_file("garage")
         .arg("deposit")
         .arg(repo().join(format!("release/{}.zip", RELEASES[0])))
-        .args(["--ocfl", "s3://ocfl/creds", "--user", "T", "--address", "mailto:t@example.org"]));
+        .args([
+            "--ocfl",
+            "s3://ocfl/creds",
+            "--user",
+            "T",
+            "--address",
+            "mailto:t@example.org",
+        ]));
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     let denied = run(with_file("default").args(["log", "s3://ocfl/creds"]));
     assert_ne!(denied.code, 0);
@@ -500,7 +524,11 @@ fn s3_errors_name_the_key_and_never_print_the_secret() {
     );
     let missing = run(cluster.archivist().args(["log", "s3://no-such-bucket/x"]));
     assert_ne!(missing.code, 0);
-    assert!(missing.stderr.contains("s3://no-such-bucket/x/"), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("s3://no-such-bucket/x/"),
+        "{}",
+        missing.stderr
+    );
     for out in [&ok, &denied, &missing] {
         let all = format!("{}{}", out.stdout, out.stderr);
         assert!(!all.contains(cluster.var("AWS_SECRET_ACCESS_KEY")));
@@ -512,7 +540,14 @@ fn s3_errors_name_the_key_and_never_print_the_secret() {
         .env_remove("ARCHIVIST_K2V_ENDPOINT")
         .arg("deposit")
         .arg(repo().join(format!("release/{}.zip", RELEASES[1])))
-        .args(["--ocfl", "s3://ocfl/creds", "--user", "T", "--address", "mailto:t@example.org"]));
+        .args([
+            "--ocfl",
+            "s3://ocfl/creds",
+            "--user",
+            "T",
+            "--address",
+            "mailto:t@example.org",
+        ]));
     assert_eq!(unguarded.code, 1, "{}", unguarded.stderr);
     assert!(
         unguarded.stderr.contains("ignores conditional writes"),
@@ -520,4 +555,38 @@ fn s3_errors_name_the_key_and_never_print_the_secret() {
         unguarded.stderr
     );
     assert_eq!(cluster.head("creds").as_deref(), Some("v1"));
+}
+
+#[test]
+fn the_store_refuses_a_damaged_upload_and_large_files_go_up_in_checked_parts() {
+    let cluster = Cluster::start();
+    let client = cluster.client("up");
+    // A body that does not match the checksums it was sent with is refused, and nothing stored.
+    let refused = client.put_claiming("up/damaged", b"what arrived", b"what was sent", None);
+    assert!(refused.is_err(), "{refused:?}");
+    assert!(client.head("up/damaged").unwrap().is_none());
+    // Over the multipart threshold: parts with their own checksums, the same bytes back.
+    let dir = tempfile::tempdir().unwrap();
+    let big = dir.path().join("big");
+    let size = archivist::s3::MULTIPART_OVER + 3 * archivist::s3::PART_SIZE / 2;
+    let mut bytes = Vec::with_capacity(size as usize);
+    let mut x: u64 = 7;
+    while (bytes.len() as u64) < size {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        bytes.extend_from_slice(&x.to_le_bytes());
+    }
+    bytes.truncate(size as usize);
+    std::fs::write(&big, &bytes).unwrap();
+    let sent = client.put_file("up/big", &big).unwrap();
+    assert_eq!(sent, archivist::s3::sha256_hex(&bytes));
+    let head = client.head("up/big").unwrap().unwrap();
+    assert_eq!(head.size, size);
+    assert!(head.composite, "{head:?}");
+    let back = client.get("up/big", size).unwrap();
+    assert!(
+        back == bytes,
+        "the multipart upload reads back byte for byte"
+    );
 }
