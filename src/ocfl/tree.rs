@@ -69,6 +69,15 @@ pub fn join(a: &str, b: &str) -> String {
     }
 }
 
+/// The key prefix of the folder `rel` (`rel/`, or nothing for the top).
+fn folder(rel: &str) -> String {
+    if rel.is_empty() {
+        String::new()
+    } else {
+        format!("{rel}/")
+    }
+}
+
 /// A folder on disk.
 pub struct Disk {
     pub root: PathBuf,
@@ -181,11 +190,7 @@ impl S3 {
 
     /// Every file below `rel` (relative to the top), with its size.
     pub fn files_below(&self, rel: &str) -> Vec<(String, u64)> {
-        let start = if rel.is_empty() {
-            String::new()
-        } else {
-            format!("{rel}/")
-        };
+        let start = folder(rel);
         self.keys
             .range(start.clone()..)
             .take_while(|(k, _)| k.starts_with(&start))
@@ -213,11 +218,7 @@ impl Tree for S3 {
         if self.keys.contains_key(rel) {
             return Some(Kind::File);
         }
-        let start = if rel.is_empty() {
-            String::new()
-        } else {
-            format!("{rel}/")
-        };
+        let start = folder(rel);
         self.keys
             .range(start.clone()..)
             .next()
@@ -228,11 +229,7 @@ impl Tree for S3 {
         if self.kind(rel) != Some(Kind::Dir) {
             return Err(self.missing(rel));
         }
-        let start = if rel.is_empty() {
-            String::new()
-        } else {
-            format!("{rel}/")
-        };
+        let start = folder(rel);
         let mut out: BTreeMap<String, Kind> = BTreeMap::new();
         for (key, _) in self
             .keys

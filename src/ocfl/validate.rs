@@ -414,7 +414,7 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
     }
     // Each file on its own (in parallel: a store answers many requests at once), the problems
     // then reported in path order.
-    let items: Vec<(&str, Option<&[(Algorithm, String, String, &'static str)]>)> = on_disk
+    let items: Vec<(&str, Option<&[Wanted]>)> = on_disk
         .iter()
         .map(|path| {
             let ok = by_path.contains_key(path.as_str()) && c.tree.kind(path) == Some(Kind::File);
@@ -477,6 +477,9 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
     Ok(())
 }
 
+/// A digest a content file must have: (algorithm, digest, where it is stated, the code).
+type Wanted = (Algorithm, String, String, &'static str);
+
 /// What checking one content file found.
 struct Checked {
     bytes: u64,
@@ -487,12 +490,7 @@ struct Checked {
 
 /// A content file against every digest it must have: hashed as it is read, or (`fast`) the
 /// store's own SHA-256 compared, nothing read.
-fn check_content(
-    tree: &dyn Tree,
-    path: &str,
-    wanted: &[(Algorithm, String, String, &'static str)],
-    fast: bool,
-) -> Result<Checked> {
+fn check_content(tree: &dyn Tree, path: &str, wanted: &[Wanted], fast: bool) -> Result<Checked> {
     let mut problems = Vec::new();
     if fast {
         let Some(stored) = tree.stored(path)? else {

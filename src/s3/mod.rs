@@ -252,20 +252,28 @@ pub struct Head {
     pub composite: bool,
 }
 
-/// Retries of transient failures.
-#[derive(Clone, Copy, Debug)]
-pub struct Retry {
-    pub attempts: u32,
-    pub base_delay: Duration,
+/// Retries of transient failures (as for InvenioRDM; the store gets more, shorter waits).
+pub use crate::deposit::invenio::Retry;
+
+fn store_retry() -> Retry {
+    Retry {
+        attempts: 6,
+        base_delay: Duration::from_millis(250),
+    }
 }
 
-impl Default for Retry {
-    fn default() -> Self {
-        Retry {
-            attempts: 6,
-            base_delay: Duration::from_millis(250),
+/// A signed request for `action` with `headers` signed and sent.
+fn signed<'a>(
+    mut action: impl S3Action<'a>,
+    method: &'static str,
+    headers: Vec<(&'static str, String)>,
+) -> (&'static str, url::Url, Vec<(&'static str, String)>) {
+    for (name, value) in &headers {
+        if name.starts_with("x-amz-") {
+            action.headers_mut().insert(*name, value.clone());
         }
     }
+    (method, action.sign(SIGNED_FOR), headers)
 }
 
 /// A bucket on a store.
@@ -365,7 +373,7 @@ impl Client {
             bucket,
             config,
             agent,
-            retry: Retry::default(),
+            retry: store_retry(),
             location,
         })
     }
@@ -556,13 +564,9 @@ impl Client {
             "head",
             key,
             &|| {
-                let mut action = self.bucket.head_object(self.credentials(), key);
-                action
-                    .headers_mut()
-                    .insert("x-amz-checksum-mode", "ENABLED");
-                (
+                signed(
+                    self.bucket.head_object(self.credentials(), key),
                     "HEAD",
-                    action.sign(SIGNED_FOR),
                     vec![("x-amz-checksum-mode", "ENABLED".to_owned())],
                 )
             },
@@ -625,15 +629,13 @@ impl Client {
             "put",
             key,
             &|| {
-                let mut action = self.bucket.put_object(self.credentials(), key);
-                action
-                    .headers_mut()
-                    .insert("x-amz-checksum-sha256", sums[0].1.clone());
                 let mut headers = vec![sums[0].clone(), sums[1].clone()];
-                if let Some((name, value)) = &condition {
-                    headers.push((name, value.clone()));
-                }
-                ("PUT", action.sign(SIGNED_FOR), headers)
+                headers.extend(condition.clone());
+                signed(
+                    self.bucket.put_object(self.credentials(), key),
+                    "PUT",
+                    headers,
+                )
             },
             Body::Bytes(bytes),
         )?;
@@ -673,13 +675,9 @@ impl Client {
             "start upload",
             key,
             &|| {
-                let mut action = self.bucket.create_multipart_upload(self.credentials(), key);
-                action
-                    .headers_mut()
-                    .insert("x-amz-checksum-algorithm", "SHA256");
-                (
+                signed(
+                    self.bucket.create_multipart_upload(self.credentials(), key),
                     "POST",
-                    action.sign(SIGNED_FOR),
                     vec![("x-amz-checksum-algorithm", "SHA256".to_owned())],
                 )
             },
@@ -740,15 +738,10 @@ impl Client {
                 "upload part of",
                 key,
                 &|| {
-                    let mut action =
+                    signed(
                         self.bucket
-                            .upload_part(self.credentials(), key, number, upload_id);
-                    action
-                        .headers_mut()
-                        .insert("x-amz-checksum-sha256", sums[0].1.clone());
-                    (
+                            .upload_part(self.credentials(), key, number, upload_id),
                         "PUT",
-                        action.sign(SIGNED_FOR),
                         vec![sums[0].clone(), sums[1].clone()],
                     )
                 },
@@ -813,13 +806,9 @@ impl Client {
             "copy to",
             to,
             &|| {
-                let mut action = self.bucket.put_object(self.credentials(), to);
-                action
-                    .headers_mut()
-                    .insert("x-amz-copy-source", source.clone());
-                (
+                signed(
+                    self.bucket.put_object(self.credentials(), to),
                     "PUT",
-                    action.sign(SIGNED_FOR),
                     vec![("x-amz-copy-source", source.clone())],
                 )
             },
