@@ -399,7 +399,7 @@ fn download(tree: &S3, rel: &str, local: &Path) -> Result<()> {
 }
 
 /// The root's OCFL version; a root is created in an empty prefix (OCFL 1.1, the 0004 layout),
-/// declaration last.
+/// declaration last (a prefix holding only what an interrupted creation wrote counts as empty).
 fn ensure_root(tree: &mut S3) -> Result<&'static str> {
     let shown = tree.show("");
     if super::validate::is_root_at(tree, "") {
@@ -419,11 +419,14 @@ fn ensure_root(tree: &mut S3) -> Result<&'static str> {
             )),
         };
     }
+    let layout = super::layout::Layout::default_new();
+    let config = format!("extensions/{}/config.json", layout.extension());
+    // What a creation killed before its declaration left is written again.
     let others: Vec<String> = tree
         .files_below("")
         .into_iter()
         .map(|(k, _)| k)
-        .filter(|k| !k.starts_with(STAGING))
+        .filter(|k| !k.starts_with(STAGING) && *k != config && k != "ocfl_layout.json")
         .collect();
     if !others.is_empty() {
         return Err(Error::Usage(format!(
@@ -431,7 +434,6 @@ fn ensure_root(tree: &mut S3) -> Result<&'static str> {
             others[0]
         )));
     }
-    let layout = super::layout::Layout::default_new();
     let declared = serde_json::json!({
         "extension": layout.extension(),
         "description": "OCFL object identifiers are hashed with sha256; the first three groups of three hex characters of the digest are folders, and the full digest names the object's folder.",
@@ -439,13 +441,14 @@ fn ensure_root(tree: &mut S3) -> Result<&'static str> {
     let client = &tree.client;
     let location = client.location.clone();
     client.put(
-        &location.key(&format!("extensions/{}/config.json", layout.extension())),
+        &location.key(&config),
         &crate::package::pretty(&layout.config()),
     )?;
     client.put(
         &location.key("ocfl_layout.json"),
         &crate::package::pretty(&declared),
     )?;
+    failpoint("s3-root-layout");
     client.put(
         &location.key(&format!("0={}", super::ROOT_DECLARATION)),
         format!("{}\n", super::ROOT_DECLARATION).as_bytes(),

@@ -410,7 +410,8 @@ fn racing_deposits_to_one_object_one_wins_the_other_is_refused() {
     }
 }
 
-/// A deposit killed (`kill -9`) at each step of its commit, and at random moments: the object
+/// A deposit killed (`kill -9`) at each step of its commit (and of a new root's creation), and
+/// at moments into it: the object
 /// keeps its previous head (or has the new one), any error the audit finds is one of the
 /// interrupted commit's (a version folder the inventory does not list yet, a sidecar not yet
 /// rewritten, a new object's files before its declaration), and the next deposit clears it.
@@ -424,6 +425,7 @@ fn kill_9_during_a_deposit_leaves_the_object_recoverable_ten_trials() {
         "s3-version-inventory",
         "s3-root-inventory",
         "s3-committed",
+        "s3-root-layout",
     ];
     let mut interrupted = 0;
     for trial in 0..10 {
@@ -447,7 +449,7 @@ fn kill_9_during_a_deposit_leaves_the_object_recoverable_ten_trials() {
                 .unwrap()
         } else {
             let mut child = cmd.spawn().unwrap();
-            std::thread::sleep(Duration::from_millis(300 + 450 * (trial as u64 - 6)));
+            std::thread::sleep(Duration::from_millis(300 + 450 * (trial as u64 - 7)));
             let _ = child.kill();
             child.wait().unwrap()
         };
@@ -458,8 +460,10 @@ fn kill_9_during_a_deposit_leaves_the_object_recoverable_ten_trials() {
                 "trial {trial}: head {head:?}, was {previous:?}"
             );
             let audit = cluster.verify(&prefix, false);
+            // Killed before the new root's declaration: there is no root yet.
+            let no_root = previous.is_none() && audit.stderr.contains("holds no OCFL storage root");
             assert!(
-                matches!(audit.code, 0 | 1),
+                matches!(audit.code, 0 | 1) || no_root,
                 "trial {trial}: {}",
                 audit.stderr
             );
