@@ -29,6 +29,14 @@ use std::time::{Duration, Instant};
 pub const CLAIM_FOR: Duration = Duration::from_secs(5);
 /// How long a lease lasts without renewal.
 pub const LEASE_FOR: Duration = Duration::from_secs(30);
+
+/// The lease's length: [`LEASE_FOR`], or `ARCHIVIST_S3_LEASE_SECONDS` (at least 2; the tests
+/// shorten it so that renewals happen within a deposit).
+fn lease_for() -> Duration {
+    super::env("ARCHIVIST_S3_LEASE_SECONDS")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(LEASE_FOR, |s| Duration::from_secs(s.max(2)))
+}
 /// The K2V partition holding archivist's leases.
 const PARTITION: &str = "archivist-ocfl-lock";
 
@@ -291,13 +299,14 @@ impl Shared {
         if !mine {
             return Ok(false);
         }
-        let expires = unix_now() + LEASE_FOR.as_secs_f64();
+        let expires = unix_now() + lease_for().as_secs_f64();
         self.k2v.insert(
             &self.sort_key,
             item.token.as_deref(),
             &self.value("held", expires),
         )?;
         *self.expires.lock().expect("not poisoned") = expires;
+        tracing::debug!("deposit lock renewed");
         Ok(true)
     }
 }
@@ -361,7 +370,7 @@ impl Lease {
                 if alone(&first) {
                     let second = shared.k2v.read(&shared.sort_key)?;
                     if alone(&second) && claimed.elapsed() < CLAIM_FOR / 2 {
-                        let expires = unix_now() + LEASE_FOR.as_secs_f64();
+                        let expires = unix_now() + lease_for().as_secs_f64();
                         shared.k2v.insert(
                             &shared.sort_key,
                             second.token.as_deref(),
@@ -397,7 +406,7 @@ impl Lease {
     pub fn check(&self) -> Result<()> {
         let expires = *self.shared.expires.lock().expect("not poisoned");
         if self.shared.lost.load(Ordering::SeqCst)
-            || expires - unix_now() < LEASE_FOR.as_secs_f64() / 3.0
+            || expires - unix_now() < lease_for().as_secs_f64() / 3.0
         {
             // Renew now; a lease that cannot be renewed is lost.
             if !self.shared.renew().unwrap_or(false) {
@@ -418,7 +427,7 @@ fn renew_loop(shared: &Shared) {
     while !shared.stop.load(Ordering::SeqCst) {
         std::thread::sleep(step);
         waited += step;
-        if waited < LEASE_FOR / 4 {
+        if waited < lease_for() / 4 {
             continue;
         }
         waited = Duration::ZERO;

@@ -380,6 +380,9 @@ fn racing_deposits_to_one_object_one_wins_the_other_is_refused() {
         let prefix = "race";
         let make = |name: &str| {
             let mut cmd = cluster.raw_archivist();
+            // A lease of 2 s: the winner renews it during its deposit (every 0.5 s).
+            cmd.env("ARCHIVIST_S3_LEASE_SECONDS", "2")
+                .env("RUST_LOG", "archivist::s3::lock=debug");
             cmd.arg("deposit")
                 .arg(repo().join(format!("release/{name}.zip")))
                 .args(["--ocfl", &format!("s3://ocfl/{prefix}")])
@@ -403,6 +406,7 @@ fn racing_deposits_to_one_object_one_wins_the_other_is_refused() {
             stderr.contains("another deposit into s3://ocfl/race is running"),
             "{stderr}"
         );
+        assert!(stderr.contains("deposit lock renewed"), "{stderr}");
         assert_eq!(cluster.head(prefix).as_deref(), Some(["v2", "v3"][round]));
         let audit = cluster.verify(prefix, false);
         assert_eq!(audit.code, 0, "{}", audit.stdout);
