@@ -458,22 +458,25 @@ impl Client {
         let status = reply.status;
         let detail = s3_error(&reply.text());
         let shown = self.show_key(key);
-        match status {
-            403 => Error::Refused {
-                message: format!("{what} {shown}: access denied (HTTP 403, {detail})"),
-                hint: Some(
-                    "check the key's permissions on the bucket and AWS_ACCESS_KEY_ID / AWS_PROFILE"
-                        .into(),
+        // Exit 2 (configuration or I/O), as for a file that cannot be read.
+        let (kind, message) = match status {
+            403 => (
+                std::io::ErrorKind::PermissionDenied,
+                format!(
+                    "{what} {shown}: access denied (HTTP 403, {detail}); check the key's \
+                     permissions on the bucket, and AWS_ACCESS_KEY_ID or AWS_PROFILE"
                 ),
-            },
-            404 => Error::Refused {
-                message: format!("{what} {shown}: no such key or bucket (HTTP 404, {detail})"),
-                hint: None,
-            },
-            _ => Error::Io(std::io::Error::other(format!(
-                "{what} {shown}: HTTP {status} ({detail})"
-            ))),
-        }
+            ),
+            404 => (
+                std::io::ErrorKind::NotFound,
+                format!("{what} {shown}: no such key or bucket (HTTP 404, {detail})"),
+            ),
+            _ => (
+                std::io::ErrorKind::Other,
+                format!("{what} {shown}: HTTP {status} ({detail})"),
+            ),
+        };
+        Error::Io(std::io::Error::new(kind, message))
     }
 
     /// Every key below `prefix` (a key prefix: give a trailing `/` for a folder), sorted.

@@ -611,14 +611,14 @@ fn s3_errors_name_the_key_and_never_print_the_secret() {
         ]));
     assert_eq!(ok.code, 0, "{}", ok.stderr);
     let denied = run(with_file("default").args(["log", "s3://ocfl/creds"]));
-    assert_ne!(denied.code, 0);
+    assert_eq!(denied.code, 2, "{}", denied.stderr);
     assert!(
         denied.stderr.contains("s3://ocfl/creds/") && denied.stderr.contains("403"),
         "{}",
         denied.stderr
     );
     let missing = run(cluster.archivist().args(["log", "s3://no-such-bucket/x"]));
-    assert_ne!(missing.code, 0);
+    assert_eq!(missing.code, 2, "{}", missing.stderr);
     assert!(
         missing.stderr.contains("s3://no-such-bucket/x/"),
         "{}",
