@@ -263,6 +263,19 @@ fn deposits_to_garage_validate_with_rocfl_and_survive_a_node_stopped_mid_deposit
         assert_eq!(audit.json()["versions"], i + 1);
     }
     no_leftovers(&cluster, "root");
+    // Dedup: v2 stores only what 1.0.1 changed, not a second copy of the bag.
+    let keys = cluster.client("root").list("root/").unwrap();
+    let content = |v: &str| {
+        keys.iter()
+            .filter(|l| l.key.contains(&format!("/{v}/content/")))
+            .count()
+    };
+    assert!(
+        content("v2") > 0 && content("v2") < content("v1") / 2,
+        "{} {}",
+        content("v1"),
+        content("v2")
+    );
     // The root is where the 0004 layout puts the object, and both releases come back whole.
     let layout: Value = serde_json::from_slice(
         &cluster
