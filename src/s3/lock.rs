@@ -13,10 +13,11 @@
 //! A claim is short-lived ([`CLAIM_FOR`]); the winner turns it into a lease ([`LEASE_FOR`])
 //! at once and renews it from a thread of its own. A claimer that finds a live lease is refused
 //! (another deposit is running); one that finds only live claims (a contest nobody has won yet)
-//! backs off and tries again. A lease of a process that died on this host (`kill -9`) is free at
-//! once; any other lease is free when it expires. What this assumes: clocks within a second of
+//! backs off and tries again. A lease of a process that died on this host (`kill -9`: the same
+//! boot and process-id namespace, and no process with its id and start time) is free at once;
+//! any other lease is free when it expires. What this assumes: clocks within a second of
 //! each other, and no holder stalled longer than the lease between its check and the write it
-//! guards (the deposit checks the lease before each step of its commit).
+//! guards (the deposit checks the lease before its copies and before the root inventory).
 
 use super::Client;
 use crate::error::{Error, Result};
@@ -235,6 +236,15 @@ fn hostname() -> String {
         .unwrap_or_default()
 }
 
+/// Where process ids mean the same process: this boot of this machine and this process-id
+/// namespace (a hostname alone could be shared by machines or containers). `None` when it
+/// cannot be told, and then no lease is taken for dead on sight.
+fn process_space() -> Option<String> {
+    let boot = std::fs::read_to_string("/proc/sys/kernel/random/boot_id").ok()?;
+    let namespace = std::fs::read_link("/proc/self/ns/pid").ok()?;
+    Some(format!("{}/{}", boot.trim(), namespace.display()))
+}
+
 /// When process `pid` started (clock ticks since boot), to tell it from a later one with its id.
 fn process_start(pid: u32) -> Option<u64> {
     let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
@@ -252,7 +262,8 @@ fn blocking(value: &Value, me: &str) -> Option<&'static str> {
         return None;
     }
     // A holder on this host that is no longer running holds nothing.
-    if value["host"].as_str() == Some(hostname().as_str())
+    if let Some(space) = process_space()
+        && value["space"].as_str() == Some(space.as_str())
         && let Some(pid) = value["pid"].as_u64()
         && process_start(pid as u32) != value["started"].as_u64()
     {
@@ -284,6 +295,7 @@ impl Shared {
             "state": state,
             "holder": self.me,
             "host": hostname(),
+            "space": process_space(),
             "pid": pid,
             "started": process_start(pid),
             "expires": expires,
