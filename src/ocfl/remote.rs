@@ -497,16 +497,23 @@ fn recover(tree: &mut S3) -> Result<()> {
                         format!("{digest} inventory.json\n").as_bytes(),
                     )?;
                 }
-                if !super::validate::is_object_at(tree, object) {
-                    let spec = if value["type"].as_str().is_some_and(|t| t.contains("/1.0/")) {
-                        "1.0"
-                    } else {
-                        "1.1"
-                    };
+                // The declaration the inventory's version calls for (a new object's, or an
+                // upgraded one's), and only that one.
+                let (spec, other) = if value["type"].as_str().is_some_and(|t| t.contains("/1.0/")) {
+                    ("1.0", "1.1")
+                } else {
+                    ("1.1", "1.0")
+                };
+                let declaration = join(object, &format!("0=ocfl_object_{spec}"));
+                if tree.kind(&declaration) != Some(Kind::File) {
                     client.put(
-                        &location.key(&join(object, &format!("0=ocfl_object_{spec}"))),
+                        &location.key(&declaration),
                         format!("ocfl_object_{spec}\n").as_bytes(),
                     )?;
+                }
+                let stale = join(object, &format!("0=ocfl_object_{other}"));
+                if tree.kind(&stale) == Some(Kind::File) {
+                    client.delete(&location.key(&stale))?;
                 }
             } else {
                 // Not committed: the version folder goes (and a new object's every file).

@@ -22,6 +22,14 @@ struct Cluster {
     env: Vec<(String, String)>,
 }
 
+/// Held by the tests that put a test CA into the system's store (one at a time: each runs
+/// update-ca-certificates when it starts its TLS front and when it stops); taken before the
+/// cluster starts, so it is released after the cluster's CA is gone.
+fn system_ca_store() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// Ports no one listens on: BASE..BASE+12.
 fn free_base() -> u16 {
     static NEXT: std::sync::atomic::AtomicU16 = std::sync::atomic::AtomicU16::new(0);
@@ -245,6 +253,7 @@ fn no_leftovers(cluster: &Cluster, prefix: &str) {
 
 #[test]
 fn deposits_to_garage_validate_with_rocfl_and_survive_a_node_stopped_mid_deposit() {
+    let _ca = system_ca_store();
     let cluster = Cluster::start();
     let https = cluster.tls();
     for (i, name) in RELEASES[..2].iter().enumerate() {
@@ -346,6 +355,111 @@ fn deposits_to_garage_validate_with_rocfl_and_survive_a_node_stopped_mid_deposit
         assert_eq!(again.code, 0, "{}", again.stderr);
         assert!(cluster.rocfl_validate(&https, "root").0);
     }
+}
+
+/// rocfl over S3, as another tool writing the bucket: `rocfl ARGS` against `prefix`.
+fn rocfl_s3(
+    cluster: &Cluster,
+    https: &str,
+    prefix: &str,
+    staging: &std::path::Path,
+    args: &[&str],
+) {
+    let out = Command::new(crate::deposit::rocfl())
+        .args([
+            "-R", "garage", "-b", "ocfl", "-r", prefix, "-e", https, "-s",
+        ])
+        .arg(staging)
+        .args(args)
+        .env("AWS_ACCESS_KEY_ID", cluster.var("AWS_ACCESS_KEY_ID"))
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            cluster.var("AWS_SECRET_ACCESS_KEY"),
+        )
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rocfl {args:?}: {}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_ocfl_1_0_object_rocfl_made_on_the_store_is_extended_and_upgraded() {
+    let _ca = system_ca_store();
+    let cluster = Cluster::start();
+    let https = cluster.tls();
+    let dir = tempfile::tempdir().unwrap();
+    let files = dir.path().join("files");
+    std::fs::create_dir_all(files.join("sub")).unwrap();
+    std::fs::write(files.join("notes.txt"), "notes\n").unwrap();
+    std::fs::write(files.join("sub/more.txt"), "more\n").unwrap();
+    let staging = dir.path().join("staging");
+    rocfl_s3(&cluster, &https, "foreign", &staging, &["init"]);
+    rocfl_s3(
+        &cluster,
+        &https,
+        "foreign",
+        &staging,
+        &["new", "-v", "1.0", ID],
+    );
+    let (notes, sub) = (files.join("notes.txt"), files.join("sub"));
+    rocfl_s3(
+        &cluster,
+        &https,
+        "foreign",
+        &staging,
+        &[
+            "cp",
+            "-r",
+            ID,
+            notes.to_str().unwrap(),
+            sub.to_str().unwrap(),
+            "--",
+            "/",
+        ],
+    );
+    rocfl_s3(
+        &cluster,
+        &https,
+        "foreign",
+        &staging,
+        &[
+            "commit",
+            "-n",
+            "Someone Else",
+            "-a",
+            "mailto:else@example.org",
+            "-m",
+            "by rocfl",
+            ID,
+        ],
+    );
+    let out = cluster.deposit(RELEASES[0], "foreign");
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    assert!(
+        out.stdout
+            .contains("the object was OCFL 1.0; it is OCFL 1.1 from v2 on"),
+        "{}",
+        out.stdout
+    );
+    let declarations: Vec<String> = cluster
+        .client("foreign")
+        .list("foreign/")
+        .unwrap()
+        .into_iter()
+        .map(|l| l.key)
+        .filter(|k| k.contains("/0=ocfl_object_"))
+        .collect();
+    assert_eq!(declarations.len(), 1, "{declarations:?}");
+    assert!(declarations[0].ends_with("/0=ocfl_object_1.1"));
+    let (valid, report) = cluster.rocfl_validate(&https, "foreign");
+    assert!(valid, "{report}");
+    let audit = cluster.verify("foreign", false);
+    assert_eq!(audit.code, 0, "{}", audit.stdout);
+    retrieve_identical(&cluster, "foreign", RELEASES[0]);
 }
 
 #[test]
