@@ -46,3 +46,23 @@ for code, name in LANGS.items():
     share = sum(t in set(words) for t in tokens) * 1000 // len(tokens)
     with open(os.path.join(out, f"{code}.txt"), "w", encoding="utf-8") as f:
         f.write(f"# share {share}\n" + "\n".join(words) + "\n")
+
+# Rivals: Latin-script languages whatlang does not know, with a jusText stoplist. A text whatlang
+# takes for one of its languages that has more of a rival's own frequent words (those not on the
+# claimed language's list) than of the claimed language's own is in a language the detector does
+# not know (src/language.rs). One file per rival, `rivals/<code>.txt`, the 100 words only.
+RIVALS = {
+    "an": "Aragonese", "rup": "Aromanian", "ast": "Asturian", "eu": "Basque", "br": "Breton",
+    "ceb": "Cebuano", "gl": "Galician", "ht": "Haitian", "is": "Icelandic", "io": "Ido",
+    "ig": "Igbo", "ga": "Irish", "ku": "Kurdish", "lmo": "Lombard", "nds": "Low_Saxon",
+    "lb": "Luxembourgish", "ms": "Malay", "mt": "Maltese", "nap": "Neapolitan",
+    "nn": "Norwegian_Nynorsk", "oc": "Occitan", "pms": "Piedmontese", "qu": "Quechua",
+    "sgs": "Samogitian", "scn": "Sicilian", "su": "Sundanese", "sw": "Swahili", "vo": "Volapuk",
+    "wa": "Walloon", "war": "Waray_Waray", "fy": "West_Frisian", "yo": "Yoruba", "sq": "Albanian",
+}
+os.makedirs(os.path.join(out, "rivals"), exist_ok=True)
+for code, name in RIVALS.items():
+    with open(os.path.join(src, "justext", "stoplists", f"{name}.txt"), encoding="utf-8") as f:
+        words = [w.strip().lower() for w in f if w.strip()][:100]
+    with open(os.path.join(out, "rivals", f"{code}.txt"), "w", encoding="utf-8") as f:
+        f.write(f"# {name}\n" + "\n".join(words) + "\n")

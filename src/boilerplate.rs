@@ -16,12 +16,29 @@
 //!    sentence) standing between furniture lines of a block that holds at least two listed
 //!    lines: `boilerplate-block` (the footer's `Masthead`, `Pitch us` between `About us` and
 //!    `Privacy policy`).
+//! 6. a short line of a navigation block, at least [`NAV_LISTED`] of whose lines are listed:
+//!    `boilerplate-block`. Three blocks are read, each losing its short unknown lines that read
+//!    like items (no closing punctuation; nor, beyond the first, a digit: a date, a time):
+//!    - above a headline: the lines between the document's first line (a page's `<title>`) and
+//!      a line that repeats it (`repeats`) before the body's first paragraph (the first of two
+//!      long lines close together), all of its items, when at most a quarter of the block is
+//!      long lines and one line in [`NAV_SHARE_ABOVE`] is listed;
+//!    - above the body, when no line repeats the title: the lines between the first line and
+//!      the body's first paragraph but the [`BODY_MARGIN`] nearest it (headline, byline, date),
+//!      up to the innermost listed line, on the same terms, a line close to the title in its
+//!      words (a headline worded otherwise) staying;
+//!    - below the body: the lines after its last paragraph but the [`BODY_MARGIN`] nearest it
+//!      (an article's last short lines, credits, related links), up to the innermost listed
+//!      line, on the same terms;
+//!    - otherwise, from an edge to the first long line: when one line in [`NAV_SHARE`] is
+//!      listed, the items of gaps of at most [`NAV_GAP`] short lines between listed ones.
 //!
-//! A short line that is none of these does not stop the scan (one in a row at the top, two at
-//! the bottom, any number inside a footer: a bottom block of which at least
+//! Otherwise a short line that is none of these does not stop the scan (one in a row at the
+//! top, two at the bottom, any number inside a footer: a bottom block of which at least
 //! [`MIN_FOOTER_LISTED`] lines, a third, are listed); more in a row, a line of more than
-//! [`MAX_UNKNOWN_WORDS`] words, or a line curated as content do. At the top unknown lines are never removed (a title stands among the
-//! menus there). Lines curated as furniture in `dataset.toml` are removed wherever they stand
+//! [`MAX_UNKNOWN_WORDS`] words, or a line curated as content do. At the top, outside a block
+//! above a headline, unknown lines are kept (a title stands among the menus there). Lines
+//! curated as furniture in `dataset.toml` are removed wherever they stand
 //! (`boilerplate-curated`). A line is never removed for its script or language.
 //!
 //! Everything removed is listed in the record's `removed` with its line and rule.
@@ -246,16 +263,125 @@ enum Class {
     Recurring,
     /// Neither, and short.
     Unknown,
+    /// Neither, and long (or close to the title): never removed, in a block that runs past it.
+    Long,
+    /// Curated as content: never removed, ends a block.
+    Content,
 }
 
 /// The furniture of one edge's block, scanning `order` (indices of non-blank lines) inwards.
 ///
-/// The block is the run of furniture from the edge; unknown lines do not end it unless two (at
-/// the bottom three) come in a row. Listed lines are removed; recurring lines when the block has
-/// a listed line too; at the bottom, short unknown lines standing between furniture lines of a
-/// block with at least two listed lines (`boilerplate-block`). At the top unknown lines are
-/// always kept: a title stands among menus there.
+/// The readings of the edge, the widest first (rule 6 of the module's documentation): at the
+/// top, the blocks above each line repeating the title, then the run from the last of them, or
+/// else the block above the body; at the bottom, the footer below the body; then the
+/// navigation block from the edge to its first long line (gaps between listed lines);
+/// otherwise the **run** of furniture from the edge: unknown lines do not end it unless two (at
+/// the bottom three) come in a row. Listed lines are removed; recurring lines when the block
+/// has a listed line too; at the bottom, short unknown lines standing between furniture lines
+/// of a block with at least two listed lines (`boilerplate-block`). At the top unknown lines of
+/// a run are kept: a title stands among menus there.
 fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
+    if edge == Edge::Top {
+        let heads = headlines(lines, order);
+        if let Some(&last) = heads.last() {
+            // The menus between the title and each line repeating it (past long lines), then
+            // the run from the last one.
+            let (mut found, mut dense) = (Vec::new(), false);
+            let mut from = 1;
+            for &h in &heads {
+                let block: Vec<(usize, Class)> = order[from..h]
+                    .iter()
+                    .map(|&i| {
+                        (
+                            i,
+                            classify(&lines[i].text, edge, rules).unwrap_or(Class::Long),
+                        )
+                    })
+                    .collect();
+                if block.iter().any(|(_, c)| *c == Class::Content) {
+                    return found;
+                }
+                if let Some(nav) = navigation(lines, block, None, Mode::AboveHeadline) {
+                    found.extend(nav);
+                    dense = true;
+                }
+                from = h + 1;
+            }
+            if dense {
+                found.extend(run(lines, &order[last..], edge, rules));
+                return found;
+            }
+        }
+    }
+    if edge == Edge::Top
+        && titled(lines, order)
+        && let Some(start) = body_edge(lines, order, 1)
+    {
+        // Above the body's first paragraph, without a headline found: the same, but the
+        // lines nearest the body and those close to the title (the headline in other words).
+        let title = &lines[order[0]].text;
+        let block: Vec<(usize, Class)> = order[1..start.saturating_sub(BODY_MARGIN).max(1)]
+            .iter()
+            .map(|&i| {
+                (
+                    i,
+                    classify(&lines[i].text, edge, rules).unwrap_or(Class::Long),
+                )
+            })
+            .take_while(|(_, c)| *c != Class::Content)
+            .map(|(i, c)| match c {
+                Class::Unknown if akin(&lines[i].text, title) => (i, Class::Long),
+                c => (i, c),
+            })
+            .collect();
+        if let Some(mut found) = navigation(lines, block, None, Mode::BesideBody) {
+            found.extend(run(
+                lines,
+                &order[start.saturating_sub(BODY_MARGIN).max(1)..],
+                edge,
+                rules,
+            ));
+            return found;
+        }
+    }
+    if edge == Edge::Bottom
+        && let Some(end) = body_edge(lines, order, 0)
+    {
+        // Below the body's last paragraph (past long lines): a footer dense with listed lines.
+        // The lines just below the body stay: the article's last lines (its related links, a
+        // credit) are short too.
+        let block: Vec<(usize, Class)> = order[..end.saturating_sub(BODY_MARGIN)]
+            .iter()
+            .map(|&i| {
+                (
+                    i,
+                    classify(&lines[i].text, edge, rules).unwrap_or(Class::Long),
+                )
+            })
+            .take_while(|(_, c)| *c != Class::Content)
+            .collect();
+        if let Some(found) = navigation(lines, block, None, Mode::BesideBody) {
+            return found;
+        }
+    }
+    let mut block: Vec<(usize, Class)> = Vec::new();
+    for &i in order {
+        match classify(&lines[i].text, edge, rules) {
+            Some(Class::Content) | None => break,
+            Some(class) => block.push((i, class)),
+        }
+    }
+    let first = (edge == Edge::Top)
+        .then(|| order.first().copied())
+        .flatten();
+    if let Some(found) = navigation(lines, block, first, Mode::Gaps) {
+        return found;
+    }
+    run(lines, order, edge, rules)
+}
+
+/// The run of furniture from the edge (see [`scan`]).
+fn run(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
     let tolerance = match edge {
         Edge::Top => 1,
         Edge::Bottom => 2,
@@ -264,21 +390,12 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     let mut unknown_run = 0;
     for &i in order {
         let text = &lines[i].text;
-        let k = key(text);
-        if rules.exempt.contains(&k) {
-            break;
-        }
-        let class = if rules.add.contains(&k) {
-            Class::Listed("boilerplate-curated")
-        } else if let Some(reason) = listed(text) {
-            Class::Listed(reason)
-        } else if rules.recurring.contains(&edge.key(text)) {
-            Class::Recurring
-        } else if text.split_whitespace().count() <= MAX_UNKNOWN_WORDS {
-            Class::Unknown
-        } else {
+        let Some(class) = classify(text, edge, rules) else {
             break;
         };
+        if class == Class::Content {
+            break;
+        }
         if class == Class::Unknown {
             unknown_run += 1;
             // At the bottom a footer dense with furniture (a third of its lines listed, at least
@@ -325,6 +442,239 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     out
 }
 
+/// How a line is classed at `edge`; `None` for a long line that is not furniture (it ends a
+/// block, unless the block runs up to a headline).
+fn classify(text: &str, edge: Edge, rules: &Rules) -> Option<Class> {
+    let k = key(text);
+    if rules.exempt.contains(&k) {
+        Some(Class::Content)
+    } else if rules.add.contains(&k) {
+        Some(Class::Listed("boilerplate-curated"))
+    } else if let Some(reason) = listed(text) {
+        Some(Class::Listed(reason))
+    } else if rules.recurring.contains(&edge.key(text)) {
+        Some(Class::Recurring)
+    } else if !more_words_than(text, MAX_UNKNOWN_WORDS) {
+        Some(Class::Unknown)
+    } else {
+        None
+    }
+}
+
+/// What goes of a navigation `block` (see [`scan`]), when it is one; `first`, the document's
+/// first line when the block starts with it, stays, and so does everything from a line that
+/// repeats it inwards. A block `above_headline` loses all its short items, not only those of
+/// short gaps between listed lines.
+fn navigation(
+    lines: &[Line],
+    block: Vec<(usize, Class)>,
+    first: Option<usize>,
+    mode: Mode,
+) -> Option<Vec<(usize, &'static str)>> {
+    let beyond = mode != Mode::Gaps;
+    let listed = |b: &[(usize, Class)]| {
+        b.iter()
+            .filter(|(_, c)| matches!(c, Class::Listed(_)))
+            .count()
+    };
+    let n = listed(&block);
+    let long = block.iter().filter(|(_, c)| *c == Class::Long).count();
+    let dense = if beyond {
+        n * NAV_SHARE_ABOVE >= block.len() && long * NAV_LONG_ABOVE <= block.len()
+    } else {
+        n * NAV_SHARE >= block.len()
+    };
+    if n < NAV_LISTED || !dense {
+        return None;
+    }
+    // Up to the innermost listed line; at the top, not past the headline.
+    let is_listed = |p: usize| matches!(block[p].1, Class::Listed(_));
+    let mut end = match mode {
+        Mode::AboveHeadline => block.len(),
+        _ => (0..block.len()).rposition(is_listed).map_or(0, |p| p + 1),
+    };
+    if let Some(title) = first.map(|i| lines[i].text.as_str())
+        && let Some(p) = (1..block.len()).find(|&p| repeats(&lines[block[p].0].text, title))
+    {
+        end = end.min(p);
+    }
+    let mut out = Vec::new();
+    for (p, &(i, class)) in block.iter().enumerate() {
+        // The unknown lines of a gap between listed lines go when the gap is short (a menu's
+        // items the lists do not know), and they read like items, not like a sentence.
+        let gap = || {
+            let before = (0..p).rposition(is_listed).map_or(0, |a| a + 1);
+            let after = (p + 1..block.len()).find(|&b| is_listed(b));
+            after.is_some_and(|b| {
+                b - before <= NAV_GAP && block[before..b].iter().all(|(_, c)| *c != Class::Long)
+            })
+        };
+        // Above a headline every item goes, but a piece of a date or a time, or of a sentence.
+        let above = || {
+            let t = lines[i].text.trim();
+            !t.contains(|c: char| c.is_ascii_digit()) && t.chars().count() > 3
+        };
+        match class {
+            Class::Listed(reason) => out.push((i, reason)),
+            _ if Some(i) == first || !item(&lines[i].text) => {}
+            _ if p >= end => {}
+            _ if beyond && !above() => {}
+            _ if !beyond && !gap() => {}
+            Class::Recurring => out.push((i, "boilerplate-recurring")),
+            Class::Unknown => out.push((i, "boilerplate-block")),
+            Class::Long | Class::Content => {}
+        }
+    }
+    Some(out)
+}
+
+/// How a navigation block loses its unknown lines.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Mode {
+    /// Those of short gaps between listed lines, up to the innermost listed line.
+    Gaps,
+    /// All of them (but dates and pieces of sentences): the block stands above a headline.
+    AboveHeadline,
+    /// All of them up to the innermost listed line: the block stands beside the body (below
+    /// it, or above it when no headline was found), its nearest lines left out.
+    BesideBody,
+}
+
+/// A line that reads like a menu's item, not a piece of a sentence: it does not end with
+/// a sentence's or a clause's punctuation.
+fn item(text: &str) -> bool {
+    !text.trim().ends_with([
+        '.', ',', ';', '!', '?', '…', '"', '»', '”', '。', '、', '，',
+    ])
+}
+
+/// Where the lines that repeat the document's first line stand in `order` (non-blank lines from
+/// the top), up to the body's first line (the first of two long lines at most 3 apart; without
+/// one, in the first half), when that line reads like a page's title (at most
+/// [`TITLE_WORDS`] words, not ending like a sentence or a salutation): breadcrumbs, headline.
+fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
+    let Some(title) = order.first().map(|&i| lines[i].text.trim()) else {
+        return vec![];
+    };
+    if more_words_than(title, TITLE_WORDS) || !item(title) {
+        return vec![];
+    }
+    // Not past the body's start: two long lines close together (a cookie notice is one).
+    let body = body_edge(lines, order, 1).unwrap_or(order.len());
+    let end = if body < order.len() {
+        body + 1
+    } else {
+        order.len() / 2
+    };
+    (1..end)
+        .filter(|&p| repeats(&lines[order[p]].text, title))
+        .collect()
+}
+
+/// Whether the document's first line reads like a page's title: at most [`TITLE_WORDS`] words,
+/// not ending like a sentence or a salutation.
+fn titled(lines: &[Line], order: &[usize]) -> bool {
+    order.first().is_some_and(|&i| {
+        let t = lines[i].text.trim();
+        !more_words_than(t, TITLE_WORDS) && item(t)
+    })
+}
+
+/// A line close to the page's title: at least half of its words (three or more) are the
+/// title's, as a headline worded otherwise than the `<title>` is.
+fn akin(line: &str, title: &str) -> bool {
+    let tokens = |s: &str| -> Vec<String> {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_lowercase)
+            .collect()
+    };
+    let (lw, tw) = (tokens(line), tokens(title));
+    let shared = lw.iter().filter(|w| tw.contains(w)).count();
+    lw.len() >= 3 && shared * 2 >= lw.len()
+}
+
+/// Where the body begins, scanning `order` from an edge (from its line `from`: at the top, past
+/// the title): the first of two long lines at most 3 lines apart (a cookie notice or a site's
+/// description is one long line alone).
+fn body_edge(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
+    let long = |p: usize| more_words_than(&lines[order[p]].text, MAX_UNKNOWN_WORDS);
+    (from..order.len()).find(|&p| long(p) && (p + 1..(p + 4).min(order.len())).any(long))
+}
+
+/// This many lines below the body stay, whatever they are.
+pub const BODY_MARGIN: usize = 6;
+
+/// A page's title has at most this many words.
+pub const TITLE_WORDS: usize = 30;
+
+/// A line that repeats a page's title: the headline under the site's menus (`title` is the
+/// page's first line, often `Headline - Site`): the same letters and digits, or the title's
+/// beginning or end, or the title and more, at least [`REPEAT_CHARS`] long.
+fn repeats(line: &str, title: &str) -> bool {
+    // Letters and digits only: quotes are curly in one, straight in the other.
+    let plain = |s: &str| -> String {
+        s.split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
+            .to_lowercase()
+    };
+    let (l, t) = (plain(line), plain(title));
+    if l.is_empty() || t.is_empty() {
+        return false;
+    }
+    let long = |s: &str| s.chars().count() >= REPEAT_CHARS;
+    l == t
+        || (long(&l) && (t.starts_with(&l) || t.ends_with(&l)))
+        || (long(&t) && l.starts_with(&t))
+}
+
+/// Words of a line, counting two characters of a script written without spaces (Chinese,
+/// Japanese, Thai, ...) as one word: a paragraph of Chinese is long, as one of English is.
+pub fn words(text: &str) -> usize {
+    let unspaced = text.chars().filter(|&c| unspaced_script(c)).count();
+    text.split_whitespace().count() + unspaced / 2
+}
+
+/// `words(text) > limit`, reading no further than needed: lines are often paragraphs.
+pub fn more_words_than(text: &str, limit: usize) -> bool {
+    let (mut spaced, mut unspaced) = (0usize, 0usize);
+    for word in text.split_whitespace() {
+        spaced += 1;
+        unspaced += word.chars().filter(|&c| unspaced_script(c)).count();
+        if spaced + unspaced / 2 > limit {
+            return true;
+        }
+    }
+    false
+}
+
+/// Characters of the scripts written without spaces between words.
+fn unspaced_script(c: char) -> bool {
+    matches!(c as u32,
+        0x0E00..=0x0EFF // Thai, Lao
+        | 0x1000..=0x109F // Myanmar
+        | 0x1780..=0x17FF // Khmer
+        | 0x3040..=0x30FF // Hiragana, Katakana
+        | 0x3400..=0x4DBF // CJK extension A
+        | 0x4E00..=0x9FFF // CJK unified ideographs
+        | 0xF900..=0xFAFF) // CJK compatibility ideographs
+}
+
+/// A navigation block has at least this many listed lines...
+pub const NAV_LISTED: usize = 4;
+/// ...and at least one line in this many is listed.
+pub const NAV_SHARE: usize = 5;
+/// Above a headline, one line in this many listed is enough...
+pub const NAV_SHARE_ABOVE: usize = 25;
+/// ...when at most one line in this many is long.
+pub const NAV_LONG_ABOVE: usize = 4;
+/// A gap of at most this many unknown lines between listed lines of a navigation block goes.
+pub const NAV_GAP: usize = 6;
+/// A part of a page's title this long (in characters) repeats it.
+pub const REPEAT_CHARS: usize = 12;
+
 /// A short unknown line that may go with its block: at most [`BLOCK_WORDS`] words, not ending
 /// like a sentence (a footer's group heading `Follow us:` may go; a signature is kept by the
 /// block's need for listed lines around it).
@@ -343,8 +693,8 @@ pub const BLOCK_WORDS: usize = 6;
 /// The keys of a document's edge lines (the first and last [`EDGE_LINES`] non-blank lines, each
 /// counted at its edge), for counting recurrence across the corpus. Reads only the edges.
 pub fn edge_keys(text: &str) -> Vec<String> {
-    let usable =
-        |l: &&str| !l.trim().is_empty() && l.split_whitespace().count() <= MAX_UNKNOWN_WORDS;
+    // A paragraph is not furniture: counting stops at the first word past the limit.
+    let usable = |l: &&str| !l.trim().is_empty() && !more_words_than(l, MAX_UNKNOWN_WORDS);
     let nonblank = |l: &&str| !l.trim().is_empty();
     let top = text
         .lines()
@@ -360,7 +710,7 @@ pub fn edge_keys(text: &str) -> Vec<String> {
     let mut keys: Vec<String> = top
         .map(|l| Edge::Top.key(l))
         .chain(bottom.map(|l| Edge::Bottom.key(l)))
-        .filter(|k| k.len() > 2)
+        .filter(|k| k[2..].chars().count() > 2)
         .collect();
     keys.sort();
     keys.dedup();
@@ -483,5 +833,135 @@ mod tests {
         assert_eq!(removed[0].reason, "boilerplate-recurring");
         let (_, removed) = strip_with(&format!("{BODY}Ihre Käthe Schröder\n"), &rules);
         assert!(removed.is_empty());
+    }
+
+    #[test]
+    fn a_site_header_above_the_headline_goes_and_the_title_and_headline_stay() {
+        let text = format!(
+            "Council Approves New Budget - Example Times\nSkip to content\nHome\nMasthead Place\nPolitics\nSports\nOur Weekly Magazine\nSearch\nCouncil Approves New Budget\nBy A. Writer\n\n{BODY}"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Skip to content",
+                "Home",
+                "Masthead Place",
+                "Politics",
+                "Sports",
+                "Our Weekly Magazine",
+                "Search"
+            ]
+        );
+        assert_eq!(lines[0].text, "Council Approves New Budget - Example Times");
+        assert!(
+            lines
+                .iter()
+                .any(|l| l.text == "Council Approves New Budget")
+        );
+        assert!(lines.iter().any(|l| l.text == "By A. Writer"));
+    }
+
+    #[test]
+    fn without_enough_listed_lines_the_lines_above_a_repeated_title_stay() {
+        let text = format!(
+            "Minutes of the Board\nPresent\nAnna Berg\nCarl Dahl\nHome\nMinutes of the Board\n\n{BODY}"
+        );
+        let (_, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert!(texts.is_empty(), "{texts:?}");
+    }
+
+    #[test]
+    fn a_chinese_paragraph_is_long() {
+        assert!(
+            words(
+                "外国专家：中美合作共赢符合国际社会利益，专家们认为这对世界经济的发展具有重要意义。"
+            ) > MAX_UNKNOWN_WORDS
+        );
+        assert!(words("中国日报网") <= MAX_UNKNOWN_WORDS);
+    }
+
+    #[test]
+    fn counting_words_up_to_a_limit_agrees_with_counting_them_all() {
+        let lines = [
+            "",
+            "Home",
+            "Share this article on Facebook Twitter",
+            "中国日报网 新闻 中国日报网 新闻 中国日报网 新闻 中国日报网",
+            "ข่าว ข่าวสด ภาษาไทย การเมือง เศรษฐกิจ",
+            "Xocalı faciəsi 1992-ci il fevralın 25-dən 26-na keçən gecə baş verib, şəhərin dinc sakinləri həlak olub.",
+        ];
+        for line in lines {
+            for limit in 0..20 {
+                assert_eq!(
+                    more_words_than(line, limit),
+                    words(line) > limit,
+                    "{line:?} {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_footer_below_the_body_goes_but_the_lines_just_below_it_stay() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let near = "Reporting by A. Writer\nRelated\nA Story Nearby\nShare\nTweet\nAnother Story";
+        let footer = "Newsletter\nOur Site Name\nPrivacy policy\nTeam Pages\nCopyright 2026\nTerms of use\nContact us";
+        let text = format!("Title\n\n{para}\n\n{para}\n\n{near}\n{footer}\n");
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Newsletter",
+                "Our Site Name",
+                "Privacy policy",
+                "Team Pages",
+                "Copyright 2026",
+                "Terms of use",
+                "Contact us"
+            ]
+        );
+        assert!(lines.iter().any(|l| l.text == "Reporting by A. Writer"));
+        assert!(lines.iter().any(|l| l.text == "Share"));
+    }
+
+    #[test]
+    fn without_a_repeated_title_the_menus_above_the_body_go_but_a_headline_worded_otherwise() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let menus = "Skip to content\nHome\nOur Site Name\nPolitics\nSports\nWeekly Magazine\nCity Budget Passes, the Council Says\nMarkets Today\nSearch\nOur Ad Here";
+        let near =
+            "Mayor Wins the Vote on the City Budget\nBy A. Writer\nShare\nTweet\nPhoto\nCity Hall";
+        let text = format!(
+            "City Budget Passes After Long Vote - Example Times\n{menus}\n{near}\n\n{para}\n\n{para}\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(
+            texts,
+            [
+                "Skip to content",
+                "Home",
+                "Our Site Name",
+                "Politics",
+                "Sports",
+                "Weekly Magazine",
+                "Markets Today",
+                "Search"
+            ]
+        );
+        // A line close to the title stays among the menus; past the innermost listed line, and
+        // among the 6 lines nearest the body, lines stay.
+        for kept in [
+            "City Budget Passes, the Council Says",
+            "Our Ad Here",
+            "Mayor Wins the Vote on the City Budget",
+            "By A. Writer",
+            "City Hall",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}");
+        }
     }
 }

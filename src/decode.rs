@@ -46,6 +46,14 @@ pub struct Decoded {
 /// Share of control characters above which a decoded file is taken for binary data.
 const MAX_CONTROL_PER_MILLE: usize = 10;
 
+/// `bytes` as text when they are well-formed UTF-8. Validated with SIMD (simdutf8): whole files
+/// go through here, often twice (edge lines, then the document), and text of languages other
+/// than English is full of multi-byte characters, where the standard library's check is slow.
+/// Where a failure needs its offset, `std::str::from_utf8` says it.
+pub fn utf8(bytes: &[u8]) -> Option<&str> {
+    simdutf8::basic::from_utf8(bytes).ok()
+}
+
 /// Decode a raw document; `path` is for messages.
 pub fn decode(bytes: &[u8], path: &str) -> Result<Decoded, Problem> {
     decode_as(bytes, path, None)
@@ -53,17 +61,64 @@ pub fn decode(bytes: &[u8], path: &str) -> Result<Decoded, Problem> {
 
 /// Decode a raw document, with the encoding curated in `dataset.toml` when there is one.
 pub fn decode_as(bytes: &[u8], path: &str, curated: Option<&str>) -> Result<Decoded, Problem> {
+    decode_planned(bytes, path, curated).map(|(decoded, _)| decoded)
+}
+
+/// How a file that is not UTF-8 was decoded after detection: the same bytes decoded by the plan
+/// ([`decode_by_plan`]) give the same [`Decoded`] without detecting again. The edge-line pass
+/// decodes every document before the documents are processed; detection (chardetng, and the
+/// checks of its guess) is most of what decoding a legacy file costs.
+#[derive(Clone, Copy, Debug)]
+pub struct Plan {
+    encoding: &'static Encoding,
+    label: &'static str,
+    rule: &'static str,
+    /// The bytes the plan was made for: their length and CRC-32.
+    len: usize,
+    crc32: u32,
+}
+
+impl Plan {
+    /// Whether the plan was made for these bytes.
+    pub fn fits(&self, bytes: &[u8]) -> bool {
+        bytes.len() == self.len && crc32fast::hash(bytes) == self.crc32
+    }
+}
+
+/// Decode `bytes` by a plan made for them ([`Plan::fits`]).
+pub fn decode_by_plan(bytes: &[u8], path: &str, plan: &Plan) -> Result<Decoded, Problem> {
+    let text = decode_strict(plan.encoding, bytes).map_err(|offset| {
+        Problem::error(
+            path,
+            "undecodable",
+            format!(
+                "byte 0x{:02X} is not valid {}",
+                bytes[offset],
+                plan.encoding.name()
+            ),
+        )
+        .at_offset(offset as u64)
+    })?;
+    finish(text, plan.label, plan.rule, false, path)
+}
+
+/// [`decode_as`], and for a file decoded after detection the plan that decodes it again.
+pub fn decode_planned(
+    bytes: &[u8],
+    path: &str,
+    curated: Option<&str>,
+) -> Result<(Decoded, Option<Plan>), Problem> {
     if bytes.is_empty() {
         return Err(Problem::error(path, "empty", "the file is empty"));
     }
     if let Some(label) = curated {
-        return decode_curated(bytes, path, label);
+        return decode_curated(bytes, path, label).map(unplanned);
     }
     let (encoding, bom_len) = match Encoding::for_bom(bytes) {
         Some((encoding, len)) => (encoding, len),
-        None => match std::str::from_utf8(bytes) {
+        None => match utf8(bytes) {
             // The common case, validated once: UTF-8 without a BOM (NULs are checked below).
-            Ok(text) if !bytes.contains(&0) => {
+            Some(text) if !bytes.contains(&0) => {
                 if let Some(decoded) = iso_2022_jp(bytes) {
                     return finish(
                         decoded,
@@ -71,9 +126,10 @@ pub fn decode_as(bytes: &[u8], path: &str, curated: Option<&str>) -> Result<Deco
                         "escape-sequences",
                         false,
                         path,
-                    );
+                    )
+                    .map(unplanned);
                 }
-                return finish(text.to_owned(), UTF_8.name(), "utf-8", false, path);
+                return finish(text.to_owned(), UTF_8.name(), "utf-8", false, path).map(unplanned);
             }
             _ => match detect(bytes, path)? {
                 Detected::Utf8 => (UTF_8, 0),
@@ -98,7 +154,11 @@ pub fn decode_as(bytes: &[u8], path: &str, curated: Option<&str>) -> Result<Deco
         Problem::error(path, code, message).at_offset(offset)
     })?;
     let rule = if bom_len > 0 { "bom" } else { "utf-8" };
-    finish(text, encoding.name(), rule, bom_len > 0, path)
+    finish(text, encoding.name(), rule, bom_len > 0, path).map(unplanned)
+}
+
+fn unplanned(decoded: Decoded) -> (Decoded, Option<Plan>) {
+    (decoded, None)
 }
 
 /// The checks every decoded text goes through: binary content, mojibake.
@@ -205,7 +265,11 @@ const FAMILIES: &[&[&Encoding]] = {
 
 /// A legacy guess, checked (see the module's doc): the decoded text, or an error naming the
 /// byte that makes the guess doubtful.
-fn decode_legacy(bytes: &[u8], path: &str, guess: &'static Encoding) -> Result<Decoded, Problem> {
+fn decode_legacy(
+    bytes: &[u8],
+    path: &str,
+    guess: &'static Encoding,
+) -> Result<(Decoded, Option<Plan>), Problem> {
     let mut rule = "detector";
     let mut chosen = guess;
     let mut text = decode_strict(guess, bytes).map_err(|offset| {
@@ -279,7 +343,15 @@ fn decode_legacy(bytes: &[u8], path: &str, guess: &'static Encoding) -> Result<D
         )
         .at_offset(offset as u64));
     }
-    finish(text, label_for(chosen, bytes), rule, false, path)
+    let label = label_for(chosen, bytes);
+    let plan = Plan {
+        encoding: chosen,
+        label,
+        rule,
+        len: bytes.len(),
+        crc32: crc32fast::hash(bytes),
+    };
+    finish(text, label, rule, false, path).map(|decoded| (decoded, Some(plan)))
 }
 
 /// Fewer bytes above 0x7F than this are too little evidence to choose another encoding than
@@ -574,9 +646,10 @@ impl Utf8Stats {
 /// Decode without replacement; on failure, the offset of the first malformed byte.
 fn decode_strict(encoding: &'static Encoding, bytes: &[u8]) -> Result<String, usize> {
     if encoding == UTF_8 {
-        return std::str::from_utf8(bytes)
-            .map(str::to_owned)
-            .map_err(|e| e.valid_up_to());
+        return match utf8(bytes) {
+            Some(text) => Ok(text.to_owned()),
+            None => Err(std::str::from_utf8(bytes).map_or_else(|e| e.valid_up_to(), |_| 0)),
+        };
     }
     let mut decoder = encoding.new_decoder_without_bom_handling();
     let capacity = decoder
@@ -793,6 +866,39 @@ mod legacy_tests {
 
     const RU: &str = "Ходжалинская трагедия произошла в ночь с 25 на 26 февраля 1992 года. \
                       Погибли мирные жители, среди них женщины, дети и старики.";
+
+    #[test]
+    fn a_plan_decodes_its_file_again_as_detection_did_and_fits_only_that_file() {
+        let box_drawing = format!("{RU}\n┌──────┐\n│ 1992 │\n└──────┘\n");
+        let files = [
+            KOI8_R.encode(RU).0.into_owned(),
+            KOI8_R.encode(&box_drawing).0.into_owned(),
+            WINDOWS_1251.encode(RU).0.into_owned(),
+            WINDOWS_1252
+                .encode("Déclaration universelle: égalité, dignité.")
+                .0
+                .into_owned(),
+        ];
+        for bytes in &files {
+            let (detected, plan) = decode_planned(bytes, "a.txt", None).unwrap();
+            let plan = plan.expect("a legacy file has a plan");
+            assert!(plan.fits(bytes));
+            assert_eq!(decode_by_plan(bytes, "a.txt", &plan).unwrap(), detected);
+            let mut other = bytes.clone();
+            other[0] ^= 1;
+            assert!(!plan.fits(&other), "changed bytes");
+            assert!(!plan.fits(&bytes[1..]), "other length");
+        }
+        // UTF-8, with or without a BOM, needs no plan.
+        assert!(
+            decode_planned(RU.as_bytes(), "a.txt", None)
+                .unwrap()
+                .1
+                .is_none()
+        );
+        let bom = [b"\xEF\xBB\xBF".as_slice(), RU.as_bytes()].concat();
+        assert!(decode_planned(&bom, "a.txt", None).unwrap().1.is_none());
+    }
 
     #[test]
     fn koi8_r_is_named_when_no_byte_needs_koi8_u() {

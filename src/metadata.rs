@@ -98,6 +98,20 @@ fn dateline_word(word: &str) -> bool {
     words.contains(word.trim_end_matches('.'))
 }
 
+/// Words that make a dateline's date the page's update, not its publication
+/// (`data/update-words.txt`).
+fn update_word(word: &str) -> bool {
+    static WORDS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        include_str!("../data/update-words.txt")
+            .lines()
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    words.contains(word.trim_end_matches('.'))
+}
+
 /// Labels of a date header line (`Date: ...`), lowercase, without the colon.
 const DATE_LABELS: &[&str] = &[
     "date",
@@ -106,7 +120,6 @@ const DATE_LABELS: &[&str] = &[
     "publication date",
     "posted",
     "posted on",
-    "updated",
     "datum",
     "veröffentlicht",
     "veröffentlicht am",
@@ -391,6 +404,8 @@ fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
             continue;
         }
         match t {
+            // `Updated Jul 24, 2018`: not the date the document was published.
+            Tok::Word(w) if update_word(w) => return None,
             Tok::Word(w) if dateline_word(w) => {}
             Tok::Word(_) if i < start && place_allowed && place => words_before += 1,
             Tok::Word(_) if behind_bar && words_after < 4 => words_after += 1,
@@ -905,5 +920,18 @@ mod tests {
         assert_eq!(title_of("Lieber Hans\n\nDanke.\n"), None);
         assert_eq!(title_of("By John Smith\n\nText.\n"), None);
         assert_eq!(title_of("This is the body. It goes on.\n\nMore.\n"), None);
+    }
+
+    #[test]
+    fn an_update_date_is_not_the_document_s_date() {
+        for line in [
+            "Updated Jul 24, 2018, 2:15pm EDT",
+            "Last Updated: January 7, 2025",
+            "Mis à jour le 6 mai 2015",
+            "Обновлено 26 февраля 2026",
+        ] {
+            assert!(find_date(line, true).is_none(), "{line}");
+        }
+        assert!(find_date("Posted on 3 March 2026", true).is_some());
     }
 }

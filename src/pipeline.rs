@@ -20,7 +20,8 @@ use crate::sort::{self, ExternalSort};
 use crate::spool::{Spool, Spooled, get_field, put_field};
 use crate::validate::SchemaSet;
 use crate::{boilerplate, language, problem};
-use rayon::prelude::*;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 
 /// A document that went through every stage.
@@ -63,7 +64,20 @@ pub struct Pipeline<'a> {
 pub struct Context {
     pub languages: Vec<String>,
     pub furniture: boilerplate::Rules,
+    /// How the edge-line pass decoded the documents that are not UTF-8, by relative path, so
+    /// they are not detected twice (at most [`MAX_PLANS`]; a plan is used only for the bytes it
+    /// was made for).
+    pub plans: HashMap<String, crate::decode::Plan>,
 }
+
+/// Decoding plans kept at most (about 100 bytes each): past them, a document that is not UTF-8
+/// is detected twice, which costs time, not memory.
+const MAX_PLANS: usize = 16_384;
+
+/// Recurring edge lines kept at most, the most frequent: a site's navigation is tens or
+/// hundreds of lines; a corpus of many near-copies would otherwise make every short edge line a
+/// recurring one, held in memory.
+const MAX_RECURRING: usize = 8_192;
 
 /// The documents found and the problems met while finding them.
 pub struct Discovery {
@@ -167,8 +181,9 @@ impl<'a> Pipeline<'a> {
             }
         })?;
         let mut context = self.base_context();
-        if let Some(recurring) = self.recurring_lines(&entries)? {
+        if let Some((recurring, plans)) = self.recurring_lines(&entries)? {
             context.furniture.recurring = recurring;
+            context.plans = plans;
         }
         let _ = self.context.set(context);
         for (id, doc) in missing {
@@ -203,46 +218,61 @@ impl<'a> Pipeline<'a> {
                 exempt: keys(&self.dataset.furniture.exempt),
                 recurring: Default::default(),
             },
+            plans: HashMap::new(),
         }
     }
 
     /// Lines recurring at the edges (first and last lines) of at least
     /// [`boilerplate::RECURRING_DOCUMENTS`] documents: each document is read and decoded once
     /// more, its edge lines' keys sorted on disk, so memory holds only the lines that recur.
-    /// `None` for a corpus too small to show recurrence.
+    /// `None` for a corpus too small to show recurrence. With them, the plans that decode the
+    /// documents that are not UTF-8 again.
+    #[allow(clippy::type_complexity)]
     fn recurring_lines(
         &self,
         entries: &ingest::Listing,
-    ) -> Result<Option<std::collections::HashSet<String>>> {
+    ) -> Result<Option<(HashSet<String>, HashMap<String, crate::decode::Plan>)>> {
         if entries.len() < boilerplate::RECURRING_DOCUMENTS {
             return Ok(None);
         }
         let mut keys = ExternalSort::new(&self.scratch, sort::BUDGET / 2);
-        let mut listing = entries.entries().peekable();
-        while listing.peek().is_some() {
-            let block: Vec<Entry> = listing.by_ref().take(CHECK_BLOCK).collect::<Result<_>>()?;
-            let found: Vec<Vec<String>> = block.par_iter().map(|e| self.edge_keys(e)).collect();
-            for key in found.into_iter().flatten() {
-                keys.push((key, String::new()))?;
-            }
-        }
-        let mut recurring = std::collections::HashSet::new();
+        let mut plans = HashMap::new();
+        crate::flow::ordered(
+            entries.entries(),
+            |_| 1,
+            IN_FLIGHT as u64,
+            |entry| entry.map(|e| (self.edge_keys(&e), e.rel)),
+            |found| {
+                let ((found, plan), rel) = found?;
+                for key in found {
+                    keys.push((key, String::new()))?;
+                }
+                if let Some(plan) = plan
+                    && plans.len() < MAX_PLANS
+                {
+                    plans.insert(rel, plan);
+                }
+                Ok::<(), crate::error::Error>(())
+            },
+        )?;
+        let mut best = MostFrequent::new(MAX_RECURRING);
         for_each_run(keys.finish()?, |key, same| {
             if same.len() >= boilerplate::RECURRING_DOCUMENTS {
-                recurring.insert(key.to_owned());
+                best.push(key, same.len());
             }
         })?;
-        Ok(Some(recurring))
+        Ok(Some((best.keys(), plans)))
     }
 
     /// The keys of one document's edge lines; none for a file that cannot be read or decoded
-    /// (that is reported when the document is processed).
-    fn edge_keys(&self, entry: &Entry) -> Vec<String> {
+    /// (that is reported when the document is processed). For a file decoded after detection,
+    /// the plan that decodes it again.
+    fn edge_keys(&self, entry: &Entry) -> (Vec<String>, Option<crate::decode::Plan>) {
         if entry.size > self.limits.max_document_bytes {
-            return Vec::new();
+            return (Vec::new(), None);
         }
         let Ok(bytes) = fs_err::read(&entry.path) else {
-            return Vec::new();
+            return (Vec::new(), None);
         };
         let curated = self
             .dataset
@@ -250,13 +280,13 @@ impl<'a> Pipeline<'a> {
             .get(&entry.id())
             .and_then(|d| d.encoding.as_deref());
         if curated.is_none()
-            && let Ok(text) = std::str::from_utf8(&bytes)
+            && let Some(text) = crate::decode::utf8(&bytes)
         {
-            return boilerplate::edge_keys(text);
+            return (boilerplate::edge_keys(text), None);
         }
-        match decode_as(&bytes, &entry.display, curated) {
-            Ok(decoded) => boilerplate::edge_keys(&decoded.text),
-            Err(_) => Vec::new(),
+        match crate::decode::decode_planned(&bytes, &entry.display, curated) {
+            Ok((decoded, plan)) => (boilerplate::edge_keys(&decoded.text), plan),
+            Err(_) => (Vec::new(), None),
         }
     }
 
@@ -332,7 +362,14 @@ pub fn build(
 ) -> Option<(Record, String)> {
     let path = raw.entry.display.as_str();
     let curated_encoding = curation.and_then(|c| c.encoding.as_deref());
-    let decoded = match decode_as(&raw.bytes, path, curated_encoding) {
+    let plan = context
+        .plans
+        .get(&raw.entry.rel)
+        .filter(|plan| curated_encoding.is_none() && plan.fits(&raw.bytes));
+    let decoded = match plan.map_or_else(
+        || decode_as(&raw.bytes, path, curated_encoding),
+        |plan| crate::decode::decode_by_plan(&raw.bytes, path, plan),
+    ) {
         Ok(decoded) => decoded,
         Err(problem) => {
             problems.push(problem);
@@ -416,7 +453,12 @@ pub fn build(
         text: TextInfo {
             path: format!("text/{id}.txt"),
             bytes: text.len() as u64,
-            sha256: sha256_hex(text.as_bytes()),
+            // A text identical to its raw file (most clean UTF-8 documents) is hashed once.
+            sha256: if text.as_bytes() == raw.bytes.as_slice() {
+                raw.sha256.clone()
+            } else {
+                sha256_hex(text.as_bytes())
+            },
             chars: text.chars().count() as u64,
             lines: lines.len() as u64,
         },
@@ -671,9 +713,9 @@ impl CheckSink {
 /// What `check` keeps in memory of its lines and problems before they go to a temporary file.
 const CHECK_IN_MEMORY: usize = 1 << 20;
 
-/// Documents processed at once (in parallel) by `check`; only their records and problems are
-/// kept until the block is written out.
-const CHECK_BLOCK: usize = 1024;
+/// Documents in flight at most in `check` and the edge-line pass: their records and problems
+/// (or edge lines) wait in memory until the ones before them are done.
+const IN_FLIGHT: usize = 1024;
 
 /// Run the pipeline over every document and collect records and problems. Writes nothing but
 /// unnamed temporary files (in the system's temporary folder), which hold the report.
@@ -688,28 +730,57 @@ pub fn check(pipeline: &Pipeline, progress: bool) -> Result<CheckReport> {
     let bar = crate::package::Progress::new(progress, discovery.entries.bytes());
     let mut sink = CheckSink::new(&std::env::temp_dir());
     sink.problems(&discovery.problems)?;
-    // In parallel a block at a time, keeping only what the report needs (texts and raw bytes
-    // are dropped), written out in path order.
-    let mut entries = discovery.entries.entries().peekable();
-    while entries.peek().is_some() {
-        let block: Vec<Entry> = entries.by_ref().take(CHECK_BLOCK).collect::<Result<_>>()?;
-        let outcomes: Vec<Result<(Option<Record>, Vec<Problem>)>> = block
-            .par_iter()
-            .map(|entry| {
-                let outcome = pipeline.process(entry)?;
-                Ok((outcome.processed.map(|p| p.record), outcome.problems))
-            })
-            .collect();
-        for (entry, outcome) in block.iter().zip(outcomes) {
-            let (record, problems) = outcome?;
+    // In parallel, keeping only what the report needs (texts and raw bytes are dropped),
+    // written out in path order.
+    crate::flow::ordered(
+        discovery.entries.entries(),
+        |_| 1,
+        IN_FLIGHT as u64,
+        |entry| {
+            let entry = entry?;
+            let outcome = pipeline.process(&entry)?;
+            Ok((entry, outcome.processed.map(|p| p.record), outcome.problems))
+        },
+        |outcome: Result<(Entry, Option<Record>, Vec<Problem>)>| {
+            let (entry, record, problems) = outcome?;
             tracing::debug!(path = %entry.display, problems = problems.len(), "processed");
             bar.advance(entry.size);
-            sink.document(&entry.id(), record.as_ref(), &problems)?;
-        }
-    }
+            sink.document(&entry.id(), record.as_ref(), &problems)
+        },
+    )?;
     bar.finish();
     tracing::info!(elapsed = ?started.elapsed(), "stage: documents processed");
     sink.finish()
+}
+
+/// The `max` keys of the highest counts (ties: the first in sorted order), whatever order they
+/// come in; memory holds no more than `max` keys: a min-heap of the best kept so far.
+struct MostFrequent {
+    max: usize,
+    best: BinaryHeap<Reverse<(usize, Reverse<String>)>>,
+}
+
+impl MostFrequent {
+    fn new(max: usize) -> MostFrequent {
+        MostFrequent {
+            max,
+            best: BinaryHeap::new(),
+        }
+    }
+
+    fn push(&mut self, key: &str, count: usize) {
+        self.best.push(Reverse((count, Reverse(key.to_owned()))));
+        if self.best.len() > self.max {
+            self.best.pop();
+        }
+    }
+
+    fn keys(self) -> HashSet<String> {
+        self.best
+            .into_iter()
+            .map(|Reverse((_, Reverse(key)))| key)
+            .collect()
+    }
 }
 
 /// Call `each` with every key of a sorted stream of (key, value) and the values given with it.
@@ -734,4 +805,34 @@ fn for_each_run(
         each(key, &same);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn most_frequent_keeps_the_highest_counts_first_keys_on_ties_in_any_order() {
+        let counts = [
+            ("menu", 9),
+            ("b", 3),
+            ("a", 3),
+            ("c", 3),
+            ("home", 7),
+            ("z", 4),
+        ];
+        let mut orders = vec![counts.to_vec()];
+        orders.push(counts.iter().rev().copied().collect());
+        for order in orders {
+            let mut best = MostFrequent::new(4);
+            for (key, count) in order {
+                best.push(key, count);
+            }
+            let kept: std::collections::BTreeSet<String> = best.keys().into_iter().collect();
+            assert_eq!(kept, ["a", "home", "menu", "z"].map(String::from).into());
+        }
+        let mut all = MostFrequent::new(100);
+        all.push("x", 3);
+        assert_eq!(all.keys().len(), 1);
+    }
 }

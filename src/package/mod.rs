@@ -26,7 +26,6 @@ use crate::record::Record;
 use crate::validate::RECORD_SCHEMA;
 use crate::zip::write::{EntryMaker, Made, PreparedEntry, Zipper};
 use bagit::{BagFile, BagInfo};
-use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use spill::{PayloadSpill, RecordSpill};
 use std::io::{BufWriter, Read, Write};
@@ -201,57 +200,42 @@ pub fn release(settings: &ReleaseSettings, dataset: &Dataset) -> Result<ReleaseO
     let mut languages: std::collections::BTreeMap<String, usize> = Default::default();
     let mut collection = describe::Collection::default();
     let mut raw_bytes = 0u64;
-    // Documents are processed and compressed in parallel, a batch at a time, and appended in
-    // their sorted order: the archive is the same at every thread count.
+    // Documents are processed and compressed in parallel and appended in their sorted order
+    // (crate::flow): the archive is the same at every thread count, and appending (writing the
+    // entries, hashing the zip, spilling the records) runs on whichever core is free.
     let maker = zip.maker();
     let made = Made::new(MADE_BUDGET);
     let failed = AtomicBool::new(false);
-    // Appending a batch (writing its entries, hashing the zip, spilling its records) overlaps
-    // with processing the next one, so no core waits for the writer.
-    let mut append = |done: Vec<Result<Packed>>| -> Result<()> {
-        for packed in done {
-            let packed = packed?;
-            progress.advance(packed.size);
-            problems.extend(packed.problems);
-            if let (Some(record), Some((raw, raw_file, text, text_file))) =
-                (packed.record, packed.entries)
-            {
-                if problems.has_errors() {
-                    continue; // keep checking the rest, to report every problem; write no more
-                }
-                raw_bytes += raw_file.bytes;
-                zip.add_prepared(raw)?;
-                zip.add_prepared(text)?;
-                payload.push_document(&raw_file, &text_file)?;
-                collection.add(&record);
-                *languages
-                    .entry(record.language.clone().unwrap_or_else(|| "und".into()))
-                    .or_default() += 1;
-                let line = serde_json::to_string(&record).expect("records serialize");
-                records.push(&record.id, &line, &describe::card_row(&record))?;
+    let append = |packed: Result<Packed>| -> Result<()> {
+        let packed = packed?;
+        progress.advance(packed.size);
+        problems.extend(packed.problems);
+        if let (Some(record), Some((raw, raw_file, text, text_file))) =
+            (packed.record, packed.entries)
+        {
+            if problems.has_errors() {
+                return Ok(()); // keep checking the rest, to report every problem; write no more
             }
+            raw_bytes += raw_file.bytes;
+            zip.add_prepared(raw)?;
+            zip.add_prepared(text)?;
+            payload.push_document(&raw_file, &text_file)?;
+            collection.add(&record);
+            *languages
+                .entry(record.language.clone().unwrap_or_else(|| "und".into()))
+                .or_default() += 1;
+            let line = serde_json::to_string(&record).expect("records serialize");
+            records.push(&record.id, &line, &describe::card_row(&record))?;
         }
         Ok(())
     };
-    let mut pending: Option<Vec<Result<Packed>>> = None;
-    for batch in batches(discovery.entries.entries(), |e| e.size, BATCH_BYTES) {
-        let batch: Vec<Entry> = batch?;
-        let previous = pending.take();
-        let (done, appended) = rayon::join(
-            || {
-                batch
-                    .par_iter()
-                    .map(|entry| pack(&pipeline, (&maker, &made), entry, &failed))
-                    .collect::<Vec<Result<Packed>>>()
-            },
-            || previous.map_or(Ok(()), &mut append),
-        );
-        appended?;
-        pending = Some(done);
-    }
-    if let Some(done) = pending {
-        append(done)?;
-    }
+    crate::flow::ordered(
+        discovery.entries.entries(),
+        |entry| entry.as_ref().map_or(0, |e| e.size) + PER_DOCUMENT_BYTES,
+        IN_FLIGHT_BYTES,
+        |entry| pack(&pipeline, (&maker, &made), &entry?, &failed),
+        append,
+    )?;
     progress.finish();
     tracing::info!(elapsed = ?started.elapsed(), "stage: documents processed and packed");
     if problems.has_errors() {
@@ -589,40 +573,12 @@ pub fn language_problems(
     problems
 }
 
-/// Raw bytes processed per batch: enough to keep every core busy, little enough to bound memory.
-const BATCH_BYTES: u64 = 32 << 20;
-/// Documents per batch at most: many small documents would otherwise make one huge batch (each
-/// holds its record and compressed entries until the batch is appended).
-const BATCH_DOCUMENTS: usize = 512;
-
-/// Consecutive runs of `items` (`size` gives each one's size) of about `max_bytes` in all (at
-/// least one item each, at most [`BATCH_DOCUMENTS`]), taken from `items` as they are needed.
-fn batches<T>(
-    items: impl Iterator<Item = Result<T>>,
-    size: impl Fn(&T) -> u64,
-    max_bytes: u64,
-) -> impl Iterator<Item = Result<Vec<T>>> {
-    let mut items = items.peekable();
-    std::iter::from_fn(move || {
-        let mut batch = Vec::new();
-        let mut bytes = 0u64;
-        loop {
-            let full = |item: &T| {
-                !batch.is_empty()
-                    && (bytes + size(item) > max_bytes || batch.len() == BATCH_DOCUMENTS)
-            };
-            match items.next_if(|next| next.as_ref().is_ok_and(|item| !full(item)) || next.is_err())
-            {
-                Some(Ok(item)) => {
-                    bytes += size(&item);
-                    batch.push(item);
-                }
-                Some(Err(e)) => return Some(Err(e)),
-                None => return (!batch.is_empty()).then_some(Ok(batch)),
-            }
-        }
-    })
-}
+/// Bytes of documents in flight (taken, not yet appended) at most: enough to keep every core
+/// busy while a large document is worked on, little enough to bound memory. A document counts
+/// its raw size plus [`PER_DOCUMENT_BYTES`] (its record and entries), so a corpus of tiny files
+/// is bounded too.
+const IN_FLIGHT_BYTES: u64 = 32 << 20;
+const PER_DOCUMENT_BYTES: u64 = 8 << 10;
 
 /// One document, processed and (while the release is still valid) compressed.
 struct Packed {
@@ -867,27 +823,5 @@ impl Progress {
         if let Some(bar) = &self.0 {
             bar.finish_and_clear();
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn batches_are_bounded_in_bytes_and_documents_and_keep_the_order() {
-        // Items are their own sizes plus an index in the low bits, to see the order kept.
-        let split = |sizes: &[u64]| -> Vec<Vec<usize>> {
-            let items = sizes.iter().copied().enumerate().map(Ok);
-            batches(items, |&(_, size)| size, BATCH_BYTES)
-                .map(|batch| batch.unwrap().into_iter().map(|(i, _)| i).collect())
-                .collect()
-        };
-        let lens: Vec<usize> = split(&[10; 1300]).iter().map(Vec::len).collect();
-        assert_eq!(lens, [512, 512, 276]);
-        assert_eq!(split(&[10; 1300]).concat(), (0..1300).collect::<Vec<_>>());
-        let big = [20 << 20, 20 << 20, 1, 40 << 20];
-        assert_eq!(split(&big), [vec![0], vec![1, 2], vec![3]]);
-        assert!(split(&[]).is_empty());
     }
 }

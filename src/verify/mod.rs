@@ -173,17 +173,14 @@ pub fn examine(
         let bag = check_bag(&mut source, &mut report, &mut problems, keep)?;
         return Ok((finish(report, problems), Some(bag)));
     }
-    // A zip: its own digest is computed on a thread of its own while the entries are checked.
+    // A zip: its own digest is computed by one of the pool's threads while the others check the
+    // entries (at `--threads 1`, one after the other: one thread means one core).
     let expected = expected_digests(path, settings, &mut problems)?;
     report.signature = check_signature(path, settings, &mut problems)?;
-    let (actual, checked) = std::thread::scope(|s| {
-        let digest = s.spawn(|| crate::package::hash_file(path));
-        let checked = check_zip(path, settings, &mut report, &mut problems, keep);
-        (
-            digest.join().expect("the hashing thread does not panic"),
-            checked,
-        )
-    });
+    let (actual, checked) = rayon::join(
+        || crate::package::hash_file(path),
+        || check_zip(path, settings, &mut report, &mut problems, keep),
+    );
     let bag = checked?;
     let (actual, _) = actual?;
     if expected.is_empty() {
