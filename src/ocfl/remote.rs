@@ -40,7 +40,7 @@ const INTENT: &str = "extensions/archivist-staging/intent.json";
 
 /// How writers are kept apart.
 enum Guard {
-    Lease(Lease),
+    Lease(std::sync::Arc<Lease>),
     /// The store honours conditional writes: the root inventory's ETag when read (`None` for a
     /// new object).
     Conditional,
@@ -68,10 +68,16 @@ fn refused(message: String, hint: Option<String>) -> Error {
 /// Deposit `release` into the storage root at `location`.
 pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result<Deposited> {
     let started = std::time::Instant::now();
-    let client = Client::from_env(location.clone())?;
+    let mut client = Client::from_env(location.clone())?;
     let shown = location.to_string();
     let guard = match Lease::acquire(&client, &shown)? {
-        Some(lease) => Guard::Lease(lease),
+        Some(lease) => {
+            // Every write is signed, then the lease checked, then sent (see s3::lock).
+            let lease = std::sync::Arc::new(lease);
+            let fence = lease.clone();
+            client = client.fenced(std::sync::Arc::new(move || fence.check()));
+            Guard::Lease(lease)
+        }
         None => {
             let probe = location.key(&format!(
                 "{STAGING}/probe-{}",

@@ -150,6 +150,9 @@ pub struct S3 {
     pub client: s3::Client,
     /// relative path -> (size, ETag)
     keys: BTreeMap<String, (u64, String)>,
+    /// Keys that are no path a file system can hold (an empty segment: `a//b`, `/a`): kept out
+    /// of the tree, which they would otherwise loop through, and reported by the audit.
+    pub odd: Vec<String>,
 }
 
 impl S3 {
@@ -158,6 +161,7 @@ impl S3 {
         let mut tree = S3 {
             client,
             keys: BTreeMap::new(),
+            odd: Vec::new(),
         };
         tree.refresh()?;
         Ok(tree)
@@ -171,16 +175,23 @@ impl S3 {
         } else {
             format!("{top}/")
         };
-        self.keys = self
-            .client
-            .list(&prefix)?
-            .into_iter()
-            .filter_map(|item| {
-                let rel = item.key.strip_prefix(&prefix)?.to_owned();
-                // Folder markers some tools write (`a/b/`) are no files.
-                (!rel.is_empty() && !rel.ends_with('/')).then_some((rel, (item.size, item.etag)))
-            })
-            .collect();
+        self.keys.clear();
+        self.odd.clear();
+        for item in self.client.list(&prefix)? {
+            let Some(rel) = item.key.strip_prefix(&prefix) else {
+                continue;
+            };
+            // Folder markers some tools write (`a/b/`) are no files.
+            let rel = rel.strip_suffix('/').map_or(rel, |r| r);
+            if rel.is_empty() || item.key.ends_with('/') && !rel.split('/').any(str::is_empty) {
+                continue;
+            }
+            if rel.split('/').any(str::is_empty) {
+                self.odd.push(item.key);
+                continue;
+            }
+            self.keys.insert(rel.to_owned(), (item.size, item.etag));
+        }
         Ok(())
     }
 

@@ -458,7 +458,17 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
         audit.bytes += checked.bytes;
         match checked.fast {
             Some(true) => audit.fast_matched += 1,
-            Some(false) => audit.fast_unchecked += 1,
+            Some(false) => {
+                audit.fast_unchecked += 1;
+                // Every file archivist uploads carries its SHA-256: one without is foreign, or
+                // was replaced by another tool since.
+                c.warn(
+                    path,
+                    "fast-unchecked",
+                    "the store keeps no SHA-256 of this file: --fast saw it is there, not that its \
+                     bytes are right (a full audit reads them)",
+                );
+            }
             None => {}
         }
         for (code, message) in checked.problems {

@@ -16,8 +16,15 @@
 //! backs off and tries again. A lease of a process that died on this host (`kill -9`: the same
 //! boot and process-id namespace, and no process with its id and start time) is free at once;
 //! any other lease is free when it expires. What this assumes: clocks within a second of
-//! each other, and no holder stalled longer than the lease between its check and the write it
-//! guards (the deposit checks the lease before its copies and before the root inventory).
+//! each other (two with the store's, [`CLOCK_MARGIN`]).
+//!
+//! Fencing a stalled holder: a holder can stall (paused, swapped out, its request held by a
+//! proxy) between checking its lease and its write landing, past its lease's expiry. Every write
+//! of a deposit is signed first, then the lease is checked (with a third of the lease to spare),
+//! then sent ([`super::Client::fenced`]); the store refuses a request whose signature is older
+//! than [`super::signed_for`]. A claimer that takes over a lease that was not released waits
+//! that long (plus the clock margin) before it writes anything, so no write of the previous
+//! holder can land after one of its own.
 
 use super::Client;
 use crate::error::{Error, Result};
@@ -25,6 +32,9 @@ use serde_json::{Value, json};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// How far the clocks of depositors and of the store may disagree (see the module's doc).
+const CLOCK_MARGIN: Duration = Duration::from_secs(2);
 
 /// How long an unconfirmed claim blocks others.
 pub const CLAIM_FOR: Duration = Duration::from_secs(5);
@@ -286,6 +296,8 @@ struct Shared {
     expires: Mutex<f64>,
     lost: AtomicBool,
     stop: AtomicBool,
+    /// One renewal at a time (the renewer thread, and checks from the deposit's threads).
+    renewing: Mutex<()>,
 }
 
 impl Shared {
@@ -304,6 +316,7 @@ impl Shared {
 
     /// Renew the lease (dropping any losing claims beside it); false when it was lost.
     fn renew(&self) -> Result<bool> {
+        let _one = self.renewing.lock().unwrap_or_else(|e| e.into_inner());
         let item = self.k2v.read(&self.sort_key)?;
         let mine = item.values.iter().any(|v| {
             v["holder"].as_str() == Some(self.me.as_str()) && v["state"].as_str() == Some("held")
@@ -339,10 +352,18 @@ impl Lease {
             expires: Mutex::new(0.0),
             lost: AtomicBool::new(false),
             stop: AtomicBool::new(false),
+            renewing: Mutex::new(()),
         });
         let deadline = Instant::now() + Duration::from_secs(60);
+        // Whether a lease of another writer was found that was not released (it expired, or its
+        // process on this host is gone): that writer may have writes signed and on their way.
+        let mut unreleased = false;
         loop {
             let item = shared.k2v.read(&shared.sort_key)?;
+            unreleased |= item.values.iter().any(|v| {
+                v["state"].as_str() == Some("held")
+                    && v["holder"].as_str() != Some(shared.me.as_str())
+            });
             let blocked: Vec<&'static str> = item
                 .values
                 .iter()
@@ -393,11 +414,27 @@ impl Lease {
                             let shared = shared.clone();
                             std::thread::spawn(move || renew_loop(&shared))
                         };
-                        tracing::debug!(root, "deposit lock taken");
-                        return Ok(Some(Lease {
+                        let lease = Lease {
                             shared,
                             renewer: Some(renewer),
-                        }));
+                        };
+                        if unreleased {
+                            // Fencing: the previous holder's writes were signed while it held
+                            // the lease, and the store refuses them once their signature
+                            // expires. Wait that out (and the clocks' disagreement) before
+                            // writing anything, holding the lease meanwhile.
+                            let wait = super::signed_for() + CLOCK_MARGIN;
+                            tracing::info!(
+                                root,
+                                "the previous deposit's lock was not released; waiting {:.0} s \
+                                 for any write it signed to expire",
+                                wait.as_secs_f64()
+                            );
+                            std::thread::sleep(wait);
+                            lease.check()?;
+                        }
+                        tracing::debug!(root, "deposit lock taken");
+                        return Ok(Some(lease));
                     }
                 }
             }
@@ -424,8 +461,8 @@ impl Lease {
             if !self.shared.renew().unwrap_or(false) {
                 self.shared.lost.store(true, Ordering::SeqCst);
                 return Err(Error::Refused {
-                    message: "the deposit lost its lock on the storage root (its lease expired); it stopped before committing".into(),
-                    hint: Some("deposit again: what was left is cleared".into()),
+                    message: "the deposit lost its lock on the storage root (its lease expired) and stopped; the next deposit into the root finishes or removes what it left".into(),
+                    hint: Some("deposit again".into()),
                 });
             }
         }

@@ -30,7 +30,18 @@ pub const MULTIPART_OVER: u64 = 64 << 20;
 /// The size of each part of a multipart upload (the last may be smaller).
 pub const PART_SIZE: u64 = 16 << 20;
 /// How long a signed request stays valid.
-const SIGNED_FOR: Duration = Duration::from_secs(3600);
+/// How long a signed request stays valid: the store refuses it after that (Garage answers 400 to
+/// an expired presigned URL). Short, because this is what fences a writer that lost its lease
+/// (see [`lock`]): every write is signed before the lease is checked, so a writer that stalls
+/// after its check cannot have its request accepted later than this after its lease expired.
+/// `ARCHIVIST_S3_SIGNED_SECONDS` sets it (at least 5; the tests shorten it).
+pub fn signed_for() -> Duration {
+    env("ARCHIVIST_S3_SIGNED_SECONDS")
+        .and_then(|v| v.parse::<u64>().ok())
+        .map_or(SIGNED_FOR, |s| Duration::from_secs(s.max(5)))
+}
+
+const SIGNED_FOR: Duration = Duration::from_secs(60);
 
 /// `s3://BUCKET/PREFIX`, parsed.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -273,7 +284,7 @@ fn signed<'a>(
             action.headers_mut().insert(*name, value.clone());
         }
     }
-    (method, action.sign(SIGNED_FOR), headers)
+    (method, action.sign(signed_for()), headers)
 }
 
 /// A bucket on a store.
@@ -283,7 +294,13 @@ pub struct Client {
     agent: ureq::Agent,
     retry: Retry,
     pub location: Location,
+    /// Checked after a write is signed and before it is sent (a deposit's lease): an error
+    /// stops the write.
+    fence: Option<Fence>,
 }
+
+/// See [`Client::fenced`].
+pub type Fence = std::sync::Arc<dyn Fn() -> Result<()> + Send + Sync>;
 
 /// A response: status, the headers we use, the body (read whole unless streamed).
 struct Reply {
@@ -375,7 +392,17 @@ impl Client {
             agent,
             retry: store_retry(),
             location,
+            fence: None,
         })
+    }
+
+    /// Every write (PUT, POST, DELETE) is signed first, then `fence` is called, then the write
+    /// is sent, on every attempt: with a lease's check as the fence, a write the store accepts
+    /// was signed while the lease was held, so it cannot land later than [`signed_for`] after
+    /// the lease's expiry.
+    pub fn fenced(mut self, fence: Fence) -> Client {
+        self.fence = Some(fence);
+        self
     }
 
     /// From the environment, for `s3://BUCKET/PREFIX`.
@@ -408,6 +435,11 @@ impl Client {
         loop {
             attempt += 1;
             let (method, url, headers) = sign();
+            if let Some(fence) = &self.fence
+                && !matches!(method, "GET" | "HEAD")
+            {
+                fence()?;
+            }
             let mut request = ureq::http::Request::builder()
                 .method(method)
                 .uri(url.as_str());
@@ -493,7 +525,7 @@ impl Client {
                     if let Some(token) = &token {
                         action.with_continuation_token(token.clone());
                     }
-                    ("GET", action.sign(SIGNED_FOR), Vec::new())
+                    ("GET", action.sign(signed_for()), Vec::new())
                 },
                 Body::Empty,
             )?;
@@ -546,7 +578,7 @@ impl Client {
             key,
             &|| {
                 let action = self.bucket.get_object(self.credentials(), key);
-                ("GET", action.sign(SIGNED_FOR), Vec::new())
+                ("GET", action.sign(signed_for()), Vec::new())
             },
             Body::Empty,
         )?;
@@ -707,7 +739,7 @@ impl Client {
                     let action =
                         self.bucket
                             .abort_multipart_upload(self.credentials(), key, &upload_id);
-                    ("DELETE", action.sign(SIGNED_FOR), Vec::new())
+                    ("DELETE", action.sign(signed_for()), Vec::new())
                 },
                 Body::Empty,
             );
@@ -775,7 +807,7 @@ impl Client {
                     upload_id,
                     std::iter::empty(),
                 );
-                ("POST", action.sign(SIGNED_FOR), Vec::new())
+                ("POST", action.sign(signed_for()), Vec::new())
             },
             Body::Bytes(body.as_bytes()),
         )?;
@@ -838,7 +870,7 @@ impl Client {
             key,
             &|| {
                 let action = self.bucket.delete_object(self.credentials(), key);
-                ("DELETE", action.sign(SIGNED_FOR), Vec::new())
+                ("DELETE", action.sign(signed_for()), Vec::new())
             },
             Body::Empty,
         )?;

@@ -413,5 +413,14 @@ fn examine_s3(location: crate::s3::Location, settings: &VerifySettings) -> Resul
         }),
         problems: Vec::new(),
     };
-    Ok(finish(report, audit.problems))
+    let mut problems = audit.problems;
+    for key in &tree.odd {
+        problems.push(Problem::error(
+            format!("s3://{}/{key}", location.bucket),
+            "E084",
+            "a key with an empty segment (`//`, or a leading `/`): no file system can hold it, \
+             and it is no file of an OCFL storage root",
+        ));
+    }
+    Ok(finish(report, problems))
 }

@@ -72,6 +72,11 @@ impl Cluster {
             .filter_map(|l| l.split_once('='))
             .map(|(k, v)| (k.to_owned(), v.to_owned()))
             .collect();
+        // Signatures valid 5 s: a deposit that takes over an unreleased lease (after a kill -9)
+        // waits that long for the dead writer's signed requests to expire.
+        cluster
+            .env
+            .push(("ARCHIVIST_S3_SIGNED_SECONDS".into(), "5".into()));
         cluster
     }
 
@@ -700,6 +705,86 @@ fn transient_store_failures_are_retried_and_lasting_ones_name_the_key() {
     let e = client(&address).get("p/x", 100).unwrap_err().to_string();
     assert!(e.contains("s3://b/p/x") && e.contains("404"), "{e}");
     assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[test]
+fn a_fenced_write_is_not_sent_once_the_fence_fails_and_reads_are_not_fenced() {
+    let ok = "<?xml version=\"1.0\" encoding=\"UTF-8\"?><ListBucketResult xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Name>b</Name><Prefix>p/</Prefix><KeyCount>0</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>false</IsTruncated></ListBucketResult>";
+    let (address, count) = flaky_server(vec![(200, ok)]);
+    let lost = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = lost.clone();
+    let client = archivist::s3::Client::new(
+        archivist::s3::Config::new(&address, "garage", "id", "secret").unwrap(),
+        archivist::s3::Location {
+            bucket: "b".into(),
+            prefix: "p".into(),
+        },
+    )
+    .unwrap()
+    .fenced(std::sync::Arc::new(move || {
+        if flag.load(std::sync::atomic::Ordering::SeqCst) {
+            Err(archivist::error::Error::Refused {
+                message: "lease lost".into(),
+                hint: None,
+            })
+        } else {
+            Ok(())
+        }
+    }));
+    client.put("p/a", b"x").unwrap();
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 1);
+    lost.store(true, std::sync::atomic::Ordering::SeqCst);
+    let e = client.put("p/b", b"x").unwrap_err().to_string();
+    assert!(e.contains("lease lost"), "{e}");
+    assert!(client.delete("p/a").is_err());
+    assert_eq!(
+        count.load(std::sync::atomic::Ordering::SeqCst),
+        1,
+        "no write reached the store after the fence failed"
+    );
+    // Reads are not writes: they go out.
+    assert!(client.list("p/").unwrap().is_empty());
+    assert_eq!(count.load(std::sync::atomic::Ordering::SeqCst), 2);
+}
+
+#[test]
+fn the_store_refuses_a_write_whose_signature_expired() {
+    // What fences a writer that stalled past its lease: Garage refuses an expired presigned
+    // request, so a deposit that takes over waits the signature's lifetime out.
+    let cluster = Cluster::start();
+    let url = {
+        use rusty_s3::S3Action;
+        let bucket = rusty_s3::Bucket::new(
+            cluster.var("AWS_ENDPOINT_URL").parse().unwrap(),
+            rusty_s3::UrlStyle::Path,
+            "ocfl".to_owned(),
+            cluster.var("AWS_REGION").to_owned(),
+        )
+        .unwrap();
+        let credentials = rusty_s3::Credentials::new(
+            cluster.var("AWS_ACCESS_KEY_ID"),
+            cluster.var("AWS_SECRET_ACCESS_KEY"),
+        );
+        bucket
+            .put_object(Some(&credentials), "late/key")
+            .sign(std::time::Duration::from_secs(1))
+    };
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    let agent = ureq::Agent::config_builder()
+        .http_status_as_error(false)
+        .build()
+        .new_agent();
+    let reply = agent.put(url.as_str()).send(&b"late"[..]).unwrap();
+    assert!(
+        reply.status().is_client_error(),
+        "an expired signature was accepted: {}",
+        reply.status()
+    );
+    let client = cluster.client("late");
+    assert!(
+        client.list("late/").unwrap().is_empty(),
+        "nothing was written"
+    );
 }
 
 #[test]
