@@ -9,6 +9,10 @@
 #                                         names (200,000 documents, 10 GiB of raw text but no
 #                                         more disk for it; about 7 GiB for the archive and
 #                                         20 more minutes)
+#       S3=1                              also deposit the release into an OCFL root on disk and
+#                                         into one on a three-node Garage cluster on 127.0.0.1
+#                                         (started for each round by garage-cluster.sh, stopped
+#                                         after), and audit both (S3: full and --fast)
 # Needs python3 (corpus generator, bagit.py from PyPI via scripts/validators.sh), zip, unzip,
 # sha256sum, openssl, libdeflate-gzip (Debian libdeflate-tools), /usr/bin/time. Nothing here runs
 # in the test suite.
@@ -91,6 +95,23 @@ for round in $(seq "$rounds"); do
     (unzip -p '$zip' '*/data/raw/*' | tee >(openssl dgst -sha256 > /dev/null) | openssl dgst -sha512 > /dev/null) &
     (unzip -p '$zip' -x '*/data/raw/*' | tee >(openssl dgst -sha256 > /dev/null) | openssl dgst -sha512 > /dev/null) &
     wait"
+  if [ "${S3:-0}" = 1 ]; then
+    user=(--user bench --address mailto:bench@example.org)
+    rm -rf "$bench/ocfl-disk"
+    measure ocfl_deposit_disk "$bin" -q deposit "$zip" --ocfl "$bench/ocfl-disk" "${user[@]}"
+    measure ocfl_audit_disk "$bin" -q verify "$bench/ocfl-disk"
+    rm -rf "$bench/ocfl-disk" "$bench/garage"
+    (
+      trap 'bash "$top/scripts/garage-cluster.sh" stop "$bench/garage"' EXIT
+      set -a
+      eval "$(bash "$top/scripts/garage-cluster.sh" start "$bench/garage" "${S3_PORT:-39400}")"
+      set +a
+      measure ocfl_deposit_s3 "$bin" -q deposit "$zip" --ocfl s3://ocfl/bench "${user[@]}"
+      measure ocfl_audit_s3 "$bin" -q verify s3://ocfl/bench
+      measure ocfl_audit_s3_fast "$bin" -q verify --fast s3://ocfl/bench
+    )
+    rm -rf "$bench/garage"
+  fi
   ls -l "$zip" | awk '{print "zip_bytes", $5, "-", "-"}' >> "$results"
   (cd "$bench/payload" && zip -rX -q -6 "$bench/peer.zip" fixture-0.1.0/data && ls -l "$bench/peer.zip" | awk '{print "peer_zip_bytes", $5, "-", "-"}' >> "$results"; rm -f "$bench/peer.zip")
 done
@@ -142,6 +163,10 @@ print(f"| check: MB/s of raw text (2 threads) | {fmt(raw / med('check_t2') / 1e6
 print(f"| release: 1 thread / 2 threads | {fmt(med('release_t1') / med('release_t2'), '.2f')}x |")
 print(f"| verify: 1 thread / 2 threads | {fmt(med('verify_t1') / med('verify_t2'), '.2f')}x |")
 print(f"| archive size / zip -6 of the same payload | {fmt(med('zip_bytes') / med('peer_zip_bytes'), '.3f')} |")
+if "ocfl_deposit_s3" in rows:
+    print(f"| OCFL deposit: Garage (3 nodes, 127.0.0.1) / disk | {fmt(med('ocfl_deposit_s3') / med('ocfl_deposit_disk'), '.2f')}x |")
+    print(f"| OCFL full audit: Garage / disk | {fmt(med('ocfl_audit_s3') / med('ocfl_audit_disk'), '.2f')}x |")
+    print(f"| OCFL audit on Garage: --fast / full | {fmt(med('ocfl_audit_s3_fast') / med('ocfl_audit_s3'), '.2f')}x |")
 if "release10_t2" in rows:
     print(f"| release time, 10x corpus / 1x | {fmt(med('release10_t2') / med('release_t2'), '.2f')}x |")
     print(f"| release peak RSS, 10x corpus / 1x | {fmt(med('release10_t2', 2) / med('release_t2', 2), '.2f')}x |")

@@ -37,6 +37,7 @@ pub mod path;
 pub mod pipeline;
 pub mod problem;
 pub mod record;
+pub mod s3;
 pub mod sign;
 pub mod sort;
 pub mod spool;

@@ -42,11 +42,24 @@ fn init_logging(verbose: u8, quiet: bool, colour: bool) {
     };
     let filter = EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| EnvFilter::new(format!("archivist={level}")));
-    tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    // The HTTP and TLS crates log whole request URLs at debug and trace, and a presigned S3 URL
+    // is a credential for its lifetime: their records never reach the log, whatever RUST_LOG says.
+    use tracing_subscriber::layer::{Layer, SubscriberExt};
+    use tracing_subscriber::util::SubscriberInitExt;
+    let quiet_transport = tracing_subscriber::filter::filter_fn(|meta| {
+        let target = meta.target();
+        !["ureq", "ureq_proto", "rustls", "hyper", "h2"]
+            .iter()
+            .any(|t| target == *t || target.starts_with(&format!("{t}::")))
+    });
+    let layer = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .with_ansi(colour)
         .with_target(false)
         .without_time()
+        .with_filter(quiet_transport);
+    tracing_subscriber::registry()
+        .with(filter)
+        .with(layer)
         .init();
 }

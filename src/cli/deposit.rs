@@ -34,7 +34,24 @@ pub fn run(args: &DepositArgs) -> Result<ExitStatus> {
                 version: v,
                 upgraded,
             } => {
-                let audit = crate::ocfl::validate::validate_object(&object)?;
+                let audit = match crate::ocfl::tree::Root::parse(&object)? {
+                    // On S3 the object just uploaded is checked against the store's own
+                    // checksums (each upload carried its SHA-256), not downloaded again.
+                    crate::ocfl::tree::Root::S3(location) => {
+                        let tree =
+                            crate::ocfl::tree::S3::open(crate::s3::Client::from_env(location)?)?;
+                        crate::ocfl::validate::validate_object_in(
+                            &tree,
+                            crate::ocfl::validate::OcflLimits {
+                                fast: true,
+                                ..Default::default()
+                            },
+                        )?
+                    }
+                    crate::ocfl::tree::Root::Disk(_) => {
+                        crate::ocfl::validate::validate_object(&object)?
+                    }
+                };
                 if let Some(problem) = audit.problems.iter().find(|p| p.is_error()) {
                     eprintln!("{problem}");
                     return Ok(ExitStatus::Invalid);

@@ -5,7 +5,8 @@ use crate::error::{ExitStatus, Result};
 use std::io::Write;
 
 pub fn run(args: &LogArgs) -> Result<ExitStatus> {
-    let objects = crate::ocfl::read::log(&args.root, args.id.as_deref())?;
+    let root = crate::ocfl::tree::Root::parse(&args.root)?.open()?;
+    let objects = crate::ocfl::read::log(root.as_ref(), args.id.as_deref())?;
     let mut out = std::io::stdout().lock();
     if args.json {
         let report = serde_json::json!({

@@ -386,7 +386,8 @@ pub struct ManArgs {
 
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// The release zip, or an extracted bag folder.
+    /// The release zip, an extracted bag folder, or an OCFL storage root or object (a folder,
+    /// or s3://BUCKET/PREFIX).
     pub path: PathBuf,
     #[command(flatten)]
     pub threads: ThreadArgs,
@@ -413,6 +414,11 @@ pub struct VerifyArgs {
     /// Refuse OCFL inventories larger than this (they are parsed whole).
     #[arg(long, default_value_t = crate::ocfl::validate::OcflLimits::default().max_inventory_bytes, value_name = "BYTES")]
     pub max_inventory_bytes: u64,
+    /// An OCFL root on S3 (s3://BUCKET/PREFIX): compare each content file with the store's own
+    /// SHA-256 instead of downloading it. Faster, and weaker: it shows the store holds what was
+    /// uploaded, not that the bytes it would send are intact.
+    #[arg(long)]
+    pub fast: bool,
 }
 
 impl VerifyArgs {
@@ -431,7 +437,8 @@ pub struct DepositArgs {
     /// The release zip.
     pub zip: PathBuf,
     /// An OCFL storage root (1.1 or 1.0, any layout archivist implements; a missing one is
-    /// created) to add the release to, as a new version of the object its identifier names.
+    /// created) to add the release to, as a new version of the object its identifier names: a
+    /// folder, or s3://BUCKET/PREFIX on S3-compatible storage (README: OCFL on object storage).
     #[arg(long, value_name = "ROOT")]
     pub ocfl: Option<PathBuf>,
     /// The base URL of an InvenioRDM repository.
@@ -467,7 +474,7 @@ pub struct DepositArgs {
 #[derive(Debug, Args)]
 #[command(group(clap::ArgGroup::new("which").required(true).args(["release", "id"])))]
 pub struct RetrieveArgs {
-    /// The OCFL storage root.
+    /// The OCFL storage root (a folder, or s3://BUCKET/PREFIX).
     pub root: PathBuf,
     /// The release, `<name>-<version>` (e.g. khojaly-1992-1.0.2).
     pub release: Option<String>,
@@ -484,7 +491,7 @@ pub struct RetrieveArgs {
 
 #[derive(Debug, Args)]
 pub struct LogArgs {
-    /// The OCFL storage root.
+    /// The OCFL storage root (a folder, or s3://BUCKET/PREFIX).
     pub root: PathBuf,
     /// Only this object.
     pub id: Option<String>,

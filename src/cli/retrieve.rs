@@ -14,7 +14,8 @@ pub fn run(args: &RetrieveArgs) -> Result<ExitStatus> {
         (Some(name), None) => Wanted::Name(name),
         (None, None) => unreachable!("clap requires a release or --id"),
     };
-    let got = read::retrieve(&args.root, wanted, &args.out)?;
+    let root = crate::ocfl::tree::Root::parse(&args.root)?.open()?;
+    let got = read::retrieve(root.as_ref(), wanted, &args.out)?;
     let mut out = std::io::stdout().lock();
     writeln!(
         out,

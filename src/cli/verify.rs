@@ -54,6 +54,7 @@ pub fn run(args: &VerifyArgs, quiet: bool) -> Result<ExitStatus> {
         limits: args.limits(),
         ocfl: crate::ocfl::validate::OcflLimits {
             max_inventory_bytes: args.max_inventory_bytes,
+            fast: args.fast,
         },
         public_key: args
             .pubkey
@@ -115,10 +116,17 @@ pub fn run(args: &VerifyArgs, quiet: bool) -> Result<ExitStatus> {
         if let (Some(objects), Some(versions)) = (report.objects, report.versions) {
             facts.push(format!("{objects} object(s), {versions} version(s)"));
         }
-        facts.push(format!(
-            "{} files, {} bytes hashed",
-            report.files, report.bytes
-        ));
+        match &report.fast {
+            Some(fast) => facts.push(format!(
+                "fast audit: {} files compared with the store's SHA-256, {} with none to compare \
+                 (present only), no byte read",
+                fast.matched, fast.unchecked
+            )),
+            None => facts.push(format!(
+                "{} files, {} bytes hashed",
+                report.files, report.bytes
+            )),
+        }
         if let Some(records) = report.records {
             facts.push(format!("{records} records"));
         }

@@ -222,19 +222,21 @@ pub fn to_ocfl(
     };
     let default_message = format!("archivist release {name} (zip sha256 {})", release.sha256);
     let version = release.version.clone();
-    store::deposit(
-        root,
-        user,
-        store::Release {
-            id: &id,
-            name: &name,
-            version: &version,
-            message: message.unwrap_or(&default_message),
-            bag: &mut release.bag,
-            extras,
-            check: Some(&check),
-        },
-    )
+    let deposited = store::Release {
+        id: &id,
+        name: &name,
+        version: &version,
+        message: message.unwrap_or(&default_message),
+        bag: &mut release.bag,
+        extras,
+        check: Some(&check),
+    };
+    match crate::ocfl::tree::Root::parse(root)? {
+        crate::ocfl::tree::Root::S3(location) => {
+            crate::ocfl::remote::deposit(&location, user, deposited)
+        }
+        crate::ocfl::tree::Root::Disk(_) => store::deposit(root, user, deposited),
+    }
 }
 
 #[cfg(test)]

@@ -134,10 +134,10 @@ pub fn make(
 
 /// Rebuild the zip of `recipe` into `out` from its `skeleton` and the bag files `open` gives
 /// (by bag path); returns the SHA-256 of what was written, which the caller compares.
-pub fn rebuild(
+pub fn rebuild<'a>(
     recipe: &Recipe,
     skeleton: &mut dyn Read,
-    open: &mut dyn FnMut(&str) -> Result<Box<dyn Read>>,
+    open: &mut dyn FnMut(&str) -> Result<Box<dyn Read + 'a>>,
     out: &mut dyn Write,
 ) -> Result<String> {
     if recipe.format != FORMAT {

@@ -231,41 +231,47 @@ impl Layout {
         }
     }
 
-    /// The layout a storage root declares (`ocfl_layout.json`, `extensions/<name>/config.json`).
+    /// The layout a storage root on disk declares.
     pub fn of_root(root: &Path) -> RootLayout {
-        let declared = root.join("ocfl_layout.json");
-        let bytes = match std::fs::read(&declared) {
+        Layout::of_tree(&super::tree::Disk::new(root))
+    }
+
+    /// The layout a storage root declares (`ocfl_layout.json`, `extensions/<name>/config.json`).
+    pub fn of_tree(root: &dyn super::tree::Tree) -> RootLayout {
+        let declared = "ocfl_layout.json";
+        if root.kind(declared).is_none() {
+            return RootLayout::Undeclared;
+        }
+        let shown = root.show(declared);
+        let bytes = match root.read(declared, 1 << 20) {
             Ok(bytes) => bytes,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return RootLayout::Undeclared,
-            Err(e) => return RootLayout::Unusable(format!("`{}`: {e}", declared.display())),
+            Err(e) => return RootLayout::Unusable(format!("`{shown}`: {e}")),
         };
         let name = match serde_json::from_slice::<Value>(&bytes) {
             Ok(v) => match v.get("extension").and_then(Value::as_str) {
                 Some(name) => name.to_owned(),
                 None => {
-                    return RootLayout::Unusable(format!(
-                        "`{}` names no extension",
-                        declared.display()
-                    ));
+                    return RootLayout::Unusable(format!("`{shown}` names no extension"));
                 }
             },
             Err(e) => {
-                return RootLayout::Unusable(format!("`{}`: {e}", declared.display()));
+                return RootLayout::Unusable(format!("`{shown}`: {e}"));
             }
         };
-        let config_path = root.join("extensions").join(&name).join("config.json");
-        let config = match std::fs::read(&config_path) {
+        let config_rel = format!("extensions/{name}/config.json");
+        let config_shown = root.show(&config_rel);
+        let config = match root.read(&config_rel, 1 << 20) {
             Ok(bytes) => match serde_json::from_slice::<Value>(&bytes) {
                 Ok(v) => Some(v),
                 Err(e) => {
-                    return RootLayout::Unusable(format!("`{}`: {e}", config_path.display()));
+                    return RootLayout::Unusable(format!("`{config_shown}`: {e}"));
                 }
             },
             Err(_) => None,
         };
         match Layout::from_config(&name, config.as_ref()) {
             Ok(layout) => RootLayout::Known(layout),
-            Err(why) => RootLayout::Unusable(format!("`{}`: {why}", config_path.display())),
+            Err(why) => RootLayout::Unusable(format!("`{config_shown}`: {why}")),
         }
     }
 

@@ -9,7 +9,9 @@
 
 pub mod layout;
 pub mod read;
+pub mod remote;
 pub mod store;
+pub mod tree;
 pub mod validate;
 
 /// The object conformance declaration this tool writes.

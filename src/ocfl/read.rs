@@ -8,6 +8,7 @@
 //! which the zip is rebuilt. Every file read back is checked against the inventory's digest.
 
 use super::layout::{Layout, RootLayout};
+use super::tree::{Disk, Kind, Tree, join};
 use crate::deposit::recipe::{self, Recipe};
 use crate::digest::{Algorithm, MultiHasher};
 use crate::error::{Error, Result};
@@ -33,27 +34,39 @@ pub fn release_files(name: &str) -> [String; 4] {
 
 /// The id in an object's root inventory (`None` when it has none).
 pub fn object_id(dir: &Path) -> Result<Option<String>> {
-    let path = dir.join("inventory.json");
+    object_id_at(&Disk::new(dir), "")
+}
+
+/// The id in the root inventory of the object at `rel` of `tree`.
+pub fn object_id_at(tree: &dyn Tree, rel: &str) -> Result<Option<String>> {
     let limit = super::validate::OcflLimits::default().max_inventory_bytes;
-    let Ok(bytes) = super::read_file(&path, limit) else {
+    let Ok(bytes) = tree.read(&join(rel, "inventory.json"), limit) else {
         return Ok(None);
     };
     let value: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
     Ok(value["id"].as_str().map(str::to_owned))
 }
 
-/// Every object below the root (the hierarchy is walked; `extensions` is skipped), sorted.
+/// Every object below the root on disk, sorted.
 pub fn objects(root: &Path) -> Result<Vec<PathBuf>> {
+    Ok(objects_in(&Disk::new(root))?
+        .into_iter()
+        .map(|rel| root.join(rel))
+        .collect())
+}
+
+/// Every object below the root (the hierarchy is walked; `extensions` is skipped), as paths
+/// relative to it, sorted.
+pub fn objects_in(root: &dyn Tree) -> Result<Vec<String>> {
     let mut found = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
+    let mut stack = vec![String::new()];
     while let Some(dir) = stack.pop() {
-        for entry in fs_err::read_dir(&dir)? {
-            let entry = entry?;
-            if !entry.file_type()?.is_dir() || (dir == root && entry.file_name() == "extensions") {
+        for (name, kind) in root.list(&dir)? {
+            if kind != Kind::Dir || (dir.is_empty() && name == "extensions") {
                 continue;
             }
-            let path = entry.path();
-            if super::validate::is_object(&path) {
+            let path = join(&dir, &name);
+            if super::validate::is_object_at(root, &path) {
                 found.push(path);
             } else {
                 stack.push(path);
@@ -64,10 +77,15 @@ pub fn objects(root: &Path) -> Result<Vec<PathBuf>> {
     Ok(found)
 }
 
-/// The object with `id`, wherever it is below the root (the whole hierarchy is looked at).
+/// The object with `id`, wherever it is below the root on disk.
 pub fn find_object(root: &Path, id: &str) -> Result<Option<PathBuf>> {
-    for object in objects(root)? {
-        if object_id(&object)?.as_deref() == Some(id) {
+    Ok(find_object_in(&Disk::new(root), id)?.map(|rel| root.join(rel)))
+}
+
+/// The object with `id`, wherever it is below the root (the whole hierarchy is looked at).
+pub fn find_object_in(root: &dyn Tree, id: &str) -> Result<Option<String>> {
+    for object in objects_in(root)? {
+        if object_id_at(root, &object)?.as_deref() == Some(id) {
             return Ok(Some(object));
         }
     }
@@ -76,18 +94,17 @@ pub fn find_object(root: &Path, id: &str) -> Result<Option<PathBuf>> {
 
 /// The object with `id`: where the root's layout puts it, or, without a usable layout, found by
 /// looking.
-pub fn locate_object(root: &Path, id: &str) -> Result<Option<PathBuf>> {
-    if let RootLayout::Known(layout) = Layout::of_root(root)
+pub fn locate_object(root: &dyn Tree, id: &str) -> Result<Option<String>> {
+    if let RootLayout::Known(layout) = Layout::of_tree(root)
         && let Ok(path) = layout.path(id)
         && let Ok(rel) = RelPath::new(&path)
     {
-        let dir = rel.under(root);
-        return Ok(
-            (super::validate::is_object(&dir) && object_id(&dir)?.as_deref() == Some(id))
-                .then_some(dir),
-        );
+        let rel = rel.as_str().to_owned();
+        return Ok((super::validate::is_object_at(root, &rel)
+            && object_id_at(root, &rel)?.as_deref() == Some(id))
+        .then_some(rel));
     }
-    find_object(root, id)
+    find_object_in(root, id)
 }
 
 /// One version, as `archivist log` shows it.
@@ -114,34 +131,38 @@ pub struct ObjectEntry {
 }
 
 /// An object's inventory with what reading it back needs.
-struct Object {
-    dir: PathBuf,
+struct Object<'a> {
+    tree: Box<dyn Tree + 'a>,
     inventory: Value,
     algorithm: Algorithm,
 }
 
-impl Object {
-    fn open(dir: &Path) -> Result<Object> {
-        let path = dir.join("inventory.json");
+impl<'a> Object<'a> {
+    fn open(root: &'a dyn Tree, rel: &str) -> Result<Object<'a>> {
+        let tree = root.sub(rel);
+        let shown = tree.show("inventory.json");
         let limit = super::validate::OcflLimits::default().max_inventory_bytes;
-        let inventory: Value = serde_json::from_slice(&super::read_file(&path, limit)?)
-            .map_err(|e| Error::Io(std::io::Error::other(format!("`{}`: {e}", path.display()))))?;
+        let inventory: Value = serde_json::from_slice(&tree.read("inventory.json", limit)?)
+            .map_err(|e| Error::Io(std::io::Error::other(format!("`{shown}`: {e}"))))?;
         let algorithm = inventory["digestAlgorithm"]
             .as_str()
             .and_then(Algorithm::from_name)
             .filter(|a| matches!(a, Algorithm::Sha256 | Algorithm::Sha512))
             .ok_or_else(|| {
                 Error::Usage(format!(
-                    "`{}`: digestAlgorithm {} is not sha512 or sha256",
-                    path.display(),
+                    "`{shown}`: digestAlgorithm {} is not sha512 or sha256",
                     inventory["digestAlgorithm"]
                 ))
             })?;
         Ok(Object {
-            dir: dir.to_path_buf(),
+            tree,
             inventory,
             algorithm,
         })
+    }
+
+    fn shown(&self) -> String {
+        self.tree.show("")
     }
 
     fn id(&self) -> String {
@@ -181,7 +202,7 @@ impl Object {
     }
 
     /// The file holding `digest`, checked as it is read.
-    fn open_content(&self, digest: &str) -> Result<Checked> {
+    fn open_content(&self, digest: &str) -> Result<Checked<'_>> {
         let content = self.inventory["manifest"]
             .as_object()
             .and_then(|m| m.iter().find(|(k, _)| k.eq_ignore_ascii_case(digest)))
@@ -190,23 +211,19 @@ impl Object {
             .ok_or_else(|| Error::Refused {
                 message: format!(
                     "the inventory of `{}` has no content for digest {digest}",
-                    self.dir.display()
+                    self.shown()
                 ),
                 hint: None,
             })?;
         let rel = RelPath::new(content).map_err(|e| Error::Refused {
-            message: format!(
-                "the inventory of `{}` names content {e}",
-                self.dir.display()
-            ),
+            message: format!("the inventory of `{}` names content {e}", self.shown()),
             hint: None,
         })?;
-        let path = rel.under(&self.dir);
         Ok(Checked {
-            file: std::io::BufReader::new(fs_err::File::open(&path)?),
+            file: self.tree.open(rel.as_str())?,
             hasher: Some(MultiHasher::new([self.algorithm])),
             want: digest.to_ascii_lowercase(),
-            path,
+            path: self.tree.show(rel.as_str()),
         })
     }
 
@@ -228,14 +245,14 @@ impl Object {
 }
 
 /// A content file being read, its digest checked at the end.
-struct Checked {
-    file: std::io::BufReader<fs_err::File>,
+struct Checked<'a> {
+    file: Box<dyn Read + Send + 'a>,
     hasher: Option<MultiHasher>,
     want: String,
-    path: PathBuf,
+    path: String,
 }
 
-impl Read for Checked {
+impl Read for Checked<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.file.read(buf)?;
         if let Some(hasher) = self.hasher.as_mut() {
@@ -251,8 +268,7 @@ impl Read for Checked {
                     std::io::ErrorKind::InvalidData,
                     format!(
                         "`{}` is damaged: its digest is {got}, the inventory says {}",
-                        self.path.display(),
-                        self.want
+                        self.path, self.want
                     ),
                 ));
             }
@@ -270,38 +286,36 @@ fn parse_message(message: &str) -> Option<(String, String)> {
 }
 
 /// A storage root, or a usage error naming the folder.
-fn ensure_root(root: &Path) -> Result<()> {
-    if super::validate::is_root(root) {
+fn ensure_root(root: &dyn Tree) -> Result<()> {
+    if super::validate::is_root_at(root, "") {
         Ok(())
     } else {
         Err(Error::Usage(format!(
             "`{}` is not an OCFL storage root (no 0=ocfl_1.1 or 0=ocfl_1.0)",
-            root.display()
+            root.show("")
         )))
     }
 }
 
 /// Every object of the root (or only the one with `id`) and its versions.
-pub fn log(root: &Path, id: Option<&str>) -> Result<Vec<ObjectEntry>> {
+pub fn log(root: &dyn Tree, id: Option<&str>) -> Result<Vec<ObjectEntry>> {
     ensure_root(root)?;
+    let shown = root.show("");
     let dirs = match id {
         Some(id) => match locate_object(root, id)? {
             Some(dir) => vec![dir],
             None => {
                 return Err(Error::Refused {
-                    message: format!("`{}` holds no object `{id}`", root.display()),
-                    hint: Some(format!(
-                        "list the objects with `archivist log {}`",
-                        root.display()
-                    )),
+                    message: format!("`{shown}` holds no object `{id}`"),
+                    hint: Some(format!("list the objects with `archivist log {shown}`")),
                 });
             }
         },
-        None => objects(root)?,
+        None => objects_in(root)?,
     };
     let mut out = Vec::new();
     for dir in dirs {
-        let object = Object::open(&dir)?;
+        let object = Object::open(root, &dir)?;
         let mut versions = Vec::new();
         for name in object.versions() {
             let block = &object.inventory["versions"][&name];
@@ -330,7 +344,7 @@ pub fn log(root: &Path, id: Option<&str>) -> Result<Vec<ObjectEntry>> {
         }
         out.push(ObjectEntry {
             id: object.id(),
-            path: dir.strip_prefix(root).unwrap_or(&dir).display().to_string(),
+            path: dir.clone(),
             head: object.head(),
             versions,
         });
@@ -365,36 +379,34 @@ pub struct Retrieved {
 /// its sidecar and signature. Every file read is checked against the inventory, and the zip's
 /// SHA-256 against the recipe, before anything takes a final name; an existing file of the same
 /// name is left alone when identical and refused when not.
-pub fn retrieve(root: &Path, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved> {
+pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved> {
     ensure_root(root)?;
+    let shown = root.show("");
     let refuse = |message: String, hint: Option<String>| Error::Refused { message, hint };
     let (object, version) = match wanted {
         Wanted::Version { id, version } => {
             let dir = locate_object(root, id)?.ok_or_else(|| {
                 refuse(
-                    format!("`{}` holds no object `{id}`", root.display()),
-                    Some(format!("list them with `archivist log {}`", root.display())),
+                    format!("`{}` holds no object `{id}`", shown),
+                    Some(format!("list them with `archivist log {}`", shown)),
                 )
             })?;
-            let object = Object::open(&dir)?;
+            let object = Object::open(root, &dir)?;
             let version = version.map_or_else(|| object.head(), str::to_owned);
             if object.inventory["versions"].get(&version).is_none() {
                 return Err(refuse(
                     format!("the object `{id}` has no version {version}"),
-                    Some(format!(
-                        "list them with `archivist log {} {id}`",
-                        root.display()
-                    )),
+                    Some(format!("list them with `archivist log {} {id}`", shown)),
                 ));
             }
             (object, version)
         }
         Wanted::Name(name) => {
             let mut found = Vec::new();
-            for dir in objects(root)? {
+            for dir in objects_in(root)? {
                 // An object that cannot be read holds no release of archivist's to look for.
-                let Ok(object) = Object::open(&dir) else {
-                    tracing::warn!(object = %dir.display(), "skipped: its inventory cannot be read");
+                let Ok(object) = Object::open(root, &dir) else {
+                    tracing::warn!(object = %dir, "skipped: its inventory cannot be read");
                     continue;
                 };
                 for version in object.versions() {
@@ -407,17 +419,17 @@ pub fn retrieve(root: &Path, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved
             match found.len() {
                 1 => {
                     let (dir, version) = found.remove(0);
-                    (Object::open(&dir)?, version)
+                    (Object::open(root, &dir)?, version)
                 }
                 0 => {
                     return Err(refuse(
                         format!(
                             "no version in `{}` holds the release {name} (with its zip recipe)",
-                            root.display()
+                            shown
                         ),
                         Some(format!(
                             "list what the root holds with `archivist log {}`",
-                            root.display()
+                            shown
                         )),
                     ));
                 }
@@ -426,7 +438,7 @@ pub fn retrieve(root: &Path, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved
                         format!(
                             "{} versions in `{}` hold the release {name}",
                             found.len(),
-                            root.display()
+                            shown
                         ),
                         Some("name one with --id ID --version vN".into()),
                     ));
@@ -437,16 +449,16 @@ pub fn retrieve(root: &Path, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved
     // The object is audited whole first: its inventories against their sidecars and each other,
     // every content file against the manifest. What a tampered object says of itself (the zip's
     // SHA-256 in its recipe) cannot then vouch for what is rebuilt from it.
-    let audit = super::validate::validate_object(&object.dir)?;
+    let audit = super::validate::validate_object_in(object.tree.as_ref(), Default::default())?;
     if let Some(problem) = audit.problems.iter().find(|p| p.is_error()) {
         return Err(refuse(
             format!(
                 "the object `{}` is not intact ({problem}); nothing was retrieved",
-                object.dir.display()
+                object.shown()
             ),
             Some(format!(
                 "audit it with `archivist verify {}`",
-                object.dir.display()
+                object.shown()
             )),
         ));
     }
@@ -508,10 +520,7 @@ pub fn retrieve(root: &Path, wanted: Wanted<'_>, out: &Path) -> Result<Retrieved
         // A content file that does not match its digest: the repository is damaged.
         Error::Io(io) if io.kind() == std::io::ErrorKind::InvalidData => Error::Refused {
             message: format!("{io}; nothing was written"),
-            hint: Some(format!(
-                "audit the root with `archivist verify {}`",
-                root.display()
-            )),
+            hint: Some(format!("audit the root with `archivist verify {}`", shown)),
         },
         other => other,
     })?;

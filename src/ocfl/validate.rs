@@ -8,6 +8,7 @@
 //! files that are not in the manifest; the state of every version against prior inventories;
 //! and, for storage roots, the hierarchy and the layout mapping of every object.
 
+use super::tree::{Disk, Kind, Tree};
 use crate::digest::{Algorithm, MultiHasher};
 use crate::error::Result;
 use crate::problem::Problem;
@@ -24,6 +25,11 @@ pub struct Audit {
     pub versions: usize,
     pub files: u64,
     pub bytes: u64,
+    /// `--fast`: files whose store's SHA-256 matched the inventory's (no byte was read).
+    pub fast_matched: u64,
+    /// `--fast`: files the store keeps no comparable checksum of (uploaded in parts, or by a
+    /// tool that sent none): only their presence was checked.
+    pub fast_unchecked: u64,
 }
 
 /// Registered extension names (OCFL community extensions).
@@ -42,24 +48,37 @@ const REGISTERED_EXTENSIONS: [&str; 10] = [
 
 /// Whether `dir` holds an OCFL object declaration.
 pub fn is_object(dir: &Path) -> bool {
-    declarations(dir)
-        .iter()
-        .any(|d| d.starts_with("0=ocfl_object_"))
+    is_object_at(&Disk::new(dir), "")
 }
 
 /// Whether `dir` holds a storage root declaration.
 pub fn is_root(dir: &Path) -> bool {
-    declarations(dir)
+    is_root_at(&Disk::new(dir), "")
+}
+
+/// Whether the folder `rel` of `tree` holds an OCFL object declaration.
+pub fn is_object_at(tree: &dyn Tree, rel: &str) -> bool {
+    declarations(tree, rel)
+        .iter()
+        .any(|d| d.starts_with("0=ocfl_object_"))
+}
+
+/// Whether the folder `rel` of `tree` holds a storage root declaration.
+pub fn is_root_at(tree: &dyn Tree, rel: &str) -> bool {
+    declarations(tree, rel)
         .iter()
         .any(|d| d.starts_with("0=ocfl_") && !d.starts_with("0=ocfl_object_"))
 }
 
-fn declarations(dir: &Path) -> Vec<String> {
-    std::fs::read_dir(dir)
+fn declarations(tree: &dyn Tree, rel: &str) -> Vec<String> {
+    if tree.kind(rel) != Some(Kind::Dir) {
+        return Vec::new();
+    }
+    tree.list(rel)
         .map(|entries| {
             entries
-                .filter_map(|e| e.ok())
-                .filter_map(|e| e.file_name().to_str().map(str::to_owned))
+                .into_iter()
+                .map(|(n, _)| n)
                 .filter(|n| n.starts_with("0="))
                 .collect()
         })
@@ -71,30 +90,29 @@ fn declarations(dir: &Path) -> Vec<String> {
 pub struct OcflLimits {
     /// The largest inventory read (an inventory is parsed whole).
     pub max_inventory_bytes: u64,
+    /// Compare content files with the store's own checksums instead of reading them (S3).
+    pub fast: bool,
 }
 
 impl Default for OcflLimits {
     fn default() -> Self {
         OcflLimits {
             max_inventory_bytes: 64 << 20,
+            fast: false,
         }
     }
 }
 
 /// A checker collecting problems about one object.
 struct Checker<'a> {
-    root: &'a Path,
+    tree: &'a dyn Tree,
     problems: Vec<Problem>,
     limits: OcflLimits,
 }
 
 impl Checker<'_> {
     fn at(&self, rel: &str) -> String {
-        if rel.is_empty() {
-            self.root.display().to_string()
-        } else {
-            self.root.join(rel).display().to_string()
-        }
+        self.tree.show(rel)
     }
     fn error(&mut self, rel: &str, code: &'static str, message: impl Into<String>) {
         let path = self.at(rel);
@@ -152,8 +170,9 @@ impl Inventory {
 /// The problems of an inventory's JSON alone (structure, versions, paths, fixity): no files are
 /// looked at. For fuzzing and for tools that receive inventories.
 pub fn inventory_problems(bytes: &[u8]) -> Vec<Problem> {
+    let tree = Disk::new(Path::new("inventory.json"));
     let mut c = Checker {
-        root: Path::new("inventory.json"),
+        tree: &tree,
         problems: Vec::new(),
         limits: OcflLimits::default(),
     };
@@ -173,8 +192,13 @@ pub fn validate_object(dir: &Path) -> Result<Audit> {
 
 /// Validate the OCFL object whose root is `dir`, within `limits`.
 pub fn validate_object_limited(dir: &Path, limits: OcflLimits) -> Result<Audit> {
+    validate_object_in(&Disk::new(dir), limits)
+}
+
+/// Validate the OCFL object at the top of `tree`, within `limits`.
+pub fn validate_object_in(tree: &dyn Tree, limits: OcflLimits) -> Result<Audit> {
     let mut c = Checker {
-        root: dir,
+        tree,
         problems: Vec::new(),
         limits,
     };
@@ -188,7 +212,7 @@ pub fn validate_object_limited(dir: &Path, limits: OcflLimits) -> Result<Audit> 
 }
 
 fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
-    let entries = list(c.root)?;
+    let entries = list(c.tree, "")?;
     // Conformance declaration.
     let decls: Vec<&(String, bool)> = entries
         .iter()
@@ -203,7 +227,7 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
         ),
         [(name, false)] => match name.strip_prefix("0=ocfl_object_") {
             Some(version @ ("1.0" | "1.1")) => {
-                let text = super::read_file(&c.root.join(name), 1 << 16).unwrap_or_default();
+                let text = c.tree.read(name, 1 << 16).unwrap_or_default();
                 if text != format!("ocfl_object_{version}\n").as_bytes() {
                     c.error(
                         name,
@@ -283,11 +307,10 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
     // Version directories and their inventories.
     let mut prior: Vec<(String, Inventory)> = Vec::new();
     for (name, _) in &root.versions {
-        let vdir = c.root.join(name);
-        if !vdir.is_dir() {
+        if c.tree.kind(name) != Some(Kind::Dir) {
             continue;
         }
-        for (child, is_dir) in list(&vdir)? {
+        for (child, is_dir) in list(c.tree, name)? {
             let rel = format!("{name}/{child}");
             if is_dir {
                 if child != content_dir {
@@ -301,7 +324,7 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
                 c.error(&rel, "E015", "a version directory holds only inventory.json, its sidecar and the content directory");
             }
         }
-        if !vdir.join("inventory.json").is_file() {
+        if c.tree.kind(&format!("{name}/inventory.json")) != Some(Kind::File) {
             c.warn(
                 &format!("{name}/inventory.json"),
                 "W010",
@@ -344,9 +367,9 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
     let by_path = root.content_digests();
     let mut on_disk = BTreeSet::new();
     for (name, _) in &root.versions {
-        let cdir = c.root.join(name).join(&content_dir);
-        if cdir.is_dir() {
-            walk_content(c, &cdir, &format!("{name}/{content_dir}"), &mut on_disk)?;
+        let cdir = format!("{name}/{content_dir}");
+        if c.tree.kind(&cdir) == Some(Kind::Dir) {
+            walk_content(c, &cdir, &mut on_disk)?;
         }
     }
     // What each content file must hash to: the root manifest, the manifests of version
@@ -389,42 +412,67 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
             }
         }
     }
-    for path in &on_disk {
-        if !by_path.contains_key(path.as_str()) {
-            c.error(
-                path,
-                "E023",
-                "file in a content directory that the manifest does not list",
-            );
-            continue;
-        }
-        let wanted = &expected[path.as_str()];
-        let mut hasher = MultiHasher::new(wanted.iter().map(|(a, _, _, _)| *a));
-        if !std::fs::symlink_metadata(c.root.join(path)).is_ok_and(|m| m.file_type().is_file()) {
-            c.error(path, "E093", "not a regular file (a link, pipe or device)");
-            continue;
-        }
-        let mut file = fs_err::File::open(c.root.join(path))?;
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = std::io::Read::read(&mut file, &mut buf)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-            audit.bytes += n as u64;
-        }
-        audit.files += 1;
-        let digests = hasher.finish();
-        for (a, want, source, code) in wanted {
-            let got = &digests.iter().find(|(x, _)| x == a).expect("hashed").1;
-            if !got.eq_ignore_ascii_case(want) {
+    // Each file on its own (in parallel: a store answers many requests at once), the problems
+    // then reported in path order.
+    let items: Vec<(&str, Option<&[Wanted]>)> = on_disk
+        .iter()
+        .map(|path| {
+            let ok = by_path.contains_key(path.as_str()) && c.tree.kind(path) == Some(Kind::File);
+            (
+                path.as_str(),
+                ok.then(|| expected[path.as_str()].as_slice()),
+            )
+        })
+        .collect();
+    let (tree, fast) = (c.tree, c.limits.fast);
+    let check = || -> Vec<Option<Result<Checked>>> {
+        use rayon::prelude::*;
+        items
+            .par_iter()
+            .map(|(path, wanted)| wanted.map(|w| check_content(tree, path, w, fast)))
+            .collect()
+    };
+    let results = match tree.concurrency() {
+        Some(threads) => rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .map_err(|e| crate::error::Error::Io(std::io::Error::other(e)))?
+            .install(check),
+        None => check(),
+    };
+    for ((path, _), result) in items.iter().zip(results) {
+        let Some(result) = result else {
+            if !by_path.contains_key(path) {
                 c.error(
                     path,
-                    code,
-                    format!("{} is {got}, {source} says {want}", a.name()),
+                    "E023",
+                    "file in a content directory that the manifest does not list",
+                );
+            } else {
+                c.error(path, "E093", "not a regular file (a link, pipe or device)");
+            }
+            continue;
+        };
+        let checked = result?;
+        audit.files += 1;
+        audit.bytes += checked.bytes;
+        match checked.fast {
+            Some(true) => audit.fast_matched += 1,
+            Some(false) => {
+                audit.fast_unchecked += 1;
+                // Every file archivist uploads carries its SHA-256: one without is foreign, or
+                // was replaced by another tool since.
+                c.warn(
+                    path,
+                    "fast-unchecked",
+                    "the store keeps no SHA-256 of this file: --fast saw it is there, not that its \
+                     bytes are right (a full audit reads them)",
                 );
             }
+            None => {}
+        }
+        for (code, message) in checked.problems {
+            c.error(path, code, message);
         }
     }
     for path in by_path.keys() {
@@ -439,48 +487,109 @@ fn check_object(c: &mut Checker, audit: &mut Audit) -> Result<()> {
     Ok(())
 }
 
-/// The entries of a folder: (name, is a directory). Symlinks are reported, not followed.
-fn list(dir: &Path) -> Result<Vec<(String, bool)>> {
-    let mut out = Vec::new();
-    for entry in fs_err::read_dir(dir)? {
-        let entry = entry?;
-        let name = entry.file_name().to_string_lossy().into_owned();
-        let kind = entry.file_type()?;
-        out.push((name, kind.is_dir()));
-    }
-    out.sort();
-    Ok(out)
+/// A digest a content file must have: (algorithm, digest, where it is stated, the code).
+type Wanted = (Algorithm, String, String, &'static str);
+
+/// What checking one content file found.
+struct Checked {
+    bytes: u64,
+    /// `--fast`: whether the store had a SHA-256 to compare.
+    fast: Option<bool>,
+    problems: Vec<(&'static str, String)>,
 }
 
-fn walk_content(
-    c: &mut Checker,
-    dir: &Path,
-    rel: &str,
-    files: &mut BTreeSet<String>,
-) -> Result<()> {
-    let entries = list(dir)?;
+/// A content file against every digest it must have: hashed as it is read, or (`fast`) the
+/// store's own SHA-256 compared, nothing read.
+fn check_content(tree: &dyn Tree, path: &str, wanted: &[Wanted], fast: bool) -> Result<Checked> {
+    let mut problems = Vec::new();
+    if fast {
+        let Some(stored) = tree.stored(path)? else {
+            return Err(crate::error::Error::Usage(
+                "--fast compares the store's own checksums: it applies to s3:// roots".into(),
+            ));
+        };
+        let sha256: Vec<_> = wanted
+            .iter()
+            .filter(|(a, _, _, _)| *a == Algorithm::Sha256)
+            .collect();
+        let compared = match (&stored.sha256, sha256.is_empty()) {
+            (Some(got), false) => {
+                for (_, want, source, code) in sha256 {
+                    if !got.eq_ignore_ascii_case(want) {
+                        problems.push((
+                            *code,
+                            format!("the store's sha256 is {got}, {source} says {want}"),
+                        ));
+                    }
+                }
+                true
+            }
+            _ => false,
+        };
+        return Ok(Checked {
+            bytes: 0,
+            fast: Some(compared),
+            problems,
+        });
+    }
+    let mut hasher = MultiHasher::new(wanted.iter().map(|(a, _, _, _)| *a));
+    let mut file = tree.open(path)?;
+    let mut buf = vec![0u8; 256 * 1024];
+    let mut bytes = 0;
+    loop {
+        let n = std::io::Read::read(&mut file, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        bytes += n as u64;
+    }
+    let digests = hasher.finish();
+    for (a, want, source, code) in wanted {
+        let got = &digests.iter().find(|(x, _)| x == a).expect("hashed").1;
+        if !got.eq_ignore_ascii_case(want) {
+            problems.push((
+                *code,
+                format!("{} is {got}, {source} says {want}", a.name()),
+            ));
+        }
+    }
+    Ok(Checked {
+        bytes,
+        fast: None,
+        problems,
+    })
+}
+
+/// The entries of a folder: (name, is a directory). Symlinks are reported, not followed.
+fn list(tree: &dyn Tree, rel: &str) -> Result<Vec<(String, bool)>> {
+    Ok(tree
+        .list(rel)?
+        .into_iter()
+        .map(|(name, kind)| (name, kind == Kind::Dir))
+        .collect())
+}
+
+fn walk_content(c: &mut Checker, rel: &str, files: &mut BTreeSet<String>) -> Result<()> {
+    let entries = c.tree.list(rel)?;
     if entries.is_empty() {
         c.error(rel, "E024", "empty directory in a content directory");
     }
-    for (name, is_dir) in entries {
+    for (name, kind) in entries {
         let child = format!("{rel}/{name}");
-        let path = dir.join(&name);
-        if std::fs::symlink_metadata(&path)
-            .map(|m| m.file_type().is_symlink())
-            .unwrap_or(false)
-        {
-            c.error(&child, "E090", "links must not be used in OCFL storage");
-        } else if is_dir {
-            walk_content(c, &path, &child, files)?;
-        } else {
-            files.insert(child);
+        match kind {
+            Kind::Link => c.error(&child, "E090", "links must not be used in OCFL storage"),
+            Kind::Dir => walk_content(c, &child, files)?,
+            _ => {
+                files.insert(child);
+            }
         }
     }
     Ok(())
 }
 
 fn check_extensions(c: &mut Checker, rel: &str) -> Result<()> {
-    for (name, is_dir) in list(&c.root.join(rel))? {
+    for (name, is_dir) in list(c.tree, rel)? {
         let child = format!("{rel}/{name}");
         if !is_dir {
             c.error(
@@ -521,7 +630,7 @@ fn read_inventory(
         }
     };
     let inv_rel = rel("inventory.json");
-    let size = fs_err::metadata(c.root.join(&inv_rel))?.len();
+    let size = c.tree.size(&inv_rel)?;
     if size > c.limits.max_inventory_bytes {
         c.error(
             &inv_rel,
@@ -533,7 +642,7 @@ fn read_inventory(
         );
         return Ok(None);
     }
-    let bytes = match super::read_file(&c.root.join(&inv_rel), c.limits.max_inventory_bytes) {
+    let bytes = match c.tree.read(&inv_rel, c.limits.max_inventory_bytes) {
         Ok(bytes) => bytes,
         Err(crate::error::Error::Refused { message, .. }) => {
             c.error(&inv_rel, "E040", message);
@@ -551,7 +660,7 @@ fn read_inventory(
     let inventory = parse_inventory(c, &inv_rel, &value, spec, dir_rel);
 
     // Sidecar.
-    let sidecars: Vec<String> = list(&c.root.join(if dir_rel.is_empty() { "." } else { dir_rel }))?
+    let sidecars: Vec<String> = list(c.tree, dir_rel)?
         .into_iter()
         .filter(|(n, d)| !d && n.starts_with("inventory.json."))
         .map(|(n, _)| n)
@@ -574,10 +683,8 @@ fn read_inventory(
         }
         Some(name) => {
             let sidecar_rel = rel(name);
-            let text = String::from_utf8(
-                super::read_file(&c.root.join(&sidecar_rel), 1 << 16).unwrap_or_default(),
-            )
-            .unwrap_or_default();
+            let text = String::from_utf8(c.tree.read(&sidecar_rel, 1 << 16).unwrap_or_default())
+                .unwrap_or_default();
             let mut parts = text.split_whitespace();
             match (parts.next(), parts.next(), parts.next()) {
                 (Some(digest), Some("inventory.json"), None) => {
@@ -1211,17 +1318,16 @@ pub fn validate_root(root: &Path) -> Result<Audit> {
     validate_root_limited(root, OcflLimits::default())
 }
 
-/// Validate a storage root within `limits`.
+/// Validate a storage root on disk within `limits`.
 pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
+    validate_root_in(&Disk::new(root), limits)
+}
+
+/// Validate the storage root at the top of `root`, within `limits`.
+pub fn validate_root_in(root: &dyn Tree, limits: OcflLimits) -> Result<Audit> {
     let mut audit = Audit::default();
-    let display = |rel: &str| {
-        if rel.is_empty() {
-            root.display().to_string()
-        } else {
-            root.join(rel).display().to_string()
-        }
-    };
-    let entries = list(root)?;
+    let display = |rel: &str| root.show(rel);
+    let entries = list(root, "")?;
     let decls: Vec<&String> = entries
         .iter()
         .filter(|(n, d)| !d && n.starts_with("0="))
@@ -1230,7 +1336,7 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
     match decls.as_slice() {
         [name] if matches!(name.as_str(), "0=ocfl_1.0" | "0=ocfl_1.1") => {
             let dvalue = &name[2..];
-            if super::read_file(&root.join(name.as_str()), 1 << 16).unwrap_or_default()
+            if root.read(name.as_str(), 1 << 16).unwrap_or_default()
                 != format!("{dvalue}\n").as_bytes()
             {
                 audit.problems.push(Problem::error(
@@ -1246,10 +1352,9 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
             "a storage root has exactly one declaration, 0=ocfl_1.1",
         )),
     }
-    if root.join("ocfl_layout.json").is_file() {
+    if root.kind("ocfl_layout.json") == Some(Kind::File) {
         let value: Value =
-            serde_json::from_slice(&super::read_file(&root.join("ocfl_layout.json"), 1 << 20)?)
-                .unwrap_or(Value::Null);
+            serde_json::from_slice(&root.read("ocfl_layout.json", 1 << 20)?).unwrap_or(Value::Null);
         if value.get("extension").and_then(Value::as_str).is_none()
             || value.get("description").and_then(Value::as_str).is_none()
         {
@@ -1261,7 +1366,7 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
         }
     }
     // The layout and its parameters: every object must be where it maps the object's id.
-    let layout = match super::layout::Layout::of_root(root) {
+    let layout = match super::layout::Layout::of_tree(root) {
         super::layout::RootLayout::Known(layout) => Some(layout),
         super::layout::RootLayout::Undeclared => None,
         super::layout::RootLayout::Unusable(why) => {
@@ -1278,8 +1383,7 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
         if !is_dir {
             // A link at the top of the root would take the hierarchy, or what is written into
             // it, elsewhere (deposit refuses to go through one).
-            if std::fs::symlink_metadata(root.join(name)).is_ok_and(|m| m.file_type().is_symlink())
-            {
+            if root.kind(name) == Some(Kind::Link) {
                 audit.problems.push(Problem::error(
                     display(name),
                     "root-symlink",
@@ -1290,7 +1394,7 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
             continue; // E087: files a validator does not understand are ignored
         }
         if name == "extensions" {
-            for (ext, is_dir) in list(&root.join("extensions"))? {
+            for (ext, is_dir) in list(root, "extensions")? {
                 if !is_dir {
                     audit.problems.push(Problem::error(
                         display(&format!("extensions/{ext}")),
@@ -1313,21 +1417,22 @@ pub fn validate_root_limited(root: &Path, limits: OcflLimits) -> Result<Audit> {
 }
 
 fn walk_hierarchy(
-    root: &Path,
+    root: &dyn Tree,
     rel: &str,
     layout: Option<&super::layout::Layout>,
     limits: OcflLimits,
     audit: &mut Audit,
 ) -> Result<()> {
-    let dir = root.join(rel);
-    if is_object(&dir) {
-        let object = validate_object_limited(&dir, limits)?;
+    if is_object_at(root, rel) {
+        let object = validate_object_in(root.sub(rel).as_ref(), limits)?;
         audit.objects += 1;
         audit.files += object.files;
         audit.bytes += object.bytes;
         audit.versions += object.versions;
+        audit.fast_matched += object.fast_matched;
+        audit.fast_unchecked += object.fast_unchecked;
         if let Some(layout) = layout
-            && let Ok(bytes) = super::read_file(&dir.join("inventory.json"), 64 << 20)
+            && let Ok(bytes) = root.read(&format!("{rel}/inventory.json"), 64 << 20)
             && let Some(id) = serde_json::from_slice::<Value>(&bytes)
                 .ok()
                 .and_then(|v| v["id"].as_str().map(str::to_owned))
@@ -1335,7 +1440,7 @@ fn walk_hierarchy(
             let expected = layout.path(&id);
             if expected.as_deref() != Ok(rel) {
                 audit.problems.push(Problem::error(
-                    dir.display().to_string(),
+                    root.show(rel),
                     "E083",
                     match expected {
                         Ok(path) => format!(
@@ -1350,10 +1455,10 @@ fn walk_hierarchy(
         audit.problems.extend(object.problems);
         return Ok(());
     }
-    let entries = list(&dir)?;
+    let entries = list(root, rel)?;
     if entries.is_empty() {
         audit.problems.push(Problem::error(
-            dir.display().to_string(),
+            root.show(rel),
             "E073",
             "empty directory under the storage root",
         ));
@@ -1364,7 +1469,7 @@ fn walk_hierarchy(
             walk_hierarchy(root, &child, layout, limits, audit)?;
         } else {
             audit.problems.push(Problem::error(
-                root.join(&child).display().to_string(),
+                root.show(&child),
                 "E084",
                 "a file in the storage hierarchy outside any object",
             ));

@@ -56,7 +56,20 @@ pub struct VerifyReport {
     /// Versions of those objects.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub versions: Option<usize>,
+    /// An OCFL root on S3 audited with `--fast`: the store's checksums compared, nothing read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fast: Option<FastReport>,
     pub problems: Vec<Problem>,
+}
+
+/// What a `--fast` audit compared.
+#[derive(Debug, Serialize)]
+pub struct FastReport {
+    /// Content files whose store's SHA-256 matched the inventory's.
+    pub matched: u64,
+    /// Content files the store keeps no whole-file SHA-256 of (multipart uploads, or uploads
+    /// without a checksum): only their presence was checked.
+    pub unchecked: u64,
 }
 
 /// What was found of a signature.
@@ -96,6 +109,16 @@ pub fn examine(
     settings: &VerifySettings,
     keep: &[&str],
 ) -> Result<(VerifyReport, Option<BagReport>)> {
+    if let Some(location) = path.to_str().and_then(crate::s3::Location::parse) {
+        return Ok((examine_s3(location?, settings)?, None));
+    }
+    if settings.ocfl.fast {
+        return Err(Error::Usage(
+            "--fast compares a store's own checksums: it applies to OCFL roots on S3 \
+             (s3://BUCKET/PREFIX), not to files on disk"
+                .into(),
+        ));
+    }
     let meta = fs_err::metadata(path)?;
     let display = path.display().to_string();
     let mut problems = Vec::new();
@@ -112,6 +135,7 @@ pub fn examine(
         signature: None,
         objects: None,
         versions: None,
+        fast: None,
         problems: Vec::new(),
     };
     if meta.is_dir() && settings.public_key.is_some() {
@@ -349,4 +373,54 @@ fn expected_digests(
         }
     }
     Ok(expectations)
+}
+
+/// Audit an OCFL storage root (or object) on S3.
+fn examine_s3(location: crate::s3::Location, settings: &VerifySettings) -> Result<VerifyReport> {
+    use crate::ocfl::{tree, validate};
+    if settings.sha256.is_some() || settings.public_key.is_some() {
+        return Err(Error::Usage(
+            "--sha256 and --pubkey apply to a release zip, not to an OCFL root".into(),
+        ));
+    }
+    let tree = tree::S3::open(crate::s3::Client::from_env(location.clone())?)?;
+    let root = validate::is_root_at(&tree, "");
+    let audit = if root {
+        validate::validate_root_in(&tree, settings.ocfl)?
+    } else if validate::is_object_at(&tree, "") {
+        validate::validate_object_in(&tree, settings.ocfl)?
+    } else {
+        return Err(Error::Usage(format!(
+            "{location} holds no OCFL storage root or object (no 0=ocfl_1.1 or 0=ocfl_object_1.1)"
+        )));
+    };
+    let report = VerifyReport {
+        path: location.to_string(),
+        kind: if root { "ocfl-root" } else { "ocfl-object" },
+        intact: false,
+        sha256: None,
+        checksum_sources: Vec::new(),
+        bagit_version: None,
+        files: audit.files,
+        bytes: audit.bytes,
+        records: None,
+        signature: None,
+        objects: Some(audit.objects),
+        versions: Some(audit.versions),
+        fast: settings.ocfl.fast.then_some(FastReport {
+            matched: audit.fast_matched,
+            unchecked: audit.fast_unchecked,
+        }),
+        problems: Vec::new(),
+    };
+    let mut problems = audit.problems;
+    for key in &tree.odd {
+        problems.push(Problem::error(
+            format!("s3://{}/{key}", location.bucket),
+            "E084",
+            "a key with an empty segment (`//`, or a leading `/`): no file system can hold it, \
+             and it is no file of an OCFL storage root",
+        ));
+    }
+    Ok(finish(report, problems))
 }

@@ -14,6 +14,7 @@ mod invenio_fake;
 mod lineage;
 mod ocfl_foreign;
 mod ocfl_hostile;
+mod ocfl_s3;
 mod properties;
 mod release;
 mod sign;
