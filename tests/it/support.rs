@@ -180,6 +180,18 @@ pub fn race(
     })
 }
 
+/// Run `a` to the end while `other` runs on another thread; both results.
+pub fn race_with<T: Send>(
+    mut a: std::process::Command,
+    other: impl FnOnce() -> T + Send,
+) -> (std::process::Output, T) {
+    std::thread::scope(|s| {
+        let other = s.spawn(other);
+        let a = a.output().expect("runs");
+        (a, other.join().expect("no panic"))
+    })
+}
+
 /// Both outputs' stdout, joined.
 pub fn both_stdout(a: &std::process::Output, b: &std::process::Output) -> String {
     format!(
