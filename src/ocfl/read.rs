@@ -535,16 +535,43 @@ pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retri
             None,
         ));
     }
-    temp.as_file().sync_all()?;
-    let zip = out.join(&zip_name);
-    put(temp, &zip)?;
-    let companion = |logical: &str| -> Result<Option<PathBuf>> {
+    // The companions are read, and the sidecar checked against the rebuilt zip, before
+    // anything is given its name: a sidecar that names other bytes is refused, not passed on.
+    let read_companion = |logical: &str| -> Result<Option<(String, Vec<u8>)>> {
         let Some(digest) = state.get(logical) else {
             return Ok(None);
         };
-        let bytes = object.read_all(digest)?;
-        let file_name = logical.rsplit('/').next().unwrap_or(logical);
-        let path = out.join(file_name);
+        let file_name = logical.rsplit('/').next().unwrap_or(logical).to_owned();
+        Ok(Some((file_name, object.read_all(digest)?)))
+    };
+    let sidecar_bytes = read_companion(&sidecar_path)?;
+    let signature_bytes = read_companion(&signature_path)?;
+    if let Some((_, bytes)) = &sidecar_bytes {
+        let text = String::from_utf8_lossy(bytes);
+        let mut fields = text.split_whitespace();
+        let (digest, named) = (fields.next(), fields.next());
+        let named = named.map(|n| n.trim_start_matches('*'));
+        if digest != Some(sha256.as_str()) || named != Some(zip_name.as_str()) {
+            return Err(refuse(
+                format!(
+                    "`{sidecar_path}` in version {version} of `{id}` does not name the zip rebuilt \
+                     from it ({zip_name}, SHA-256 {sha256}): it says `{}`; nothing was written",
+                    text.trim().chars().take(200).collect::<String>()
+                ),
+                Some(format!(
+                    "audit the root with `archivist verify {shown}`; the version's zip alone can be checked against its own digest"
+                )),
+            ));
+        }
+    }
+    temp.as_file().sync_all()?;
+    let zip = out.join(&zip_name);
+    put(temp, &zip)?;
+    let companion = |found: Option<(String, Vec<u8>)>| -> Result<Option<PathBuf>> {
+        let Some((file_name, bytes)) = found else {
+            return Ok(None);
+        };
+        let path = out.join(&file_name);
         let temp = tempfile::Builder::new()
             .prefix(&format!(".{file_name}."))
             .suffix(".part")
@@ -554,8 +581,8 @@ pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retri
         put(temp, &path)?;
         Ok(Some(path))
     };
-    let sidecar = companion(&sidecar_path)?;
-    let signature = companion(&signature_path)?;
+    let sidecar = companion(sidecar_bytes)?;
+    let signature = companion(signature_bytes)?;
     Ok(Retrieved {
         id,
         version,

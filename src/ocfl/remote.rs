@@ -65,6 +65,29 @@ fn refused(message: String, hint: Option<String>) -> Error {
     Error::Refused { message, hint }
 }
 
+/// The error of a deposit into the shadow root, naming what it is about on the store: a
+/// message that named the temporary folder would point the user at nothing they can open.
+fn unshadow(error: Error, local: &Path, shown: &str) -> Error {
+    let local = local.display().to_string();
+    let swap = |text: &str| text.replace(&local, shown);
+    match error {
+        Error::Io(io) => {
+            let kind = io.kind();
+            let text = swap(&io.to_string());
+            Error::Io(std::io::Error::new(kind, text))
+        }
+        Error::Usage(message) => Error::Usage(swap(&message)),
+        Error::Config { path, message } => Error::Config {
+            path,
+            message: swap(&message),
+        },
+        Error::Refused { message, hint } => Error::Refused {
+            message: swap(&message),
+            hint: hint.map(|h| swap(&h)),
+        },
+    }
+}
+
 /// Deposit `release` into the storage root at `location`.
 pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result<Deposited> {
     let started = std::time::Instant::now();
@@ -179,7 +202,8 @@ pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result
     }
 
     tracing::debug!(elapsed = ?started.elapsed(), "s3 deposit: shadow root ready");
-    let outcome = super::store::deposit(&local, user, release)?;
+    let outcome =
+        super::store::deposit(&local, user, release).map_err(|e| unshadow(e, &local, &shown))?;
     tracing::debug!(elapsed = ?started.elapsed(), "s3 deposit: version built");
     let (object_dir, version, upgraded) = match outcome {
         Deposited::AlreadyHead { object, version } => {
@@ -424,6 +448,45 @@ fn ensure_root(tree: &mut S3) -> Result<&'static str> {
                 None,
             )),
         };
+    }
+    // A root is never made inside another root or an object: it would break the one around it.
+    let location = tree.client.location.clone();
+    let segments: Vec<&str> = location
+        .prefix
+        .split('/')
+        .filter(|s| !s.is_empty())
+        .collect();
+    for depth in 0..segments.len() {
+        let above = segments[..depth].join("/");
+        let declarations = if above.is_empty() {
+            "0=".to_owned()
+        } else {
+            format!("{above}/0=")
+        };
+        let listed = tree.client.list(&declarations)?;
+        if let Some(found) = listed.iter().find(|l| {
+            l.key[declarations.len()..].starts_with("ocfl_")
+                && !l.key[declarations.len()..].contains('/')
+        }) {
+            let what = if found.key.contains("ocfl_object_") {
+                "an OCFL object"
+            } else {
+                "an OCFL storage root"
+            };
+            let around = Location {
+                bucket: location.bucket.clone(),
+                prefix: above.clone(),
+            };
+            return Err(refused(
+                format!(
+                    "{shown} would be a new storage root inside {what}, {around} (it declares `{}`), and would break it; nothing was deposited",
+                    &found.key[declarations.len() - 2..]
+                ),
+                Some(format!(
+                    "deposit into {around} itself, or into a prefix outside it"
+                )),
+            ));
+        }
     }
     let layout = super::layout::Layout::default_new();
     let config = format!("extensions/{}/config.json", layout.extension());

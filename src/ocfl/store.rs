@@ -932,6 +932,33 @@ pub fn ensure_root(root: &Path) -> Result<()> {
     }
     let declaration = root.join(format!("0={}", super::ROOT_DECLARATION));
     let absolute = std::path::absolute(root)?;
+    // A root is never made inside another root or an object: it would break the one around it.
+    for around in absolute.ancestors().skip(1) {
+        let Ok(entries) = std::fs::read_dir(around) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("0=ocfl_") && entry.path().is_file() {
+                let what = if name.starts_with("0=ocfl_object_") {
+                    "an OCFL object"
+                } else {
+                    "an OCFL storage root"
+                };
+                return Err(Error::Refused {
+                    message: format!(
+                        "`{}` would be a new storage root inside {what}, `{}` (it declares `{name}`), and would break it; nothing was deposited",
+                        root.display(),
+                        around.display()
+                    ),
+                    hint: Some(format!(
+                        "deposit into `{}` itself, or into a folder outside it",
+                        around.display()
+                    )),
+                });
+            }
+        }
+    }
     let parent = absolute
         .parent()
         .ok_or_else(|| Error::Usage("the storage root needs a parent folder".into()))?;

@@ -140,3 +140,115 @@ fn retrieve_refuses_a_tampered_object_and_writes_nothing() {
     assert!(got.stderr.contains("is not intact"), "{}", got.stderr);
     assert!(!out.join("khojaly-1992-1.0.2.zip").exists());
 }
+
+/// Rewrite the stored file of `logical` in version 1 of the object at `object` and its
+/// inventory (digests, sidecar), as a tool that forges a consistent object would.
+fn forge_stored(object: &Path, logical_suffix: &str, bytes: &[u8]) {
+    use sha2::{Digest, Sha512};
+    let hex = |b: &[u8]| {
+        Sha512::digest(b)
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<String>()
+    };
+    let mut inventory: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(object.join("inventory.json")).unwrap()).unwrap();
+    let state = inventory["versions"]["v1"]["state"]
+        .as_object()
+        .unwrap()
+        .clone();
+    let (old, paths) = state
+        .iter()
+        .find(|(_, paths)| {
+            paths
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|p| p.as_str().unwrap().ends_with(logical_suffix))
+        })
+        .expect("the logical path");
+    let content = inventory["manifest"][old][0].as_str().unwrap().to_owned();
+    std::fs::write(object.join(&content), bytes).unwrap();
+    let new = hex(bytes);
+    // Its fixity entries go: a forger writes none.
+    if let Some(fixity) = inventory.get_mut("fixity").and_then(|f| f.as_object_mut()) {
+        for digests in fixity.values_mut() {
+            digests.as_object_mut().unwrap().retain(|_, paths| {
+                !paths
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|p| p == content.as_str())
+            });
+        }
+    }
+    let manifest = inventory["manifest"].as_object_mut().unwrap();
+    manifest.remove(old);
+    manifest.insert(new.clone(), serde_json::json!([content]));
+    let state = inventory["versions"]["v1"]["state"]
+        .as_object_mut()
+        .unwrap();
+    let paths = paths.clone();
+    state.remove(old);
+    state.insert(new, paths);
+    let text = serde_json::to_vec_pretty(&inventory).unwrap();
+    for dir in [object.to_path_buf(), object.join("v1")] {
+        std::fs::write(dir.join("inventory.json"), &text).unwrap();
+        std::fs::write(
+            dir.join("inventory.json.sha512"),
+            format!("{}  inventory.json\n", hex(&text)),
+        )
+        .unwrap();
+    }
+}
+
+#[test]
+fn retrieve_refuses_a_sidecar_that_names_other_bytes_and_writes_nothing() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("root");
+    assert_eq!(deposit_ocfl(&committed("1.0.2"), &root).code, 0);
+    let object = crate::deposit::object_dir(&root);
+    let forged = format!("{}  khojaly-1992-1.0.2.zip\n", "0".repeat(64));
+    forge_stored(&object, ".zip.sha256", forged.as_bytes());
+    // The object itself is consistent: the audit finds nothing wrong with it.
+    let audit = run(archivist().arg("verify").arg(&root));
+    assert_eq!(audit.code, 0, "{}{}", audit.stdout, audit.stderr);
+    let out = work.path().join("out");
+    let got = run(archivist()
+        .args(["retrieve"])
+        .arg(&root)
+        .arg("khojaly-1992-1.0.2")
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(got.code, 1, "{}", got.stderr);
+    assert!(
+        got.stderr.contains("does not name the zip rebuilt"),
+        "{}",
+        got.stderr
+    );
+    assert!(
+        !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
+        "retrieve wrote {:?}",
+        files_below(&out)
+    );
+}
+
+#[test]
+fn a_new_root_inside_a_root_or_an_object_is_refused_and_nothing_is_written() {
+    let work = tempfile::tempdir().unwrap();
+    let root = work.path().join("root");
+    assert_eq!(deposit_ocfl(&committed("1.0.2"), &root).code, 0);
+    let object = crate::deposit::object_dir(&root);
+    let before = snapshot(&root);
+    for inner in [root.join("sub"), object.join("nested/root")] {
+        let run = deposit_ocfl(&committed("1.1.0"), &inner);
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert!(
+            run.stderr.contains("would be a new storage root inside"),
+            "{}",
+            run.stderr
+        );
+        assert!(!inner.exists(), "{} was made", inner.display());
+        assert_eq!(snapshot(&root), before, "the root around it was changed");
+    }
+}

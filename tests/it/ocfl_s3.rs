@@ -910,6 +910,56 @@ fn s3_errors_name_the_key_and_never_print_the_secret() {
         unguarded.stderr
     );
     assert_eq!(cluster.head("creds").as_deref(), Some("v1"));
+    let deposit_to = |root: &str| {
+        run(cluster
+            .archivist()
+            .arg("deposit")
+            .arg(repo().join(format!("release/{}.zip", RELEASES[1])))
+            .args([
+                "--ocfl",
+                root,
+                "--user",
+                "T",
+                "--address",
+                "mailto:t@example.org",
+            ]))
+    };
+    // A new root is never made inside a root: it would break the one around it.
+    let inner = deposit_to("s3://ocfl/creds/inner");
+    assert_eq!(inner.code, 1, "{}", inner.stderr);
+    assert!(
+        inner
+            .stderr
+            .contains("would be a new storage root inside an OCFL storage root, s3://ocfl/creds"),
+        "{}",
+        inner.stderr
+    );
+    let client = cluster.client("creds");
+    assert!(client.list("creds/inner").unwrap().is_empty());
+    // What the deposit refuses names the object on the store, not the local folder the
+    // deposit was built in.
+    let declaration = client
+        .list("creds/")
+        .unwrap()
+        .into_iter()
+        .find(|l| l.key.ends_with("/0=ocfl_object_1.1"))
+        .expect("the object");
+    let object = declaration.key.trim_end_matches("/0=ocfl_object_1.1");
+    client
+        .put(
+            &format!("{object}/extensions/0005-mutable-head/head/inventory.json"),
+            b"{}",
+        )
+        .unwrap();
+    let refused = deposit_to("s3://ocfl/creds");
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(
+        refused.stderr.contains("mutable head")
+            && refused.stderr.contains(&format!("s3://ocfl/{object}"))
+            && !refused.stderr.contains("/.tmp"),
+        "{}",
+        refused.stderr
+    );
 }
 
 #[test]
