@@ -90,9 +90,12 @@ fn script(c: char) -> Script {
     }
 }
 
-/// Letters of the sample, lowercased, and the main script.
+/// Letters of the sample, lowercased, counted, and the main script.
 struct Letters {
-    all: Vec<char>,
+    /// How many letters the sample has.
+    n: usize,
+    /// Each letter and how often it occurs, in the order of first occurrence.
+    counts: Vec<(char, usize)>,
     main: Script,
     /// Share of the letters in the main script, in percent.
     main_share: usize,
@@ -100,48 +103,76 @@ struct Letters {
 
 impl Letters {
     fn of(text: &str) -> Letters {
-        let all: Vec<char> = text
-            .chars()
-            .filter(|c| c.is_alphabetic())
-            .flat_map(char::to_lowercase)
-            .collect();
-        let mut counts: Vec<(Script, usize)> = Vec::new();
-        for &c in &all {
-            let s = script(c);
-            match counts.iter_mut().find(|(k, _)| *k == s) {
-                Some((_, n)) => *n += 1,
-                None => counts.push((s, 1)),
+        // Where each letter is in `counts`: a table for ASCII, a map for the rest.
+        let mut ascii = [usize::MAX; 128];
+        let mut others: foldhash::HashMap<char, usize> = Default::default();
+        let mut counts: Vec<(char, usize)> = Vec::new();
+        let mut n = 0;
+        let mut add = |c: char, counts: &mut Vec<(char, usize)>| {
+            n += 1;
+            let slot = if c.is_ascii() {
+                &mut ascii[c as usize]
+            } else {
+                others.entry(c).or_insert(usize::MAX)
+            };
+            if *slot == usize::MAX {
+                *slot = counts.len();
+                counts.push((c, 0));
+            }
+            counts[*slot].1 += 1;
+        };
+        for c in text.chars() {
+            if c.is_ascii() {
+                if c.is_ascii_alphabetic() {
+                    add(c.to_ascii_lowercase(), &mut counts);
+                }
+            } else if c.is_alphabetic() {
+                for lower in c.to_lowercase() {
+                    add(lower, &mut counts);
+                }
             }
         }
+        let mut scripts: Vec<(Script, usize)> = Vec::new();
+        for &(c, k) in &counts {
+            let s = script(c);
+            match scripts.iter_mut().find(|(x, _)| *x == s) {
+                Some((_, m)) => *m += k,
+                None => scripts.push((s, k)),
+            }
+        }
+        let counts_of = |wanted: Script| {
+            scripts
+                .iter()
+                .find(|(s, _)| *s == wanted)
+                .map_or(0, |c| c.1)
+        };
         // Kana texts are full of Han characters: Japanese either way.
-        let (main, n) = counts
+        let (main, most) = scripts
             .iter()
             .copied()
-            .max_by_key(|&(s, n)| (n, std::cmp::Reverse(s)))
+            .max_by_key(|&(s, k)| (k, std::cmp::Reverse(s)))
             .unwrap_or((Script::Other, 0));
-        let kana = counts
-            .iter()
-            .find(|(s, _)| *s == Script::Kana)
-            .map_or(0, |c| c.1);
-        let han = counts
-            .iter()
-            .find(|(s, _)| *s == Script::Han)
-            .map_or(0, |c| c.1);
-        let (main, n) = if (main == Script::Han || main == Script::Kana) && kana * 10 >= han {
+        let (kana, han) = (counts_of(Script::Kana), counts_of(Script::Han));
+        let (main, most) = if (main == Script::Han || main == Script::Kana) && kana * 10 >= han {
             (Script::Kana, han + kana)
         } else {
-            (main, n)
+            (main, most)
         };
-        let main_share = (n * 100).checked_div(all.len()).unwrap_or(0);
+        let main_share = (most * 100).checked_div(n).unwrap_or(0);
         Letters {
-            all,
+            n,
+            counts,
             main,
             main_share,
         }
     }
 
     fn count(&self, set: &str) -> usize {
-        self.all.iter().filter(|c| set.contains(**c)).count()
+        self.counts
+            .iter()
+            .filter(|(c, _)| set.contains(*c))
+            .map(|(_, k)| k)
+            .sum()
     }
 
     fn has(&self, set: &str) -> bool {
@@ -158,7 +189,7 @@ pub fn detect(text: &str, declared: &[String]) -> Language {
     }
     let sample = &text[..end];
     let letters = Letters::of(sample);
-    let n = letters.all.len();
+    let n = letters.n;
     if n == 0 {
         return Language::undetermined(
             "the text has no letters".to_owned(),
@@ -336,7 +367,7 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
     let evidence = |code: &str, why: &str| {
         Language::decided(
             code,
-            Found::rule("letters").detail(format!("{} letters; {why}", l.all.len())),
+            Found::rule("letters").detail(format!("{} letters; {why}", l.n)),
         )
     };
     // Languages whatlang does not know, by letters only they use.
@@ -409,9 +440,9 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
         (Lang::Mkd, "абвгдѓежзѕијклљмнњопрстќуфхцчџш"),
     ];
     let allowed_in = |alphabet: &str| {
-        l.all
+        l.counts
             .iter()
-            .all(|&c| script(c) != Script::Cyrillic || alphabet.contains(c))
+            .all(|&(c, _)| script(c) != Script::Cyrillic || alphabet.contains(c))
     };
     let mut allowed: Vec<Lang> = ALPHABETS
         .iter()
@@ -420,7 +451,7 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
         .collect();
     // Letters frequent in one language (Bulgarian ъ, about 2.6% of its letters; Ukrainian and
     // Belarusian і, about 5%) are missing from a long enough text only if it is another one.
-    let n = l.all.len();
+    let n = l.n;
     if n >= 150 && l.count("ъ") == 0 {
         allowed.retain(|&x| x != Lang::Bul);
     }
@@ -435,7 +466,7 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
             "language-undetermined",
         );
     }
-    if allowed.len() == 1 && l.all.len() >= 15 {
+    if allowed.len() == 1 && l.n >= 15 {
         let code = iso639_1(allowed[0]).unwrap_or("und");
         return evidence(
             code,
@@ -453,7 +484,7 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
 
 /// Latin: `ə` decides Azerbaijani; the detector otherwise, checked against the letters.
 fn latin(sample: &str, letters: &Letters) -> Language {
-    let n = letters.all.len();
+    let n = letters.n;
     let schwas = letters.count("ə");
     if schwas >= 2 && schwas * 100 >= n {
         if let Some(doubt) = doubts(sample, "az", letters) {
@@ -510,8 +541,7 @@ fn arabic(sample: &str, letters: &Letters) -> Language {
 
 /// whatlang's best guess, reliable or not, on a text long enough for it.
 fn best_guess(sample: &str, letters: &Letters) -> Option<Lang> {
-    if letters.all.len() < MIN_LETTERS
-        || letters.main != Script::Latin && letters.main != Script::Cyrillic
+    if letters.n < MIN_LETTERS || letters.main != Script::Latin && letters.main != Script::Cyrillic
     {
         return None;
     }
@@ -539,7 +569,7 @@ const ALL: &[Lang] = &[];
 /// whatlang on the letters of `sample`, among `allowed` (all when empty); its answer counts when
 /// reliable, on enough letters, and when the text has no letter foreign to that language.
 fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str>) -> Language {
-    let n = letters.all.len();
+    let n = letters.n;
     if n < MIN_LETTERS {
         return Language::undetermined(
             format!("too short to tell: {n} letters (the detector needs {MIN_LETTERS})"),
@@ -603,6 +633,10 @@ fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
             ),
             "language-unknown",
         ));
+    }
+    if !lists().own.contains_key(code) {
+        // No list of frequent words for `code`: neither check below applies.
+        return None;
     }
     let words = words_of(sample);
     if let Some((share, least)) = stopword_share(&words, code)
@@ -721,7 +755,7 @@ const RIVAL_MIN_HITS: usize = 5;
 /// Corsican for `it`, Scots for `en`, Cebuano for `tl` have more than half as many; texts in
 /// the languages whatlang knows have at most a fifth as many. Vietnamese is left out: its syllables (`chi`,
 /// `do`, `ma`) are words of many of these lists, and its own letters decide it.
-fn rival(words: &[String], code: &str) -> Option<(&'static str, usize, usize)> {
+fn rival(words: &Words, code: &str) -> Option<(&'static str, usize, usize)> {
     if code == "vi" {
         return None;
     }
@@ -731,10 +765,10 @@ fn rival(words: &[String], code: &str) -> Option<(&'static str, usize, usize)> {
     // rival's and not `code`'s (`other`). One look-up in each table a word: the rivals' lists
     // are a table of word -> the rivals listing it.
     let (mut own_hits, mut both, mut other) = (0usize, [0usize; 64], [0usize; 64]);
-    for word in words {
-        let mine = own.contains(word.as_str());
+    for word in words.iter() {
+        let mine = own.contains(word);
         own_hits += usize::from(mine);
-        let mut mask = lists.rivals.get(word.as_str()).copied().unwrap_or(0);
+        let mut mask = lists.rivals.get(word).copied().unwrap_or(0);
         while mask != 0 {
             let r = mask.trailing_zeros() as usize;
             if mine {
@@ -755,21 +789,49 @@ fn rival(words: &[String], code: &str) -> Option<(&'static str, usize, usize)> {
         .max_by_key(|&(_, mine, other)| other * 1000 / (mine + 1))
 }
 
-/// The words of a text, lowercase, numbers left out.
-fn words_of(sample: &str) -> Vec<String> {
-    sample
+/// The words of a text, lowercase, numbers left out: one buffer, each word a range of it.
+struct Words {
+    text: String,
+    spans: Vec<std::ops::Range<usize>>,
+}
+
+impl Words {
+    fn iter(&self) -> impl Iterator<Item = &str> {
+        self.spans.iter().map(|r| &self.text[r.clone()])
+    }
+
+    fn len(&self) -> usize {
+        self.spans.len()
+    }
+}
+
+fn words_of(sample: &str) -> Words {
+    let mut text = String::with_capacity(sample.len());
+    let mut spans = Vec::new();
+    for word in sample
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
-        .map(str::to_lowercase)
-        .collect()
+    {
+        let start = text.len();
+        if word.is_ascii() {
+            text.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        } else if word.contains('Σ') {
+            // A final sigma depends on where it stands: the word's own rules.
+            text.push_str(&word.to_lowercase());
+        } else {
+            text.extend(word.chars().flat_map(char::to_lowercase));
+        }
+        spans.push(start..text.len());
+    }
+    Words { text, spans }
 }
 
 /// The word lists as tables, made once.
 struct Lists {
     /// Each language's most frequent words ([`STOPWORDS`], without the `# share` line).
-    own: std::collections::HashMap<&'static str, std::collections::HashSet<&'static str>>,
+    own: foldhash::HashMap<&'static str, foldhash::HashSet<&'static str>>,
     /// Each word of the rivals' lists ([`RIVALS`]): bit `r` set when rival `r` lists it.
-    rivals: std::collections::HashMap<&'static str, u64>,
+    rivals: foldhash::HashMap<&'static str, u64>,
 }
 
 fn lists() -> &'static Lists {
@@ -780,7 +842,7 @@ fn lists() -> &'static Lists {
             .iter()
             .map(|(code, list)| (*code, list.lines().skip(1).collect()))
             .collect();
-        let mut rivals = std::collections::HashMap::<&'static str, u64>::new();
+        let mut rivals = foldhash::HashMap::<&'static str, u64>::default();
         for (r, (_, list)) in RIVALS.iter().enumerate() {
             for word in list.lines().filter(|l| !l.starts_with('#')) {
                 *rivals.entry(word).or_default() |= 1 << r;
@@ -800,7 +862,7 @@ const STOPWORD_MIN_WORDS: usize = 5;
 
 /// The share of the text's words among `code`'s most frequent, in thousandths, and the least a
 /// text in `code` has, when there is a list for `code` and the text is long enough.
-fn stopword_share(words: &[String], code: &str) -> Option<(usize, usize)> {
+fn stopword_share(words: &Words, code: &str) -> Option<(usize, usize)> {
     let list = STOPWORDS.iter().find(|(c, _)| *c == code)?.1;
     let typical: usize = list
         .lines()
@@ -813,7 +875,7 @@ fn stopword_share(words: &[String], code: &str) -> Option<(usize, usize)> {
         return None;
     }
     let common = lists().own.get(code)?;
-    let hits = words.iter().filter(|w| common.contains(w.as_str())).count();
+    let hits = words.iter().filter(|w| common.contains(w)).count();
     Some((hits * 1000 / words.len(), typical / STOPWORD_SHARE_DIVISOR))
 }
 
@@ -854,16 +916,13 @@ fn latin_alphabet(code: &str) -> Option<&'static str> {
 fn foreign_letters(code: &str, letters: &Letters) -> Option<String> {
     let alphabet = latin_alphabet(code)?;
     let mut foreign: Vec<(char, usize)> = Vec::new();
-    for &c in &letters.all {
+    for &(c, k) in &letters.counts {
         if script(c) != Script::Latin || c.is_ascii() || alphabet.contains(c) {
             continue;
         }
-        match foreign.iter_mut().find(|(k, _)| *k == c) {
-            Some((_, n)) => *n += 1,
-            None => foreign.push((c, 1)),
-        }
+        foreign.push((c, k));
     }
-    let n = letters.all.len();
+    let n = letters.n;
     foreign.retain(|&(_, k)| k >= 2 && k * 200 >= n);
     (!foreign.is_empty()).then(|| {
         foreign
