@@ -62,6 +62,11 @@ impl EntryMaker {
         data: &[u8],
         sha256: Option<&str>,
     ) -> Result<(PreparedEntry, BagFile)> {
+        Ok((self.deflate(path, data)?, bag_file(path, data, sha256)))
+    }
+
+    /// The entry `<top>/<path>` of `data`: its CRC-32, and its bytes deflated (or stored).
+    fn deflate(&self, path: &str, data: &[u8]) -> Result<PreparedEntry> {
         thread_local! {
             static COMPRESSOR: RefCell<libdeflater::Compressor> = RefCell::new(libdeflater::Compressor::new(
                 libdeflater::CompressionLvl::new(DEFLATE_LEVEL).expect("level 6 exists"),
@@ -83,22 +88,168 @@ impl EntryMaker {
         } else {
             (METHOD_STORED, data.to_vec())
         };
-        let entry = PreparedEntry {
+        Ok(PreparedEntry {
             name: format!("{}/{path}", self.top),
             method,
             crc32: crc.sum(),
             size: data.len() as u64,
             data: stored.into(),
+        })
+    }
+}
+
+/// The size and digests of `data` as the payload or tag file `path` (`sha256` when known).
+fn bag_file(path: &str, data: &[u8], sha256: Option<&str>) -> BagFile {
+    BagFile {
+        path: path.to_owned(),
+        bytes: data.len() as u64,
+        sha256: sha256
+            .and_then(crate::digest::from_hex)
+            .unwrap_or_else(|| Sha256::digest(data).into()),
+        sha512: Sha512::digest(data).into(),
+    }
+}
+
+/// A large streamed entry, deflated as a stream (see [`STREAMED_ABOVE`]).
+struct Streamed {
+    name: String,
+    method: u16,
+    crc32: u32,
+    size: u64,
+    /// The deflated bytes, or the spooled ones when deflating does not shrink them.
+    data: Spooled,
+}
+
+/// CRC-32 and DEFLATE of a large streamed entry in one pass over the spooled bytes, which
+/// `also` sees too (to digest them in the same pass).
+fn deflate_streamed(
+    name: String,
+    spooled: Spooled,
+    spill_dir: &Path,
+    also: &mut dyn FnMut(&[u8]),
+) -> Result<Streamed> {
+    let mut crc = libdeflater::Crc::new();
+    let mut deflater = flate2::write::DeflateEncoder::new(
+        Spool::new(spill_dir, 0),
+        flate2::Compression::new(DEFLATE_LEVEL as u32),
+    );
+    let mut reader = spooled.reader();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = reader.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        crc.update(&buf[..n]);
+        also(&buf[..n]);
+        deflater.write_all(&buf[..n])?;
+    }
+    drop(reader);
+    let deflated = deflater.finish()?.finish()?;
+    let size = spooled.len();
+    let (method, data) = if deflated.len() < size {
+        (METHOD_DEFLATED, deflated)
+    } else {
+        (METHOD_STORED, spooled)
+    };
+    Ok(Streamed {
+        name,
+        method,
+        crc32: crc.sum(),
+        size,
+        data,
+    })
+}
+
+/// What the tail's deflater is given, and what it gives back, in order.
+enum Job {
+    Memory { path: String, data: Vec<u8> },
+    Stream { name: String, spooled: Spooled },
+}
+
+enum Ready {
+    Prepared(PreparedEntry),
+    Streamed(Streamed),
+}
+
+/// One thread beside the caller's that deflates the entries [`Zipper::add`] and
+/// [`Zipper::add_streamed`] are given once [`Zipper::compress_behind`] is on: the caller makes
+/// the next file (and hashes it) while the last one is deflated. One worker, first in first
+/// out, so entries are appended in the order given.
+struct Behind {
+    jobs: Option<std::sync::mpsc::Sender<Job>>,
+    done: std::sync::mpsc::Receiver<Result<Ready>>,
+    worker: Option<std::thread::JoinHandle<()>>,
+    pending: usize,
+}
+
+impl Behind {
+    fn start(maker: EntryMaker, spill_dir: PathBuf) -> Result<Behind> {
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let (finished, done) = std::sync::mpsc::channel();
+        let worker = std::thread::Builder::new()
+            .name("zip-deflate".into())
+            .spawn(move || {
+                for job in queue {
+                    let ready = match job {
+                        Job::Memory { path, data } => {
+                            maker.deflate(&path, &data).map(Ready::Prepared)
+                        }
+                        Job::Stream { name, spooled } => {
+                            deflate_streamed(name, spooled, &spill_dir, &mut |_| {})
+                                .map(Ready::Streamed)
+                        }
+                    };
+                    if finished.send(ready).is_err() {
+                        return;
+                    }
+                }
+            })?;
+        Ok(Behind {
+            jobs: Some(jobs),
+            done,
+            worker: Some(worker),
+            pending: 0,
+        })
+    }
+
+    fn send(&mut self, job: Job) -> Result<()> {
+        self.jobs
+            .as_ref()
+            .and_then(|jobs| jobs.send(job).ok())
+            .ok_or_else(|| Error::Io(std::io::Error::other("the zip's deflater stopped")))?;
+        self.pending += 1;
+        Ok(())
+    }
+
+    /// The next entry deflated, in order: waiting for it when `wait`.
+    fn next(&mut self, wait: bool) -> Option<Result<Ready>> {
+        if self.pending == 0 {
+            return None;
+        }
+        let got = if wait {
+            self.done.recv().ok()
+        } else {
+            self.done.try_recv().ok()
         };
-        let file = BagFile {
-            path: path.to_owned(),
-            bytes: data.len() as u64,
-            sha256: sha256
-                .and_then(crate::digest::from_hex)
-                .unwrap_or_else(|| Sha256::digest(data).into()),
-            sha512: Sha512::digest(data).into(),
+        let got = match got {
+            Some(ready) => ready,
+            None if wait => Err(Error::Io(std::io::Error::other(
+                "the zip's deflater stopped",
+            ))),
+            None => return None,
         };
-        Ok((entry, file))
+        self.pending -= 1;
+        Some(got)
+    }
+}
+
+impl Drop for Behind {
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(worker) = self.worker.take() {
+            let _ = worker.join();
+        }
     }
 }
 
@@ -205,6 +356,7 @@ pub struct Zipper<W: Write> {
     spill_dir: PathBuf,
     streamed_above: usize,
     maker: EntryMaker,
+    behind: Option<Behind>,
 }
 
 /// The finished archive: the writer, its size and SHA-256.
@@ -247,6 +399,7 @@ impl<W: Write> Zipper<W> {
                 dos_time: 0,
                 dos_date,
             },
+            behind: None,
         })
     }
 
@@ -255,8 +408,39 @@ impl<W: Write> Zipper<W> {
         self.maker.clone()
     }
 
+    /// From now on, [`Zipper::add`] and [`Zipper::add_streamed`] deflate on a thread of their
+    /// own, beside the caller's, which goes on to make the next file: for the files made one
+    /// after the other at the end of a release, when the other threads are done. The archive
+    /// is the same byte for byte (the same deflaters, the same order).
+    pub fn compress_behind(&mut self) -> Result<()> {
+        if self.behind.is_none() {
+            self.behind = Some(Behind::start(self.maker.clone(), self.spill_dir.clone())?);
+        }
+        Ok(())
+    }
+
+    /// Append what the deflater behind has finished, in order; all of it when `wait`.
+    fn settle(&mut self, wait: bool) -> Result<()> {
+        while let Some(ready) = self.behind.as_mut().and_then(|b| b.next(wait)) {
+            match ready? {
+                Ready::Prepared(entry) => self.add_prepared_now(entry)?,
+                Ready::Streamed(streamed) => self.append_streamed(streamed)?,
+            }
+        }
+        Ok(())
+    }
+
     /// Add `data` as `<top>/<path>`; returns its size and digests.
     pub fn add(&mut self, path: &str, data: &[u8], sha256: Option<&str>) -> Result<BagFile> {
+        if let Some(behind) = &mut self.behind {
+            let file = bag_file(path, data, sha256);
+            behind.send(Job::Memory {
+                path: path.to_owned(),
+                data: data.to_vec(),
+            })?;
+            self.settle(false)?;
+            return Ok(file);
+        }
         let (entry, file) = self.maker.prepare(path, data, sha256)?;
         self.add_prepared(entry)?;
         Ok(file)
@@ -276,43 +460,60 @@ impl<W: Write> Zipper<W> {
         if let Some(bytes) = spooled.as_bytes() {
             return self.add(path, bytes, None);
         }
-        // Too large for memory: one pass over the spooled bytes digests and deflates them.
-        let (mut crc, mut sha256, mut sha512) =
-            (libdeflater::Crc::new(), Sha256::new(), Sha512::new());
-        let mut deflater = flate2::write::DeflateEncoder::new(
-            Spool::new(&self.spill_dir, 0),
-            flate2::Compression::new(DEFLATE_LEVEL as u32),
-        );
-        let mut reader = spooled.reader();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                break;
-            }
-            crc.update(&buf[..n]);
-            sha256.update(&buf[..n]);
-            sha512.update(&buf[..n]);
-            deflater.write_all(&buf[..n])?;
-        }
-        let deflated = deflater.finish()?.finish()?;
+        // Too large for memory: digested in one pass over the spooled bytes, and deflated in
+        // another (on the deflater behind, when it is on) or in the same.
+        let (mut sha256, mut sha512) = (Sha256::new(), Sha512::new());
+        let name = format!("{}/{path}", self.maker.top);
         let size = spooled.len();
+        let streamed = if let Some(behind) = &mut self.behind {
+            let mut reader = spooled.reader();
+            let mut buf = vec![0u8; 256 * 1024];
+            loop {
+                let n = reader.read(&mut buf)?;
+                if n == 0 {
+                    break;
+                }
+                sha256.update(&buf[..n]);
+                sha512.update(&buf[..n]);
+            }
+            drop(reader);
+            behind.send(Job::Stream { name, spooled })?;
+            None
+        } else {
+            Some(deflate_streamed(
+                name,
+                spooled,
+                &self.spill_dir,
+                &mut |bytes| {
+                    sha256.update(bytes);
+                    sha512.update(bytes);
+                },
+            )?)
+        };
         let file = BagFile {
             path: path.to_owned(),
             bytes: size,
             sha256: sha256.finalize().into(),
             sha512: sha512.finalize().into(),
         };
-        let (method, data) = if deflated.len() < size {
-            (METHOD_DEFLATED, &deflated)
-        } else {
-            (METHOD_STORED, &spooled)
-        };
-        let name = format!("{}/{path}", self.maker.top);
-        self.append(&name, method, crc.sum(), size, data.len(), |zip| {
-            zip.emit_spooled(data)
-        })?;
+        match streamed {
+            Some(streamed) => self.append_streamed(streamed)?,
+            None => self.settle(false)?,
+        }
         Ok(file)
+    }
+
+    fn append_streamed(&mut self, streamed: Streamed) -> Result<()> {
+        let Streamed {
+            name,
+            method,
+            crc32,
+            size,
+            data,
+        } = streamed;
+        self.append(&name, method, crc32, size, data.len(), |zip| {
+            zip.emit_spooled(&data)
+        })
     }
 
     fn emit(&mut self, bytes: &[u8]) -> Result<()> {
@@ -340,6 +541,11 @@ impl<W: Write> Zipper<W> {
 
     /// Append an entry made by [`EntryMaker::prepare`]: local header, then the data.
     pub fn add_prepared(&mut self, entry: PreparedEntry) -> Result<()> {
+        self.settle(true)?;
+        self.add_prepared_now(entry)
+    }
+
+    fn add_prepared_now(&mut self, entry: PreparedEntry) -> Result<()> {
         let data = entry.data;
         self.append(
             &entry.name,
@@ -468,6 +674,8 @@ impl<W: Write> Zipper<W> {
 
     /// Write the central directory and the end records; returns the writer and the digest.
     pub fn finish(mut self) -> Result<Finished<W>> {
+        self.settle(true)?;
+        self.behind = None;
         let start = self.offset;
         let central =
             std::mem::replace(&mut self.central, Spool::new(&self.spill_dir, 0)).finish()?;
@@ -575,6 +783,59 @@ mod tests {
         assert_eq!(entries[0].2, Some(0o100_644));
         assert_eq!(entries[1].1, b"");
         assert_eq!(entries[2].0, "top/data/ünicode.txt");
+    }
+
+    #[test]
+    fn deflating_behind_makes_the_same_archive_and_digests() {
+        let date = jiff::civil::date(2026, 11, 21);
+        let dir = tempfile::tempdir().unwrap();
+        let big = "Xocalı şəhəri, 26 fevral 1992.\n".repeat(4_000);
+        let make = |behind: bool| {
+            let mut zip = Zipper::new(Vec::new(), "top", date, dir.path()).unwrap();
+            zip.streamed_above = 64 * 1024;
+            let maker = zip.maker();
+            let mut files = Vec::new();
+            let (entry, file) = maker.prepare("data/first.txt", b"first", None).unwrap();
+            zip.add_prepared(entry).unwrap();
+            files.push(file);
+            if behind {
+                zip.compress_behind().unwrap();
+            }
+            files.push(zip.add("data/small.txt", b"small", None).unwrap());
+            // Over the limit: spooled to a file and deflated as a stream.
+            files.push(
+                zip.add_streamed("data/big.txt", |w| Ok(w.write_all(big.as_bytes())?))
+                    .unwrap(),
+            );
+            files.push(
+                zip.add_streamed("data/short.txt", |w| Ok(w.write_all(b"short")?))
+                    .unwrap(),
+            );
+            files.push(zip.add("bagit.txt", b"BagIt-Version: 1.0\n", None).unwrap());
+            // Appended after every entry given before it.
+            let (entry, file) = maker.prepare("last.txt", b"last", None).unwrap();
+            zip.add_prepared(entry).unwrap();
+            files.push(file);
+            let done = zip.finish().unwrap();
+            (done.writer, done.sha256, files)
+        };
+        let (inline, inline_sha256, inline_files) = make(false);
+        let (behind, behind_sha256, behind_files) = make(true);
+        assert!(inline == behind, "the archives differ");
+        assert_eq!(inline_sha256, behind_sha256);
+        assert_eq!(inline_files, behind_files);
+        let names: Vec<String> = read_back(behind).into_iter().map(|e| e.0).collect();
+        assert_eq!(
+            names,
+            [
+                "top/data/first.txt",
+                "top/data/small.txt",
+                "top/data/big.txt",
+                "top/data/short.txt",
+                "top/bagit.txt",
+                "top/last.txt"
+            ]
+        );
     }
 
     #[test]
