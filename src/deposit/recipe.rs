@@ -67,7 +67,7 @@ pub fn make(
     let mut file = fs_err::File::open(zip)?;
     let entries = central_directory(&mut file, bytes).map_err(|why| damaged(zip, &why))?;
     let prefix = format!("{top}/");
-    let mut regions = Vec::new();
+    let mut candidates = Vec::new();
     for entry in entries {
         let Some(path) = entry.name.strip_prefix(&prefix) else {
             continue;
@@ -80,16 +80,25 @@ pub fn make(
         if start + entry.compressed > bytes {
             return Err(damaged(zip, "an entry runs past the end of the archive"));
         }
-        let method = match entry.method {
-            0 => Some("stored"),
-            8 => reproduces(zip, start, entry.compressed, entry.size)?,
-            _ => None,
-        };
+        candidates.push((path.to_owned(), entry, start));
+    }
+    // Which deflater reproduces each entry: tried on every core (each reads its own region).
+    use rayon::prelude::*;
+    let methods: Vec<Option<&'static str>> = candidates
+        .par_iter()
+        .map(|(_, entry, start)| match entry.method {
+            0 => Ok(Some("stored")),
+            8 => reproduces(zip, *start, entry.compressed, entry.size),
+            _ => Ok(None),
+        })
+        .collect::<Result<_>>()?;
+    let mut regions = Vec::new();
+    for ((path, entry, start), method) in candidates.into_iter().zip(methods) {
         if let Some(method) = method {
             regions.push(Region {
                 offset: start,
                 length: entry.compressed,
-                path: path.to_owned(),
+                path,
                 method: method.to_owned(),
             });
         }
@@ -152,21 +161,45 @@ pub fn rebuild<'a>(
         bytes: 0,
     };
     let mut skeleton = std::io::BufReader::new(skeleton);
-    for region in &recipe.regions {
-        let gap = region.offset.checked_sub(out.bytes).ok_or_else(|| {
-            Error::Usage("the zip recipe's regions overlap or are out of order".into())
-        })?;
-        copy_exact(&mut skeleton, &mut out, gap)?;
+    let regions = &recipe.regions;
+    let mut next = 0;
+    while next < regions.len() {
+        // A run of entries libdeflate makes: read in order, deflated on every core, written
+        // in order (about BATCH_BYTES of them at a time).
+        let mut batch = Vec::new();
+        let mut batch_bytes = 0u64;
+        while let Some(region) = regions.get(next)
+            && region.method == "libdeflate-6"
+            && batch_bytes < BATCH_BYTES
+        {
+            let mut data = Vec::new();
+            open(&region.path)?.read_to_end(&mut data)?;
+            batch_bytes += data.len() as u64;
+            batch.push((region, data));
+            next += 1;
+        }
+        if !batch.is_empty() {
+            use rayon::prelude::*;
+            let deflated: Vec<Result<Vec<u8>>> = batch
+                .par_iter()
+                .map(|(_, data)| libdeflate6(data))
+                .collect();
+            for ((region, _), deflated) in batch.iter().zip(deflated) {
+                gap_before(region, &mut skeleton, &mut out)?;
+                let before = out.bytes;
+                out.write_all(&deflated?)?;
+                same_length(region, out.bytes - before)?;
+            }
+            continue;
+        }
+        let region = &regions[next];
+        next += 1;
+        gap_before(region, &mut skeleton, &mut out)?;
         let mut file = open(&region.path)?;
         let before = out.bytes;
         match region.method.as_str() {
             "stored" => {
                 std::io::copy(&mut file, &mut out)?;
-            }
-            "libdeflate-6" => {
-                let mut data = Vec::new();
-                file.read_to_end(&mut data)?;
-                out.write_all(&libdeflate6(&data)?)?;
             }
             "zlib-rs-6" => {
                 let mut encoder =
@@ -181,21 +214,35 @@ pub fn rebuild<'a>(
                 )));
             }
         }
-        if out.bytes - before != region.length {
-            return Err(Error::Refused {
-                message: format!(
-                    "`{}` does not recompress to the {} bytes the zip held ({} with {})",
-                    region.path,
-                    region.length,
-                    out.bytes - before,
-                    region.method
-                ),
-                hint: None,
-            });
-        }
+        same_length(region, out.bytes - before)?;
     }
     std::io::copy(&mut skeleton, &mut out)?;
     Ok(crate::digest::hex(&out.hasher.finalize()))
+}
+
+/// A batch of entries deflated at once: this many bytes of files, and one more file.
+const BATCH_BYTES: u64 = 16 << 20;
+
+/// The skeleton's bytes before `region`.
+fn gap_before(region: &Region, skeleton: &mut dyn Read, out: &mut Hashing<'_>) -> Result<()> {
+    let gap = region.offset.checked_sub(out.bytes).ok_or_else(|| {
+        Error::Usage("the zip recipe's regions overlap or are out of order".into())
+    })?;
+    copy_exact(skeleton, out, gap)?;
+    Ok(())
+}
+
+fn same_length(region: &Region, made: u64) -> Result<()> {
+    if made != region.length {
+        return Err(Error::Refused {
+            message: format!(
+                "`{}` does not recompress to the {} bytes the zip held ({made} with {})",
+                region.path, region.length, region.method
+            ),
+            hint: None,
+        });
+    }
+    Ok(())
 }
 
 /// The method that recompresses an entry's data to the same bytes, if one does.

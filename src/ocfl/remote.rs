@@ -353,9 +353,10 @@ pub fn deposit(location: &Location, user: &User, release: Release<'_>) -> Result
     // 6. Tidy up.
     threads.install(|| {
         use rayon::prelude::*;
-        content
-            .par_iter()
-            .try_for_each(|rel| client.delete(&key(&staged(rel))))
+        let staged: Vec<String> = content.iter().map(|rel| key(&staged(rel))).collect();
+        staged
+            .par_chunks(1000)
+            .try_for_each(|chunk| client.delete_many(chunk))
     })?;
     if let Guard::Lease(_) = guard {
         client.delete(&key(INTENT))?;

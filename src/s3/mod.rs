@@ -880,6 +880,55 @@ impl Client {
         Ok(())
     }
 
+    /// Delete `keys`, up to 1,000 a request (DeleteObjects); missing keys are not errors.
+    pub fn delete_many(&self, keys: &[String]) -> Result<()> {
+        use rusty_s3::actions::{DeleteObjects, DeleteObjectsResponse, ObjectIdentifier};
+        for chunk in keys.chunks(1000) {
+            let ids: Vec<ObjectIdentifier> = chunk
+                .iter()
+                .map(|k| ObjectIdentifier::new(k.clone()))
+                .collect();
+            let action = || {
+                let mut action = DeleteObjects::new(&self.bucket, self.credentials(), ids.iter());
+                action.set_quiet(true);
+                action
+            };
+            let (body, md5) = action().body_with_md5();
+            let reply = self.send(
+                "delete",
+                &chunk[0],
+                &|| {
+                    (
+                        "POST",
+                        action().sign(signed_for()),
+                        vec![("content-md5", md5.clone())],
+                    )
+                },
+                Body::Bytes(body.as_bytes()),
+            )?;
+            if reply.status != 200 {
+                return Err(self.fail("delete", &chunk[0], reply));
+            }
+            let text = reply.text();
+            let answer = DeleteObjectsResponse::parse(&text).map_err(|e| {
+                Error::Io(std::io::Error::other(format!(
+                    "delete {} and {} more: the store's answer cannot be read ({e})",
+                    self.show_key(&chunk[0]),
+                    chunk.len() - 1
+                )))
+            })?;
+            if let Some(failed) = answer.errors.iter().find(|e| e.code != "NoSuchKey") {
+                return Err(Error::Io(std::io::Error::other(format!(
+                    "delete {}: {} ({})",
+                    self.show_key(&failed.key),
+                    failed.code,
+                    failed.message
+                ))));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether the store honours `If-None-Match: *` on PutObject: a probe key is written twice
     /// with the condition (and removed). Garage 2.5 accepts the header and ignores it.
     pub fn honours_conditions(&self, probe_key: &str) -> Result<bool> {
