@@ -547,21 +547,28 @@ pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retri
     let sidecar_bytes = read_companion(&sidecar_path)?;
     let signature_bytes = read_companion(&signature_path)?;
     if let Some((_, bytes)) = &sidecar_bytes {
+        // Read as `verify` reads a sidecar: `SHA256  FILE` on the first line, either case.
         let text = String::from_utf8_lossy(bytes);
-        let mut fields = text.split_whitespace();
-        let (digest, named) = (fields.next(), fields.next());
-        let named = named.map(|n| n.trim_start_matches('*'));
-        if digest != Some(sha256.as_str()) || named != Some(zip_name.as_str()) {
+        let line = text.lines().next().unwrap_or_default();
+        let (digest, named) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let named = named.trim().trim_start_matches('*');
+        if !digest.eq_ignore_ascii_case(&sha256) {
             return Err(refuse(
                 format!(
                     "`{sidecar_path}` in version {version} of `{id}` does not name the zip rebuilt \
                      from it ({zip_name}, SHA-256 {sha256}): it says `{}`; nothing was written",
-                    text.trim().chars().take(200).collect::<String>()
+                    line.chars().take(200).collect::<String>()
                 ),
                 Some(format!(
                     "audit the root with `archivist verify {shown}`; the version's zip alone can be checked against its own digest"
                 )),
             ));
+        }
+        if named != zip_name {
+            tracing::warn!(
+                sidecar = %sidecar_path,
+                "the sidecar names `{named}`, not `{zip_name}`: `sha256sum -c` will look for that file"
+            );
         }
     }
     temp.as_file().sync_all()?;

@@ -231,6 +231,18 @@ fn retrieve_refuses_a_sidecar_that_names_other_bytes_and_writes_nothing() {
         "retrieve wrote {:?}",
         files_below(&out)
     );
+    // The right digest in capitals, as some tools write it, is the same digest.
+    let published =
+        std::fs::read_to_string(repo().join("release/khojaly-1992-1.0.2.zip.sha256")).unwrap();
+    forge_stored(&object, ".zip.sha256", published.to_uppercase().as_bytes());
+    let got = run(archivist()
+        .args(["retrieve"])
+        .arg(&root)
+        .arg("khojaly-1992-1.0.2")
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(got.code, 0, "{}", got.stderr);
+    assert!(out.join("khojaly-1992-1.0.2.zip").is_file());
 }
 
 #[test]
