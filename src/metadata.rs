@@ -768,7 +768,60 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     } else {
         "first-line"
     };
+    if let Some((headline, at)) = headline_of(text, &lines[index + 1..]) {
+        return (
+            Some(headline.to_owned()),
+            Found::rule("page-title-headline")
+                .at(line.no)
+                .detail(format!(
+                    "the page's title without its site's name, as line {at} has it"
+                )),
+        );
+    }
     (Some(text.to_owned()), Found::rule(rule).at(line.no))
+}
+
+/// What stands between a page's headline and its site's name in the page's title.
+const TITLE_SEPARATORS: &[char] = &['-', '–', '—', '|', '｜', '»', '·', ':', '：', '/', '~'];
+
+/// Lines looked at for a page's headline below its title.
+const HEADLINE_WITHIN: usize = 400;
+
+/// A page's title with its site's name beside it (`Headline - Site`, `Site | Headline`,
+/// `Headline - Section - Site`): the headline alone, when a line below it is that headline
+/// (the page's own heading) and what is left is a name: shorter than the headline, without a
+/// digit (not a date, a number or a part of the headline), at most six words, and set apart
+/// by a separator. Returns the headline and the number of the line that has it.
+fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
+    let chars = |s: &str| s.chars().count();
+    let is_name = |rest: &str, kept: &str| {
+        let name = rest.trim_matches(|c: char| c.is_whitespace() || TITLE_SEPARATORS.contains(&c));
+        !name.is_empty()
+            && chars(name) < chars(kept)
+            && name.split_whitespace().count() <= 6
+            && !name.chars().any(|c| c.is_numeric())
+    };
+    let mut best: Option<(&str, u64)> = None;
+    for line in below.iter().take(HEADLINE_WITHIN) {
+        let l = line.text.trim();
+        if chars(l) < 8 || l.len() >= title.len() || best.is_some_and(|(b, _)| b.len() >= l.len()) {
+            continue;
+        }
+        let found = if let Some(rest) = title.strip_prefix(l) {
+            let sep = rest.trim_start();
+            (sep.starts_with(TITLE_SEPARATORS) && is_name(rest, l)).then(|| &title[..l.len()])
+        } else if let Some(rest) = title.strip_suffix(l) {
+            let sep = rest.trim_end();
+            (sep.ends_with(TITLE_SEPARATORS) && is_name(rest, l))
+                .then(|| &title[title.len() - l.len()..])
+        } else {
+            None
+        };
+        if let Some(headline) = found {
+            best = Some((headline, line.no));
+        }
+    }
+    best
 }
 
 #[cfg(test)]
@@ -891,6 +944,61 @@ mod tests {
         let (_, _, _, problems) = run("Başlıq\n- 31 aprel, 2026\n- 24:10\nMətn.\n");
         let codes: Vec<_> = problems.iter().map(|p| p.code).collect();
         assert_eq!(codes, ["date-invalid", "time-invalid"]);
+    }
+
+    #[test]
+    fn a_page_title_loses_its_site_name_only_when_the_page_has_the_headline() {
+        let page = |title: &str, headline: &str| {
+            format!(
+                "{title}\n\nHome\nWorld\n{headline}\n\nThe body of the article runs on for a while, as bodies do.\n"
+            )
+        };
+        assert_eq!(
+            title_of(&page(
+                "Attack stokes fears in North Africa - The Washington Post",
+                "Attack stokes fears in North Africa"
+            ))
+            .as_deref(),
+            Some("Attack stokes fears in North Africa")
+        );
+        assert_eq!(
+            title_of(&page(
+                "Yonhap | N. Korea slams joint drill",
+                "N. Korea slams joint drill"
+            ))
+            .as_deref(),
+            Some("N. Korea slams joint drill")
+        );
+        assert_eq!(
+            title_of(&page(
+                "港特首梁振英就住宅违建事件道歉 - BBC中文网 - 两岸三地",
+                "港特首梁振英就住宅违建事件道歉"
+            ))
+            .as_deref(),
+            Some("港特首梁振英就住宅违建事件道歉")
+        );
+        // No line with the headline: the title as it is.
+        assert_eq!(
+            title_of(&page("Hermitian matrix - Wikipedia", "Contents")).as_deref(),
+            Some("Hermitian matrix - Wikipedia")
+        );
+        // What is left is a date, or longer than what would be kept: no site's name.
+        assert_eq!(
+            title_of(&page(
+                "Minutes of the board - 3 March 2026",
+                "Minutes of the board"
+            ))
+            .as_deref(),
+            Some("Minutes of the board - 3 March 2026")
+        );
+        assert_eq!(
+            title_of(&page(
+                "Budget review - what the committee decided on roads",
+                "Budget review"
+            ))
+            .as_deref(),
+            Some("Budget review - what the committee decided on roads")
+        );
     }
 
     #[test]

@@ -220,3 +220,32 @@ fn scraped_pages_lose_furniture_and_no_content() {
         "{furniture_removed} of {furniture}"
     );
 }
+
+#[test]
+fn scraped_pages_titles_are_their_headlines() {
+    // The titles Mozilla Readability's maintainers expect for its test pages
+    // (`scripts/eval-titles.py`): a page's `<title>` with its site's name is not its headline.
+    let dir = repo().join("tests/fixtures/eval-pages");
+    let report = check_json(
+        &dir.join("raw"),
+        &repo().join("tests/fixtures/config/eval-one-language.toml"),
+    )
+    .json();
+    let records = records_by_file(&report);
+    let expected = std::fs::read_to_string(dir.join("titles.tsv")).unwrap();
+    let (mut right, mut none, mut other) = (0, 0, Vec::new());
+    for line in expected.lines().filter(|l| !l.starts_with('#')) {
+        let (page, title) = line.split_once('\t').unwrap();
+        match records[page]["title"].as_str() {
+            Some(found) if found == title => right += 1,
+            Some(found) => other.push(format!("{page}: {found:?}, expected {title:?}")),
+            None => none += 1,
+        }
+    }
+    let total = expected.lines().filter(|l| !l.starts_with('#')).count();
+    eprintln!(
+        "scraped pages' titles: {right} of {total} as Readability's tests expect, {none} none, others: {other:#?}"
+    );
+    // README: 52 of 83 (30 with the `<title>` as it is).
+    assert!(right >= 52, "{right} of {total}");
+}
