@@ -82,6 +82,9 @@ const LANGUAGE_NAMES: &str = include_str!("../data/boilerplate/languages.txt");
 /// Phrases that make a line a copyright notice, matched inside it.
 const COPYRIGHT: &str = include_str!("../data/boilerplate/copyright.txt");
 
+/// Headings that open a page's tail below the article (comments, related stories), by language.
+const SECTIONS: &str = include_str!("../data/boilerplate/sections.txt");
+
 /// A line of more words than this stops a scan when it is not furniture.
 pub const MAX_UNKNOWN_WORDS: usize = 12;
 /// A copyright notice has at most this many words.
@@ -234,6 +237,12 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
             found.push((i, reason));
         }
     }
+    let taken: HashSet<usize> = found.iter().map(|f| f.0).collect();
+    for (i, reason) in tail(lines, &nonblank, &taken, rules) {
+        if !taken.contains(&i) {
+            found.push((i, reason));
+        }
+    }
     for &i in nonblank.iter().filter(|_| !rules.add.is_empty()) {
         let k = key(&lines[i].text);
         if rules.add.contains(&k) && !rules.exempt.contains(&k) && !found.iter().any(|f| f.0 == i) {
@@ -252,6 +261,106 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
     }
     taken.reverse();
     removed.extend(taken);
+}
+
+fn sections() -> &'static HashSet<String> {
+    static SECTIONS_SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SECTIONS_SET.get_or_init(|| lines_of(SECTIONS).map(key).collect())
+}
+
+/// A heading that opens a page's tail (`data/boilerplate/sections.txt`), read without its
+/// count: `Comments (74)`, `12 comments`, `留言列表 (42)`.
+fn section_heading(text: &str) -> bool {
+    if more_words_than(text, BLOCK_WORDS) {
+        return false;
+    }
+    let k: String = key(text)
+        .chars()
+        .filter(|c| {
+            !c.is_numeric() && !matches!(c, '(' | ')' | '[' | ']' | '（' | '）' | '【' | '】')
+        })
+        .collect();
+    let k = k.split_whitespace().collect::<Vec<_>>().join(" ");
+    let k = k.trim_matches(|c: char| matches!(c, ' ' | ':' | '-' | '—' | '–' | '»' | '«'));
+    !k.is_empty() && sections().contains(k)
+}
+
+/// A short line that is only a date or a time with a few words (`於 2013/12/28 10:28`,
+/// `2020-05-19T17:52:00Z`): digits on both sides of `-`, `/`, `.` or `:`.
+fn dated(text: &str) -> bool {
+    if more_words_than(text, TAIL_DATE_WORDS) {
+        return false;
+    }
+    let c: Vec<char> = text.chars().collect();
+    c.windows(3).any(|w| {
+        w[0].is_ascii_digit() && matches!(w[1], '-' | '/' | '.' | ':') && w[2].is_ascii_digit()
+    })
+}
+
+/// A line of more than [`MAX_UNKNOWN_WORDS`] words ending like a sentence: a paragraph.
+fn paragraph(text: &str) -> bool {
+    let t = text.trim();
+    more_words_than(t, MAX_UNKNOWN_WORDS)
+        && t.ends_with([
+            '.', '!', '?', '…', '"', '»', '”', '。', '！', '？', ')', '\'',
+        ])
+}
+
+/// A date line of a tail has at most this many words.
+pub const TAIL_DATE_WORDS: usize = 8;
+
+/// Rule 7, the page's tail: from a heading that opens it (comments, related stories; see
+/// [`section_heading`]) below the body to the document's end, every line goes, when what
+/// follows the heading is no article: no two long lines in a row, at least [`NAV_LISTED`]
+/// lines of evidence (listed lines, headings, dates), twice as many as its paragraphs, and each
+/// paragraph preceded within three lines by such a line (a comment under its user's name and
+/// time). The heading must stand past the body's first paragraph, with two long lines above it.
+/// `order`: the non-blank lines; `taken`, those the other rules remove (evidence too). A line
+/// curated as content keeps the tail.
+fn tail(
+    lines: &[Line],
+    order: &[usize],
+    taken: &HashSet<usize>,
+    rules: &Rules,
+) -> Vec<(usize, &'static str)> {
+    let text = |p: usize| lines[order[p]].text.as_str();
+    let n = order.len();
+    let long: Vec<bool> = (0..n)
+        .map(|p| more_words_than(text(p), MAX_UNKNOWN_WORDS))
+        .collect();
+    let Some(start) = (1..n).find(|&p| long[p] && (p + 1..(p + 4).min(n)).any(|q| long[q])) else {
+        return vec![];
+    };
+    let evidence = |p: usize| {
+        let t = text(p);
+        taken.contains(&order[p])
+            || rules.add.contains(&key(t))
+            || listed(t).is_some()
+            || section_heading(t)
+            || dated(t)
+    };
+    for h in start + 2..n {
+        if !section_heading(text(h)) || long[..h].iter().filter(|&&l| l).count() < 2 {
+            continue;
+        }
+        if (h + 1..n.saturating_sub(1)).any(|p| long[p] && long[p + 1]) {
+            continue;
+        }
+        let shown = (h + 1..n).filter(|&p| evidence(p)).count();
+        let paragraphs = (h + 1..n).filter(|&p| paragraph(text(p))).count();
+        if shown < NAV_LISTED || paragraphs * 2 > shown {
+            continue;
+        }
+        if (h + 1..n).any(|p| paragraph(text(p)) && !(p.saturating_sub(3).max(h)..p).any(evidence))
+        {
+            continue;
+        }
+        if (h..n).any(|p| rules.exempt.contains(&key(text(p)))) {
+            return vec![];
+        }
+        return (h..n).map(|p| (order[p], "boilerplate-block")).collect();
+    }
+    vec![]
 }
 
 /// How a line of an edge's block is classed.
@@ -912,9 +1021,15 @@ mod tests {
         let text = format!("Title\n\n{para}\n\n{para}\n\n{near}\n{footer}\n");
         let (lines, removed) = strip_text(&text);
         let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        // From `Related` on, the page's tail (rule 7): a heading that opens it, then listed lines.
         assert_eq!(
             texts,
             [
+                "Related",
+                "A Story Nearby",
+                "Share",
+                "Tweet",
+                "Another Story",
                 "Newsletter",
                 "Our Site Name",
                 "Privacy policy",
@@ -925,7 +1040,6 @@ mod tests {
             ]
         );
         assert!(lines.iter().any(|l| l.text == "Reporting by A. Writer"));
-        assert!(lines.iter().any(|l| l.text == "Share"));
     }
 
     #[test]
@@ -963,5 +1077,33 @@ mod tests {
         ] {
             assert!(lines.iter().any(|l| l.text == kept), "{kept}");
         }
+    }
+
+    #[test]
+    fn a_comment_section_below_the_body_goes_to_the_end() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let comment =
+            "What a piece, I read every word of it and I will send it on to my friends at once.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nComments (2)\nann_b\n2024-03-01 10:12\n{comment}\nReply\nbob77\n2024-03-02 08:00\n{comment}\nReply\nLoad more\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(
+            removed.first().map(|r| r.text.as_str()),
+            Some("Comments (2)")
+        );
+        assert_eq!(removed.len(), 10);
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+    }
+
+    #[test]
+    fn a_related_heading_inside_the_body_keeps_the_article_below_it() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nRelated articles\nAnother Story Here\n\n{para}\n\nA Subheading\n\n{para}\n\nShare\nTweet\nEmail\nPrint\n"
+        );
+        let (lines, _) = strip_text(&text);
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 4);
+        assert!(lines.iter().any(|l| l.text == "Related articles"));
     }
 }
