@@ -311,10 +311,10 @@ pub const TAIL_DATE_WORDS: usize = 8;
 
 /// Rule 7, the page's tail: from a heading that opens it (comments, related stories; see
 /// [`section_heading`]) below the body to the document's end, every line goes, when what
-/// follows the heading is no article: no two long lines in a row, at least [`NAV_LISTED`]
-/// lines of evidence (listed lines, headings, dates), twice as many as its paragraphs, and each
-/// paragraph preceded within three lines by such a line (a comment under its user's name and
-/// time). The heading must stand past the body's first paragraph, with two long lines above it.
+/// follows the heading is no article: no two paragraphs in a row, at least [`NAV_LISTED`]
+/// lines of evidence (listed lines, headings, dates, lines other rules remove), twice as many as
+/// its paragraphs, and each paragraph within three lines of such a line (a comment under its
+/// user's name and time, or above its `Reply`). The heading must stand past the body's first paragraph, with two long lines above it.
 /// `order`: the non-blank lines; `taken`, those the other rules remove (evidence too). A line
 /// curated as content keeps the tail.
 fn tail(
@@ -331,28 +331,48 @@ fn tail(
     let Some(start) = (1..n).find(|&p| long[p] && (p + 1..(p + 4).min(n)).any(|q| long[q])) else {
         return vec![];
     };
-    let evidence = |p: usize| {
-        let t = text(p);
-        taken.contains(&order[p])
-            || rules.add.contains(&key(t))
-            || listed(t).is_some()
-            || section_heading(t)
-            || dated(t)
-    };
-    for h in start + 2..n {
-        if !section_heading(text(h)) || long[..h].iter().filter(|&&l| l).count() < 2 {
+    // Headings first: most pages have none, and the rest need not be read.
+    let heads: Vec<usize> = (start + 2..n)
+        .filter(|&h| section_heading(text(h)))
+        .collect();
+    if heads.is_empty() {
+        return vec![];
+    }
+    let evidence: Vec<bool> = (0..n)
+        .map(|p| {
+            let t = text(p);
+            taken.contains(&order[p])
+                || rules.add.contains(&key(t))
+                || listed(t).is_some()
+                || section_heading(t)
+                || dated(t)
+        })
+        .collect();
+    let para: Vec<bool> = (0..n).map(|p| paragraph(text(p))).collect();
+    for h in heads {
+        if long[..h].iter().filter(|&&l| l).count() < 2 {
             continue;
         }
-        if (h + 1..n.saturating_sub(1)).any(|p| long[p] && long[p + 1]) {
+        if (h + 1..n.saturating_sub(1)).any(|p| para[p] && para[p + 1]) {
             continue;
         }
-        let shown = (h + 1..n).filter(|&p| evidence(p)).count();
-        let paragraphs = (h + 1..n).filter(|&p| paragraph(text(p))).count();
+        let shown = evidence[h + 1..].iter().filter(|&&e| e).count();
+        let paragraphs = para[h + 1..].iter().filter(|&&e| e).count();
         if shown < NAV_LISTED || paragraphs * 2 > shown {
             continue;
         }
-        if (h + 1..n).any(|p| paragraph(text(p)) && !(p.saturating_sub(3).max(h)..p).any(evidence))
-        {
+        // Evidence next to a paragraph: within three lines, with no other paragraph between
+        // (the heading itself is not: an article may go on below a box of related stories).
+        let near = |p: usize| {
+            (p.saturating_sub(3).max(h + 1)..p)
+                .rev()
+                .take_while(|&q| !para[q])
+                .any(|q| evidence[q])
+                || (p + 1..(p + 4).min(n))
+                    .take_while(|&q| !para[q])
+                    .any(|q| evidence[q])
+        };
+        if (h + 1..n).any(|p| para[p] && !near(p)) {
             continue;
         }
         if (h..n).any(|p| rules.exempt.contains(&key(text(p)))) {
