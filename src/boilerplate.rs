@@ -306,6 +306,25 @@ fn paragraph(text: &str) -> bool {
         ])
 }
 
+/// Whether `order` reads as prose wrapped into short lines (a plain-text document, an RFC, a
+/// letter typed at 72 columns): at least two lines, and one in [`WRAPPED_SHARE`], of six words
+/// or more that end on a letter and go on in a line that begins in lowercase. A tail is not.
+fn wrapped(order: &[usize], lines: &[Line]) -> bool {
+    let pairs = order
+        .windows(2)
+        .filter(|w| {
+            let (a, b) = (lines[w[0]].text.trim(), lines[w[1]].text.trim());
+            a.split_whitespace().count() >= 6
+                && a.chars().last().is_some_and(char::is_alphabetic)
+                && b.chars().next().is_some_and(char::is_lowercase)
+        })
+        .count();
+    pairs >= 2 && pairs * WRAPPED_SHARE >= order.len()
+}
+
+/// Prose wrapped into lines: one line in this many goes on in the next (see [`wrapped`]).
+pub const WRAPPED_SHARE: usize = 4;
+
 /// A date line of a tail has at most this many words.
 pub const TAIL_DATE_WORDS: usize = 8;
 
@@ -314,7 +333,7 @@ pub const TAIL_DATE_WORDS: usize = 8;
 /// follows the heading is no article: no two paragraphs in a row, at least [`NAV_LISTED`]
 /// lines of evidence (listed lines, headings, dates, lines other rules remove), twice as many as
 /// its paragraphs, and each paragraph within three lines of such a line (a comment under its
-/// user's name and time, or above its `Reply`). The heading must stand past the body's first paragraph, with two long lines above it.
+/// user's name and time, or above its `Reply`), and no prose wrapped into short lines. The heading must stand past the body's first paragraph, with two long lines above it.
 /// `order`: the non-blank lines; `taken`, those the other rules remove (evidence too). A line
 /// curated as content keeps the tail.
 fn tail(
@@ -354,6 +373,9 @@ fn tail(
             continue;
         }
         if (h + 1..n.saturating_sub(1)).any(|p| para[p] && para[p + 1]) {
+            continue;
+        }
+        if wrapped(&order[h + 1..], lines) {
             continue;
         }
         let shown = evidence[h + 1..].iter().filter(|&&e| e).count();
@@ -635,7 +657,12 @@ fn navigation(
             let before = (0..p).rposition(is_listed).map_or(0, |a| a + 1);
             let after = (p + 1..block.len()).find(|&b| is_listed(b));
             after.is_some_and(|b| {
-                b - before <= NAV_GAP && block[before..b].iter().all(|(_, c)| *c != Class::Long)
+                // In the document's order (a bottom block is read upwards).
+                let mut gap: Vec<usize> = block[before..b].iter().map(|(i, _)| *i).collect();
+                gap.sort_unstable();
+                b - before <= NAV_GAP
+                    && block[before..b].iter().all(|(_, c)| *c != Class::Long)
+                    && !wrapped(&gap, lines)
             })
         };
         // Above a headline every item goes, but a piece of a date or a time, or of a sentence.
@@ -1125,5 +1152,20 @@ mod tests {
         let (lines, _) = strip_text(&text);
         assert_eq!(lines.iter().filter(|l| l.text == para).count(), 4);
         assert!(lines.iter().any(|l| l.text == "Related articles"));
+    }
+
+    #[test]
+    fn prose_wrapped_into_short_lines_below_the_body_stays() {
+        let para =
+            "The board met in the library of the school and went through the agenda item by item.";
+        let text = format!(
+            "Minutes\n\n{para}\n\n{para}\n\nComments\nMrs. Berg asked whether the new roof could be paid\nfrom the reserve, and the treasurer said that it\ncould be, in part, by 2024-06-01 at the latest\nShare\nPrint\nEmail\n10:30\n"
+        );
+        // `Comments` is a listed line of the bottom block; the prose below it stays, with it
+        // neither the tail (rule 7) nor a navigation's gap (rule 6).
+        let (lines, _) = strip_text(&text);
+        for kept in ["Mrs. Berg", "from the reserve", "could be, in part"] {
+            assert!(lines.iter().any(|l| l.text.starts_with(kept)), "{kept}");
+        }
     }
 }
