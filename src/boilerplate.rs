@@ -271,7 +271,7 @@ fn sections() -> &'static HashSet<String> {
 /// A heading that opens a page's tail (`data/boilerplate/sections.txt`), read without its
 /// count: `Comments (74)`, `12 comments`, `留言列表 (42)`.
 fn section_heading(text: &str) -> bool {
-    if more_words_than(text, BLOCK_WORDS) {
+    if text.split_whitespace().count() > BLOCK_WORDS {
         return false;
     }
     let k: String = key(text)
