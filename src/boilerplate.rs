@@ -325,6 +325,26 @@ fn wrapped(order: &[usize], lines: &[Line]) -> bool {
 /// Prose wrapped into lines: one line in this many goes on in the next (see [`wrapped`]).
 pub const WRAPPED_SHARE: usize = 4;
 
+/// A line with a digit that may be a date, a time or a count of the text's own: digits on both
+/// sides of `-` `/` `.` `:` (`4:48 PM`, `2023-11-06`), a month's or a weekday's name beside them
+/// (`Nov. 6`), or digits for a third of its letters and digits (`2023`, `Issue 42`). Above a
+/// headline such a line stays; `2024 Elections` is a menu's item.
+fn datelike(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    if digits == 0 {
+        return false;
+    }
+    let alnum = text.chars().filter(|c| c.is_alphanumeric()).count();
+    let c: Vec<char> = text.chars().collect();
+    digits * 3 >= alnum
+        || c.windows(3).any(|w| {
+            w[0].is_ascii_digit() && matches!(w[1], '-' | '/' | '.' | ':') && w[2].is_ascii_digit()
+        })
+        || text
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| !w.is_empty() && crate::metadata::date_word(&w.to_lowercase()))
+}
+
 /// A date line of a tail has at most this many words.
 pub const TAIL_DATE_WORDS: usize = 8;
 
@@ -668,7 +688,7 @@ fn navigation(
         // Above a headline every item goes, but a piece of a date or a time, or of a sentence.
         let above = || {
             let t = lines[i].text.trim();
-            !t.contains(|c: char| c.is_ascii_digit()) && t.chars().count() > 3
+            t.chars().count() > 3 && !datelike(t)
         };
         match class {
             Class::Listed(reason) => out.push((i, reason)),
