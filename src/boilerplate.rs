@@ -18,7 +18,8 @@
 //!    `Privacy policy`).
 //! 6. a short line of a navigation block, at least [`NAV_LISTED`] of whose lines are listed:
 //!    `boilerplate-block`. Three blocks are read, each losing its short unknown lines that read
-//!    like items (no closing punctuation; nor, beyond the first, a digit: a date, a time):
+//!    like items (no closing punctuation; nor, above a headline, what may be a date, a time or a
+//!    count: see `datelike`; nor prose wrapped into short lines, see `wrapped`):
 //!    - above a headline: the lines between the document's first line (a page's `<title>`) and
 //!      a line that repeats it (`repeats`) before the body's first paragraph (the first of two
 //!      long lines close together), all of its items, when at most a quarter of the block is
@@ -32,6 +33,9 @@
 //!      line, on the same terms;
 //!    - otherwise, from an edge to the first long line: when one line in [`NAV_SHARE`] is
 //!      listed, the items of gaps of at most [`NAV_GAP`] short lines between listed ones.
+//! 7. the page's tail: from a heading that opens it below the body (comments, related stories,
+//!    tags: `data/boilerplate/sections.txt`, read without a count) to the document's end, when
+//!    what follows is no article (see `tail`): `boilerplate-block`.
 //!
 //! Otherwise a short line that is none of these does not stop the scan (one in a row at the
 //! top, two at the bottom, any number inside a footer: a bottom block of which at least
@@ -322,7 +326,7 @@ fn wrapped(order: &[usize], lines: &[Line]) -> bool {
     pairs >= 2 && pairs * WRAPPED_SHARE >= order.len()
 }
 
-/// Prose wrapped into lines: one line in this many goes on in the next (see [`wrapped`]).
+/// Prose wrapped into lines: one line in this many goes on in the next (see `wrapped`).
 pub const WRAPPED_SHARE: usize = 4;
 
 /// A line with a digit that may be a date, a time or a count of the text's own: digits on both
