@@ -18,7 +18,8 @@
 //!    `Privacy policy`).
 //! 6. a short line of a navigation block, at least [`NAV_LISTED`] of whose lines are listed:
 //!    `boilerplate-block`. Three blocks are read, each losing its short unknown lines that read
-//!    like items (no closing punctuation; nor, beyond the first, a digit: a date, a time):
+//!    like items (no closing punctuation; nor, above a headline, what may be a date, a time or a
+//!    count: see `datelike`; nor prose wrapped into short lines, see `wrapped`):
 //!    - above a headline: the lines between the document's first line (a page's `<title>`) and
 //!      a line that repeats it (`repeats`) before the body's first paragraph (the first of two
 //!      long lines close together), all of its items, when at most a quarter of the block is
@@ -32,6 +33,9 @@
 //!      line, on the same terms;
 //!    - otherwise, from an edge to the first long line: when one line in [`NAV_SHARE`] is
 //!      listed, the items of gaps of at most [`NAV_GAP`] short lines between listed ones.
+//! 7. the page's tail: from a heading that opens it below the body (comments, related stories,
+//!    tags: `data/boilerplate/sections.txt`, read without a count) to the document's end, when
+//!    what follows is no article (see `tail`): `boilerplate-block`.
 //!
 //! Otherwise a short line that is none of these does not stop the scan (one in a row at the
 //! top, two at the bottom, any number inside a footer: a bottom block of which at least
@@ -81,6 +85,9 @@ const LANGUAGE_NAMES: &str = include_str!("../data/boilerplate/languages.txt");
 
 /// Phrases that make a line a copyright notice, matched inside it.
 const COPYRIGHT: &str = include_str!("../data/boilerplate/copyright.txt");
+
+/// Headings that open a page's tail below the article (comments, related stories), by language.
+const SECTIONS: &str = include_str!("../data/boilerplate/sections.txt");
 
 /// A line of more words than this stops a scan when it is not furniture.
 pub const MAX_UNKNOWN_WORDS: usize = 12;
@@ -234,6 +241,12 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
             found.push((i, reason));
         }
     }
+    let taken: HashSet<usize> = found.iter().map(|f| f.0).collect();
+    for (i, reason) in tail(lines, &nonblank, &taken, rules) {
+        if !taken.contains(&i) {
+            found.push((i, reason));
+        }
+    }
     for &i in nonblank.iter().filter(|_| !rules.add.is_empty()) {
         let k = key(&lines[i].text);
         if rules.add.contains(&k) && !rules.exempt.contains(&k) && !found.iter().any(|f| f.0 == i) {
@@ -252,6 +265,168 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
     }
     taken.reverse();
     removed.extend(taken);
+}
+
+fn sections() -> &'static HashSet<String> {
+    static SECTIONS_SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SECTIONS_SET.get_or_init(|| lines_of(SECTIONS).map(key).collect())
+}
+
+/// A heading that opens a page's tail (`data/boilerplate/sections.txt`), read without its
+/// count: `Comments (74)`, `12 comments`, `留言列表 (42)`.
+fn section_heading(text: &str) -> bool {
+    if text.split_whitespace().count() > BLOCK_WORDS {
+        return false;
+    }
+    let k: String = key(text)
+        .chars()
+        .filter(|c| {
+            !c.is_numeric() && !matches!(c, '(' | ')' | '[' | ']' | '（' | '）' | '【' | '】')
+        })
+        .collect();
+    let k = k.split_whitespace().collect::<Vec<_>>().join(" ");
+    let k = k.trim_matches(|c: char| matches!(c, ' ' | ':' | '-' | '—' | '–' | '»' | '«'));
+    !k.is_empty() && sections().contains(k)
+}
+
+/// A short line that is only a date or a time with a few words (`於 2013/12/28 10:28`,
+/// `2020-05-19T17:52:00Z`): digits on both sides of `-`, `/`, `.` or `:`.
+fn dated(text: &str) -> bool {
+    if more_words_than(text, TAIL_DATE_WORDS) {
+        return false;
+    }
+    let c: Vec<char> = text.chars().collect();
+    c.windows(3).any(|w| {
+        w[0].is_ascii_digit() && matches!(w[1], '-' | '/' | '.' | ':') && w[2].is_ascii_digit()
+    })
+}
+
+/// A line of more than [`MAX_UNKNOWN_WORDS`] words ending like a sentence: a paragraph.
+fn paragraph(text: &str) -> bool {
+    let t = text.trim();
+    more_words_than(t, MAX_UNKNOWN_WORDS)
+        && t.ends_with([
+            '.', '!', '?', '…', '"', '»', '”', '。', '！', '？', ')', '\'',
+        ])
+}
+
+/// Whether `order` reads as prose wrapped into short lines (a plain-text document, an RFC, a
+/// letter typed at 72 columns): at least two lines, and one in [`WRAPPED_SHARE`], of six words
+/// or more that end on a letter and go on in a line that begins in lowercase. A tail is not.
+fn wrapped(order: &[usize], lines: &[Line]) -> bool {
+    let pairs = order
+        .windows(2)
+        .filter(|w| {
+            let (a, b) = (lines[w[0]].text.trim(), lines[w[1]].text.trim());
+            a.split_whitespace().count() >= 6
+                && a.chars().last().is_some_and(char::is_alphabetic)
+                && b.chars().next().is_some_and(char::is_lowercase)
+        })
+        .count();
+    pairs >= 2 && pairs * WRAPPED_SHARE >= order.len()
+}
+
+/// Prose wrapped into lines: one line in this many goes on in the next (see `wrapped`).
+pub const WRAPPED_SHARE: usize = 4;
+
+/// A line with a digit that may be a date, a time or a count of the text's own: digits on both
+/// sides of `-` `/` `.` `:` (`4:48 PM`, `2023-11-06`), a month's or a weekday's name beside them
+/// (`Nov. 6`), or digits for a third of its letters and digits (`2023`, `Issue 42`). Above a
+/// headline such a line stays; `2024 Elections` is a menu's item.
+fn datelike(text: &str) -> bool {
+    let digits = text.chars().filter(char::is_ascii_digit).count();
+    if digits == 0 {
+        return false;
+    }
+    let alnum = text.chars().filter(|c| c.is_alphanumeric()).count();
+    let c: Vec<char> = text.chars().collect();
+    digits * 3 >= alnum
+        || c.windows(3).any(|w| {
+            w[0].is_ascii_digit() && matches!(w[1], '-' | '/' | '.' | ':') && w[2].is_ascii_digit()
+        })
+        || text
+            .split(|c: char| !c.is_alphabetic())
+            .any(|w| !w.is_empty() && crate::metadata::date_word(&w.to_lowercase()))
+}
+
+/// A date line of a tail has at most this many words.
+pub const TAIL_DATE_WORDS: usize = 8;
+
+/// Rule 7, the page's tail: from a heading that opens it (comments, related stories; see
+/// [`section_heading`]) below the body to the document's end, every line goes, when what
+/// follows the heading is no article: no two paragraphs in a row, at least [`NAV_LISTED`]
+/// lines of evidence (listed lines, headings, dates, lines other rules remove), twice as many as
+/// its paragraphs, and each paragraph within three lines of such a line (a comment under its
+/// user's name and time, or above its `Reply`), and no prose wrapped into short lines. The heading must stand past the body's first paragraph, with two long lines above it.
+/// `order`: the non-blank lines; `taken`, those the other rules remove (evidence too). A line
+/// curated as content keeps the tail.
+fn tail(
+    lines: &[Line],
+    order: &[usize],
+    taken: &HashSet<usize>,
+    rules: &Rules,
+) -> Vec<(usize, &'static str)> {
+    let text = |p: usize| lines[order[p]].text.as_str();
+    let n = order.len();
+    let long: Vec<bool> = (0..n)
+        .map(|p| more_words_than(text(p), MAX_UNKNOWN_WORDS))
+        .collect();
+    let Some(start) = (1..n).find(|&p| long[p] && (p + 1..(p + 4).min(n)).any(|q| long[q])) else {
+        return vec![];
+    };
+    // Headings first: most pages have none, and the rest need not be read.
+    let heads: Vec<usize> = (start + 2..n)
+        .filter(|&h| section_heading(text(h)))
+        .collect();
+    if heads.is_empty() {
+        return vec![];
+    }
+    let evidence: Vec<bool> = (0..n)
+        .map(|p| {
+            let t = text(p);
+            taken.contains(&order[p])
+                || rules.add.contains(&key(t))
+                || listed(t).is_some()
+                || section_heading(t)
+                || dated(t)
+        })
+        .collect();
+    let para: Vec<bool> = (0..n).map(|p| paragraph(text(p))).collect();
+    for h in heads {
+        if long[..h].iter().filter(|&&l| l).count() < 2 {
+            continue;
+        }
+        if (h + 1..n.saturating_sub(1)).any(|p| para[p] && para[p + 1]) {
+            continue;
+        }
+        if wrapped(&order[h + 1..], lines) {
+            continue;
+        }
+        let shown = evidence[h + 1..].iter().filter(|&&e| e).count();
+        let paragraphs = para[h + 1..].iter().filter(|&&e| e).count();
+        if shown < NAV_LISTED || paragraphs * 2 > shown {
+            continue;
+        }
+        // Evidence next to a paragraph: within three lines, with no other paragraph between
+        // (the heading itself is not: an article may go on below a box of related stories).
+        let near = |p: usize| {
+            (p.saturating_sub(3).max(h + 1)..p)
+                .rev()
+                .take_while(|&q| !para[q])
+                .any(|q| evidence[q])
+                || (p + 1..(p + 4).min(n))
+                    .take_while(|&q| !para[q])
+                    .any(|q| evidence[q])
+        };
+        if (h + 1..n).any(|p| para[p] && !near(p)) {
+            continue;
+        }
+        if (h..n).any(|p| rules.exempt.contains(&key(text(p)))) {
+            return vec![];
+        }
+        return (h..n).map(|p| (order[p], "boilerplate-block")).collect();
+    }
+    vec![]
 }
 
 /// How a line of an edge's block is classed.
@@ -506,13 +681,18 @@ fn navigation(
             let before = (0..p).rposition(is_listed).map_or(0, |a| a + 1);
             let after = (p + 1..block.len()).find(|&b| is_listed(b));
             after.is_some_and(|b| {
-                b - before <= NAV_GAP && block[before..b].iter().all(|(_, c)| *c != Class::Long)
+                // In the document's order (a bottom block is read upwards).
+                let mut gap: Vec<usize> = block[before..b].iter().map(|(i, _)| *i).collect();
+                gap.sort_unstable();
+                b - before <= NAV_GAP
+                    && block[before..b].iter().all(|(_, c)| *c != Class::Long)
+                    && !wrapped(&gap, lines)
             })
         };
         // Above a headline every item goes, but a piece of a date or a time, or of a sentence.
         let above = || {
             let t = lines[i].text.trim();
-            !t.contains(|c: char| c.is_ascii_digit()) && t.chars().count() > 3
+            t.chars().count() > 3 && !datelike(t)
         };
         match class {
             Class::Listed(reason) => out.push((i, reason)),
@@ -912,9 +1092,15 @@ mod tests {
         let text = format!("Title\n\n{para}\n\n{para}\n\n{near}\n{footer}\n");
         let (lines, removed) = strip_text(&text);
         let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        // From `Related` on, the page's tail (rule 7): a heading that opens it, then listed lines.
         assert_eq!(
             texts,
             [
+                "Related",
+                "A Story Nearby",
+                "Share",
+                "Tweet",
+                "Another Story",
                 "Newsletter",
                 "Our Site Name",
                 "Privacy policy",
@@ -925,7 +1111,6 @@ mod tests {
             ]
         );
         assert!(lines.iter().any(|l| l.text == "Reporting by A. Writer"));
-        assert!(lines.iter().any(|l| l.text == "Share"));
     }
 
     #[test]
@@ -962,6 +1147,49 @@ mod tests {
             "City Hall",
         ] {
             assert!(lines.iter().any(|l| l.text == kept), "{kept}");
+        }
+    }
+
+    #[test]
+    fn a_comment_section_below_the_body_goes_to_the_end() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let comment =
+            "What a piece, I read every word of it and I will send it on to my friends at once.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nComments (2)\nann_b\n2024-03-01 10:12\n{comment}\nReply\nbob77\n2024-03-02 08:00\n{comment}\nReply\nLoad more\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(
+            removed.first().map(|r| r.text.as_str()),
+            Some("Comments (2)")
+        );
+        assert_eq!(removed.len(), 10);
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+    }
+
+    #[test]
+    fn a_related_heading_inside_the_body_keeps_the_article_below_it() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nRelated articles\nAnother Story Here\n\n{para}\n\nA Subheading\n\n{para}\n\nShare\nTweet\nEmail\nPrint\n"
+        );
+        let (lines, _) = strip_text(&text);
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 4);
+        assert!(lines.iter().any(|l| l.text == "Related articles"));
+    }
+
+    #[test]
+    fn prose_wrapped_into_short_lines_below_the_body_stays() {
+        let para =
+            "The board met in the library of the school and went through the agenda item by item.";
+        let text = format!(
+            "Minutes\n\n{para}\n\n{para}\n\nComments\nMrs. Berg asked whether the new roof could be paid\nfrom the reserve, and the treasurer said that it\ncould be, in part, by 2024-06-01 at the latest\nShare\nPrint\nEmail\n10:30\n"
+        );
+        // `Comments` is a listed line of the bottom block; the prose below it stays, with it
+        // neither the tail (rule 7) nor a navigation's gap (rule 6).
+        let (lines, _) = strip_text(&text);
+        for kept in ["Mrs. Berg", "from the reserve", "could be, in part"] {
+            assert!(lines.iter().any(|l| l.text.starts_with(kept)), "{kept}");
         }
     }
 }

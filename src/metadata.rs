@@ -82,6 +82,12 @@ fn months() -> &'static HashMap<String, i8> {
     })
 }
 
+/// Whether a lowercase word is a month's name (CLDR) or a word that stands beside a date
+/// (weekday names, `Posted on`): a line with it and a digit may be a dateline.
+pub fn date_word(word: &str) -> bool {
+    months().contains_key(word) || dateline_word(word)
+}
+
 /// Words that may stand beside a date in a dateline: weekday names (CLDR) and the words people
 /// write around a date (`Posted on`, `den`, `г.`).
 fn dateline_word(word: &str) -> bool {
