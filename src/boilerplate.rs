@@ -275,7 +275,8 @@ fn sections() -> &'static HashSet<String> {
 /// A heading that opens a page's tail (`data/boilerplate/sections.txt`), read without its
 /// count: `Comments (74)`, `12 comments`, `留言列表 (42)`.
 fn section_heading(text: &str) -> bool {
-    if text.split_whitespace().count() > BLOCK_WORDS {
+    // More than BLOCK_WORDS words (counted no further than needed: most lines are paragraphs).
+    if text.split_whitespace().nth(BLOCK_WORDS).is_some() {
         return false;
     }
     let k: String = key(text)
@@ -822,7 +823,10 @@ pub fn more_words_than(text: &str, limit: usize) -> bool {
     let (mut spaced, mut unspaced) = (0usize, 0usize);
     for word in text.split_whitespace() {
         spaced += 1;
-        unspaced += word.chars().filter(|&c| unspaced_script(c)).count();
+        // Every unspaced script is at U+0E00 or above: three bytes or more in UTF-8.
+        if word.bytes().any(|b| b >= 0xE0) {
+            unspaced += word.chars().filter(|&c| unspaced_script(c)).count();
+        }
         if spaced + unspaced / 2 > limit {
             return true;
         }
