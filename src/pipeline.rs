@@ -402,11 +402,15 @@ pub fn build(
     }
 
     let mut removed: Vec<Removed> = Vec::new();
+    // The corpus's rules as they are (up to thousands of recurring lines: never copied per
+    // document), or with the document's own curated lines.
     let rules = match curation {
-        Some(c) => context
-            .furniture
-            .with(&c.furniture.add, &c.furniture.exempt),
-        None => context.furniture.clone(),
+        Some(c) => std::borrow::Cow::Owned(
+            context
+                .furniture
+                .with(&c.furniture.add, &c.furniture.exempt),
+        ),
+        None => std::borrow::Cow::Borrowed(&context.furniture),
     };
     // Furniture first: the head is where the document's own lines begin.
     boilerplate::strip(&mut lines, &rules, &mut removed);
