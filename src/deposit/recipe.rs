@@ -50,8 +50,11 @@ pub struct Recipe {
 }
 
 const METHODS: [&str; 3] = ["stored", "libdeflate-6", "zlib-rs-6"];
-/// Entries up to this size are tried with libdeflate (one shot, in memory).
-const ONE_SHOT_MAX: u64 = 64 << 20;
+/// Entries up to this size are tried with libdeflate (one shot, in memory) first.
+const ONE_SHOT_MAX: u64 = if cfg!(test) { 1 << 20 } else { 64 << 20 };
+/// Larger ones up to this size are tried with libdeflate after zlib-rs (a document that large
+/// was held in memory whole by the release that wrote it).
+const LIBDEFLATE_MAX: u64 = 1 << 30;
 
 /// Make the recipe of `zip` (whose bag's top folder is `top`), writing its skeleton to
 /// `skeleton`. `sha256` is the zip's, already verified. Only entries whose bag path `stored`
@@ -271,7 +274,8 @@ fn reproduces(zip: &Path, start: u64, compressed: u64, size: u64) -> Result<Opti
         copy_chunked(&mut data.as_slice(), &mut encoder)?;
         return Ok((encoder.finish()? == deflated).then_some("zlib-rs-6"));
     }
-    // Large: inflate and deflate again as streams, comparing as the bytes come.
+    // Large: inflate and deflate again as streams, comparing as the bytes come (zlib-rs, as
+    // archivist's writer makes large tag files).
     let mut compare = Compare {
         expected: region()?,
         same: true,
@@ -283,7 +287,21 @@ fn reproduces(zip: &Path, start: u64, compressed: u64, size: u64) -> Result<Opti
         return Ok(None);
     }
     encoder.finish()?;
-    Ok((compare.same && compare.bytes == compressed).then_some("zlib-rs-6"))
+    if compare.same && compare.bytes == compressed {
+        return Ok(Some("zlib-rs-6"));
+    }
+    // Documents of any size are deflated by libdeflate in one shot: tried in memory, up to
+    // LIBDEFLATE_MAX.
+    if size <= LIBDEFLATE_MAX {
+        let mut data = Vec::new();
+        flate2::read::DeflateDecoder::new(region()?).read_to_end(&mut data)?;
+        let mut deflated = Vec::new();
+        region()?.read_to_end(&mut deflated)?;
+        if data.len() as u64 == size && libdeflate6(&data)? == deflated {
+            return Ok(Some("libdeflate-6"));
+        }
+    }
+    Ok(None)
 }
 
 fn libdeflate6(data: &[u8]) -> Result<Vec<u8>> {
@@ -298,10 +316,19 @@ fn libdeflate6(data: &[u8]) -> Result<Vec<u8>> {
 }
 
 /// Copy in 256 KiB writes, as archivist's zip writer feeds its stream deflater.
+/// Whole chunks (an inflater's reads come in any size; the writer's come from a file, whole).
 fn copy_chunked(from: &mut dyn Read, to: &mut dyn Write) -> Result<()> {
     let mut buf = vec![0u8; 256 * 1024];
     loop {
-        let n = from.read(&mut buf)?;
+        let mut n = 0;
+        while n < buf.len() {
+            match from.read(&mut buf[n..]) {
+                Ok(0) => break,
+                Ok(k) => n += k,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
         if n == 0 {
             return Ok(());
         }
@@ -646,6 +673,10 @@ mod tests {
         files.insert("small.txt".to_owned(), small.clone());
         files.insert("large.txt".to_owned(), large.clone());
         files.insert("noise.bin".to_owned(), incompressible.clone());
+        // A document over the one-shot size (1 MiB in tests): deflated by libdeflate whole.
+        let document = b"Xocali, 26 fevral 1992. ".repeat(100_000);
+        files.insert("document.txt".to_owned(), document.clone());
+        zipper.add("document.txt", &document, None).unwrap();
         zipper.add("small.txt", &small, None).unwrap();
         zipper
             .add_streamed("large.txt", |w| Ok(w.write_all(&large)?))
@@ -667,6 +698,11 @@ mod tests {
             "{methods:?}"
         );
         assert_eq!(methods.get("large.txt"), Some(&"zlib-rs-6"), "{methods:?}");
+        assert_eq!(
+            methods.get("document.txt"),
+            Some(&"libdeflate-6"),
+            "{methods:?}"
+        );
         assert_eq!(methods.get("noise.bin"), Some(&"stored"), "{methods:?}");
         let mut out = Vec::new();
         let got = rebuild(

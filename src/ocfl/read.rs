@@ -486,7 +486,7 @@ pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retri
             None,
         )
     })?;
-    fs_err::create_dir_all(out)?;
+    let made = MadeFolders::make(out)?;
     let zip_name = format!("{name}.zip");
     RelPath::portable(&zip_name).map_err(|e| refuse(format!("the release name {e}"), None))?;
     let temp = tempfile::Builder::new()
@@ -547,28 +547,38 @@ pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retri
     let sidecar_bytes = read_companion(&sidecar_path)?;
     let signature_bytes = read_companion(&signature_path)?;
     if let Some((_, bytes)) = &sidecar_bytes {
-        // Read as `verify` reads a sidecar: `SHA256  FILE` on the first line, either case.
+        // Read as `verify` reads a sidecar (`SHA256  FILE`, either case), every line of it:
+        // a line vouching for other bytes is refused, as `sha256sum -c` would fail on it.
         let text = String::from_utf8_lossy(bytes);
-        let line = text.lines().next().unwrap_or_default();
-        let (digest, named) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
-        let named = named.trim().trim_start_matches('*');
-        if !digest.eq_ignore_ascii_case(&sha256) {
-            return Err(refuse(
-                format!(
-                    "`{sidecar_path}` in version {version} of `{id}` does not name the zip rebuilt \
-                     from it ({zip_name}, SHA-256 {sha256}): it says `{}`; nothing was written",
-                    line.chars().take(200).collect::<String>()
-                ),
-                Some(format!(
-                    "audit the root with `archivist verify {shown}`; the version's zip alone can be checked against its own digest"
-                )),
-            ));
-        }
-        if named != zip_name {
-            tracing::warn!(
-                sidecar = %sidecar_path,
-                "the sidecar names `{named}`, not `{zip_name}`: `sha256sum -c` will look for that file"
-            );
+        for (no, line) in text
+            .lines()
+            .enumerate()
+            .filter(|(_, l)| !l.trim().is_empty())
+        {
+            let (digest, named) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+            let named = named.trim_start().trim_start_matches('*');
+            if !digest.eq_ignore_ascii_case(&sha256) {
+                return Err(refuse(
+                    format!(
+                        "`{sidecar_path}` in version {version} of `{id}` does not name the zip \
+                         rebuilt from it ({zip_name}, SHA-256 {sha256}): line {} says `{}`; \
+                         nothing was written",
+                        no + 1,
+                        line.chars().take(200).collect::<String>()
+                    ),
+                    Some(format!(
+                        "the version's files match its inventory, so an audit finds nothing: it \
+                         is the sidecar that was deposited with it that differs; the zip's own \
+                         SHA-256 is in `release/{zip_name}.recipe.json` of that version"
+                    )),
+                ));
+            }
+            if named != zip_name {
+                tracing::warn!(
+                    sidecar = %sidecar_path,
+                    "the sidecar names `{named}`, not `{zip_name}`: `sha256sum -c` will look for that file"
+                );
+            }
         }
     }
     temp.as_file().sync_all()?;
@@ -590,6 +600,7 @@ pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retri
     };
     let sidecar = companion(sidecar_bytes)?;
     let signature = companion(signature_bytes)?;
+    made.keep();
     Ok(Retrieved {
         id,
         version,
@@ -599,6 +610,39 @@ pub fn retrieve(root: &dyn Tree, wanted: Wanted<'_>, out: &Path) -> Result<Retri
         sidecar,
         signature,
     })
+}
+
+/// The folders `retrieve` made for `--out`: removed again (when empty) unless kept, so a
+/// refusal leaves nothing behind.
+struct MadeFolders {
+    made: Vec<PathBuf>,
+    kept: bool,
+}
+
+impl MadeFolders {
+    fn make(out: &Path) -> Result<MadeFolders> {
+        let made: Vec<PathBuf> = out
+            .ancestors()
+            .take_while(|a| !a.as_os_str().is_empty() && !a.exists())
+            .map(Path::to_path_buf)
+            .collect();
+        fs_err::create_dir_all(out)?;
+        Ok(MadeFolders { made, kept: false })
+    }
+
+    fn keep(mut self) {
+        self.kept = true;
+    }
+}
+
+impl Drop for MadeFolders {
+    fn drop(&mut self) {
+        if !self.kept {
+            for dir in &self.made {
+                let _ = std::fs::remove_dir(dir);
+            }
+        }
+    }
 }
 
 /// Give a finished temporary file its final name: never over a different file.

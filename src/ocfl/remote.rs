@@ -464,7 +464,21 @@ fn ensure_root(tree: &mut S3) -> Result<&'static str> {
         } else {
             format!("{above}/0=")
         };
-        let listed = tree.client.list(&declarations)?;
+        let listed = match tree.client.list(&declarations) {
+            Ok(listed) => listed,
+            // A key limited to the root's prefix may not list above it: nothing to tell then.
+            Err(Error::Io(e)) if e.kind() == std::io::ErrorKind::PermissionDenied => {
+                tracing::warn!(
+                    "cannot list {} (access denied): whether a root or an object holds {shown} is not checked there",
+                    Location {
+                        bucket: location.bucket.clone(),
+                        prefix: declarations.clone(),
+                    }
+                );
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
         if let Some(found) = listed.iter().find(|l| {
             l.key[declarations.len()..].starts_with("ocfl_")
                 && !l.key[declarations.len()..].contains('/')

@@ -919,6 +919,28 @@ fn lock_root(root: &Path, spec: &str) -> Result<std::fs::File> {
     Ok(file)
 }
 
+/// `path` made absolute, with every part that exists resolved (symbolic links, `..`) and the
+/// rest (folders to be made) taken as written, `..` and `.` applied.
+fn real_path(path: &Path) -> Result<PathBuf> {
+    use std::path::Component;
+    let mut real = PathBuf::new();
+    for part in std::path::absolute(path)?.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                real.pop();
+            }
+            other => {
+                real.push(other);
+                if let Ok(resolved) = std::fs::canonicalize(&real) {
+                    real = resolved;
+                }
+            }
+        }
+    }
+    Ok(real)
+}
+
 /// Create the storage root if it does not exist (or is an empty folder): OCFL 1.1 with the
 /// `0004-hashed-n-tuple-storage-layout` extension and its defaults. An existing root is left as
 /// it is, whatever its layout.
@@ -926,26 +948,20 @@ pub fn ensure_root(root: &Path) -> Result<()> {
     if super::validate::is_root(root) {
         return Ok(());
     }
-    if root.exists() {
-        let empty = root.is_dir() && fs_err::read_dir(root)?.next().is_none();
-        if !empty {
-            return Err(Error::Usage(format!(
-                "`{}` exists and is not an OCFL storage root (no 0=ocfl_1.1 or 0=ocfl_1.0)",
-                root.display()
-            )));
-        }
-        fs_err::remove_dir(root)?;
-    }
-    let declaration = root.join(format!("0={}", super::ROOT_DECLARATION));
-    let absolute = std::path::absolute(root)?;
+    // Where the root would really be: symbolic links and `..` resolved as the file system will
+    // resolve them once the missing folders are made. Decided before anything is changed.
+    let absolute = real_path(root)?;
     // A root is never made inside another root or an object: it would break the one around it.
+    // Each folder above is asked for the declarations by name (a folder one may enter but not
+    // list is still asked).
     for around in absolute.ancestors().skip(1) {
-        let Ok(entries) = std::fs::read_dir(around) else {
-            continue;
-        };
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if name.starts_with("0=ocfl_") && entry.path().is_file() {
+        for name in [
+            "0=ocfl_1.1",
+            "0=ocfl_1.0",
+            "0=ocfl_object_1.1",
+            "0=ocfl_object_1.0",
+        ] {
+            if around.join(name).is_file() {
                 let what = if name.starts_with("0=ocfl_object_") {
                     "an OCFL object"
                 } else {
@@ -965,6 +981,17 @@ pub fn ensure_root(root: &Path) -> Result<()> {
             }
         }
     }
+    if absolute.exists() {
+        let empty = absolute.is_dir() && fs_err::read_dir(&absolute)?.next().is_none();
+        if !empty {
+            return Err(Error::Usage(format!(
+                "`{}` exists and is not an OCFL storage root (no 0=ocfl_1.1 or 0=ocfl_1.0)",
+                root.display()
+            )));
+        }
+        fs_err::remove_dir(&absolute)?;
+    }
+    let declaration = absolute.join(format!("0={}", super::ROOT_DECLARATION));
     let parent = absolute
         .parent()
         .ok_or_else(|| Error::Usage("the storage root needs a parent folder".into()))?;

@@ -226,14 +226,25 @@ fn retrieve_refuses_a_sidecar_that_names_other_bytes_and_writes_nothing() {
         "{}",
         got.stderr
     );
-    assert!(
-        !out.exists() || std::fs::read_dir(&out).unwrap().next().is_none(),
-        "retrieve wrote {:?}",
-        files_below(&out)
-    );
-    // The right digest in capitals, as some tools write it, is the same digest.
+    assert!(!out.exists(), "retrieve left {:?}", files_below(&out));
+    // A right first line does not vouch for a second that names other bytes.
     let published =
         std::fs::read_to_string(repo().join("release/khojaly-1992-1.0.2.zip.sha256")).unwrap();
+    forge_stored(
+        &object,
+        ".zip.sha256",
+        format!("{published}{forged}").as_bytes(),
+    );
+    let got = run(archivist()
+        .args(["retrieve"])
+        .arg(&root)
+        .arg("khojaly-1992-1.0.2")
+        .arg("--out")
+        .arg(&out));
+    assert_eq!(got.code, 1, "{}", got.stderr);
+    assert!(got.stderr.contains("line 2 says"), "{}", got.stderr);
+    assert!(!out.exists());
+    // The right digest in capitals, as some tools write it, is the same digest.
     forge_stored(&object, ".zip.sha256", published.to_uppercase().as_bytes());
     let got = run(archivist()
         .args(["retrieve"])
@@ -251,16 +262,32 @@ fn a_new_root_inside_a_root_or_an_object_is_refused_and_nothing_is_written() {
     let root = work.path().join("root");
     assert_eq!(deposit_ocfl(&committed("1.0.2"), &root).code, 0);
     let object = crate::deposit::object_dir(&root);
+    // The ways a path can lead inside: plainly, into an object, through `..` past a folder
+    // that does not exist yet, through a symbolic link; and an empty folder inside the root,
+    // which is left where it is.
+    std::os::unix::fs::symlink(&object, work.path().join("link")).unwrap();
+    std::fs::create_dir(root.join("extensions/empty")).unwrap();
     let before = snapshot(&root);
-    for inner in [root.join("sub"), object.join("nested/root")] {
+    let ways = [
+        root.join("sub"),
+        object.join("nested/root"),
+        work.path().join("missing/../root/inner"),
+        work.path().join("link/inner"),
+        root.join("extensions/empty"),
+    ];
+    for inner in ways {
         let run = deposit_ocfl(&committed("1.1.0"), &inner);
-        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_eq!(run.code, 1, "{}: {}", inner.display(), run.stderr);
         assert!(
             run.stderr.contains("would be a new storage root inside"),
             "{}",
             run.stderr
         );
-        assert!(!inner.exists(), "{} was made", inner.display());
         assert_eq!(snapshot(&root), before, "the root around it was changed");
     }
+    assert!(!work.path().join("missing").exists());
+    // A sibling reached through `..` is outside: made.
+    let sibling = deposit_ocfl(&committed("1.1.0"), &root.join("../sibling"));
+    assert_eq!(sibling.code, 0, "{}", sibling.stderr);
+    assert!(work.path().join("sibling/0=ocfl_1.1").is_file());
 }
