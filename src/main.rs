@@ -22,9 +22,13 @@ fn main() -> ExitCode {
             } else {
                 ("error", "hint")
             };
-            eprintln!("{error_label}: {error}");
+            // Written, not `eprintln!`: a closed stderr (`2>&1 | head -1`) must not turn the
+            // exit code into a panic's.
+            use std::io::Write;
+            let mut stderr = std::io::stderr().lock();
+            let _ = writeln!(stderr, "{error_label}: {error}");
             if let Some(hint) = error.hint() {
-                eprintln!("{hint_label}: {hint}");
+                let _ = writeln!(stderr, "{hint_label}: {hint}");
             }
             ExitCode::from(error.exit_status().code())
         }
