@@ -120,18 +120,21 @@ fn phrases() -> &'static HashSet<String> {
 /// A line as the lists hold it: lowercase, single spaces, without bullets or arrows at its start
 /// or `:` `.` `…` `»` `›` `→` `!` at its end.
 pub fn key(line: &str) -> String {
-    let trimmed = line
-        .trim()
-        .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©' && c != '(')
-        .trim_end_matches(|c: char| {
-            c.is_whitespace()
-                || matches!(c, ':' | '.' | '…' | '»' | '›' | '→' | '>' | '!' | '|' | '/')
-        });
-    trimmed
+    trimmed(line)
         .split_whitespace()
         .collect::<Vec<_>>()
         .join(" ")
         .to_lowercase()
+}
+
+/// A line without what [`key`] takes off its ends.
+fn trimmed(line: &str) -> &str {
+    line.trim()
+        .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©' && c != '(')
+        .trim_end_matches(|c: char| {
+            c.is_whitespace()
+                || matches!(c, ':' | '.' | '…' | '»' | '›' | '→' | '>' | '!' | '|' | '/')
+        })
 }
 
 /// What curators said in `dataset.toml`, and what the corpus says: keys (see [`key`]).
@@ -198,8 +201,21 @@ fn is_listed_menu(k: &str) -> bool {
             .map(str::trim)
             .filter(|i| !i.is_empty())
             .collect();
-        let known = items.iter().filter(|i| phrases().contains(&key(i))).count();
-        items.len() >= 2 && known * 3 >= items.len() * 2
+        if items.len() < 2 {
+            return false;
+        }
+        // An item of a key is lowercase and single-spaced already: its key is it, trimmed
+        // (lowercasing is idempotent). Given up once more than a third are unknown.
+        let mut unknown = 0;
+        for item in &items {
+            if !phrases().contains(trimmed(item)) {
+                unknown += 1;
+                if unknown * 3 > items.len() {
+                    return false;
+                }
+            }
+        }
+        true
     };
     for sep in ['|', '•', '·', '¦', '/'] {
         if k.contains(sep) {
@@ -369,16 +385,18 @@ fn tail(
 ) -> Vec<(usize, &'static str)> {
     let text = |p: usize| lines[order[p]].text.as_str();
     let n = order.len();
+    // Headings first: most documents have none, and the rest need not be read.
+    let heads: Vec<usize> = (3..n).filter(|&h| section_heading(text(h))).collect();
+    if heads.is_empty() {
+        return vec![];
+    }
     let long: Vec<bool> = (0..n)
         .map(|p| more_words_than(text(p), MAX_UNKNOWN_WORDS))
         .collect();
     let Some(start) = (1..n).find(|&p| long[p] && (p + 1..(p + 4).min(n)).any(|q| long[q])) else {
         return vec![];
     };
-    // Headings first: most pages have none, and the rest need not be read.
-    let heads: Vec<usize> = (start + 2..n)
-        .filter(|&h| section_heading(text(h)))
-        .collect();
+    let heads: Vec<usize> = heads.into_iter().filter(|&h| h >= start + 2).collect();
     if heads.is_empty() {
         return vec![];
     }
