@@ -437,8 +437,9 @@ fn tail(
         return vec![];
     };
     // Headings first: most pages have none, and the rest need not be read.
+    // A heading, not the last word of a sentence wrapped into it (`... keyframe` / `related`).
     let heads: Vec<usize> = (start + 2..n)
-        .filter(|&h| section_heading(text(h)))
+        .filter(|&h| section_heading(text(h)) && !sentence_piece(lines, order[h]))
         .collect();
     if heads.is_empty() {
         return vec![];
