@@ -158,7 +158,7 @@ impl Rules {
 /// Why a line is furniture by itself (rules 1-3), if it is.
 fn listed(line: &str) -> Option<&'static str> {
     let k = key(line);
-    if k.is_empty() {
+    if k.is_empty() || option(line) {
         return None;
     }
     if phrases().contains(&k) || is_language_name(&k) {
@@ -171,6 +171,15 @@ fn listed(line: &str) -> Option<&'static str> {
         return Some("boilerplate-menu");
     }
     None
+}
+
+/// A command's option, as a manual page lists it: `-` right before a letter, a digit, `?` or
+/// another `-` (`--help`, `-?, --help`, `-V, --version`), never a bullet (`- Help`).
+fn option(line: &str) -> bool {
+    let mut c = line.trim_start().chars();
+    c.next() == Some('-')
+        && c.next()
+            .is_some_and(|n| n.is_alphanumeric() || matches!(n, '?' | '-'))
 }
 
 /// `español (de méxico)`: a language's own name with a region, as switchers write it.
@@ -762,7 +771,7 @@ fn navigation(
             _ if Some(i) == first || !item(&lines[i].text) => {}
             _ if p >= end => {}
             _ if beyond && !above() => {}
-            _ if !beyond && !gap() => {}
+            _ if !beyond && (!gap() || datelike(lines[i].text.trim())) => {}
             Class::Recurring => out.push((i, "boilerplate-recurring")),
             Class::Unknown => out.push((i, "boilerplate-block")),
             Class::Long | Class::Content => {}
@@ -786,9 +795,10 @@ enum Mode {
 /// A line that reads like a menu's item, not a piece of a sentence: it does not end with
 /// a sentence's or a clause's punctuation.
 fn item(text: &str) -> bool {
-    !text.trim().ends_with([
+    let t = text.trim();
+    !t.ends_with([
         '.', ',', ';', '!', '?', '…', '"', '»', '”', '。', '、', '，',
-    ])
+    ]) && !t.contains("; ")
 }
 
 /// Where the lines that repeat the document's first line stand in `order` (non-blank lines from
@@ -1111,6 +1121,11 @@ mod tests {
             Some("boilerplate-copyright")
         );
         assert_eq!(listed("Copyright"), Some("boilerplate-copyright"));
+        // A manual page's options are no buttons.
+        for line in ["--help", "-?, --help", "-h, --help"] {
+            assert_eq!(listed(line), None, "{line}");
+        }
+        assert_eq!(listed("- Help"), Some("boilerplate-phrase"));
         let (_, removed) = strip_text(&format!(
             "{BODY}## Copyright and licensing\n\nCopyright (C) 1990 A. Writer.\n\nCopyright (C) 1994 B. Writer.\n"
         ));
