@@ -161,7 +161,7 @@ impl Rules {
 /// Why a line is furniture by itself (rules 1-3), if it is.
 fn listed(line: &str) -> Option<&'static str> {
     let k = key(line);
-    if k.is_empty() {
+    if k.is_empty() || option(line) {
         return None;
     }
     if phrases().contains(&k) || is_language_name(&k) {
@@ -174,6 +174,15 @@ fn listed(line: &str) -> Option<&'static str> {
         return Some("boilerplate-menu");
     }
     None
+}
+
+/// A command's option, as a manual page lists it: `-` right before a letter, a digit, `?` or
+/// another `-` (`--help`, `-?, --help`, `-V, --version`), never a bullet (`- Help`).
+fn option(line: &str) -> bool {
+    let mut c = line.trim_start().chars();
+    c.next() == Some('-')
+        && c.next()
+            .is_some_and(|n| n.is_alphanumeric() || matches!(n, '?' | '-'))
 }
 
 /// `español (de méxico)`: a language's own name with a region, as switchers write it.
@@ -189,8 +198,18 @@ fn is_copyright(k: &str) -> bool {
     }
     k.contains('©')
         || k.starts_with("(c)")
-        || k.starts_with("copyright")
+        || (k.starts_with("copyright") && notice_after_word(&k["copyright".len()..]))
         || lines_of(COPYRIGHT).any(|p| k.contains(p))
+}
+
+/// What follows a line's opening `copyright` makes it a notice: nothing (the word alone, a
+/// footer's link or the heading over notices), or a year or `(c)`; not a colon after the word
+/// (`copyright: updated`, a changelog's item) nor words alone (`Copyright and licensing`, a
+/// heading of the text).
+fn notice_after_word(rest: &str) -> bool {
+    rest.trim().is_empty()
+        || (!rest.trim_start().starts_with(':')
+            && (rest.contains("(c)") || rest.chars().any(|c| c.is_ascii_digit())))
 }
 
 /// Items separated by `|`, `•`, `·`, `/`, or by spaces, at least two, two thirds of them listed.
@@ -257,6 +276,16 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
             found.push((i, reason));
         }
     }
+    // A line that goes on in the next one, or goes on from the one before, is a piece of a
+    // sentence (prose wrapped into lines: a README's paragraph, a licence's notice recurring in
+    // several documents): only its own evidence (a listed phrase, a copyright notice) removes it.
+    // So is a line of a paragraph with such a piece, a recurring line that is a sentence, and
+    // a heading marked as one (`## Copyright and licensing`, a README's).
+    found.retain(|&(i, reason)| match reason {
+        "boilerplate-block" => !sentence_piece(lines, i) && !markdown_heading(&lines[i].text),
+        "boilerplate-recurring" => !in_prose(lines, i) && !sentence(&lines[i].text),
+        _ => true,
+    });
     let taken: HashSet<usize> = found.iter().map(|f| f.0).collect();
     for (i, reason) in tail(lines, &nonblank, &taken, rules) {
         if !taken.contains(&i) {
@@ -343,6 +372,48 @@ fn wrapped(order: &[usize], lines: &[Line]) -> bool {
     pairs >= 2 && pairs * WRAPPED_SHARE >= order.len()
 }
 
+/// Whether line `i` and the line right after it, or right before it, are one sentence wrapped:
+/// the first of six words or more ending in a letter, the second opening in lowercase.
+fn sentence_piece(lines: &[Line], i: usize) -> bool {
+    let goes_on = |a: &str, b: &str| {
+        let (a, b) = (a.trim(), b.trim());
+        a.split_whitespace().count() >= 6
+            && a.chars().last().is_some_and(char::is_alphabetic)
+            && b.chars().next().is_some_and(char::is_lowercase)
+    };
+    let text = &lines[i].text;
+    lines
+        .get(i + 1)
+        .is_some_and(|next| goes_on(text, &next.text))
+        || i.checked_sub(1)
+            .is_some_and(|p| goes_on(&lines[p].text, text))
+}
+
+/// Whether a line of the paragraph of line `i` (the lines next to it, no blank line between)
+/// is a piece of a wrapped sentence (see [`sentence_piece`]).
+fn in_prose(lines: &[Line], i: usize) -> bool {
+    let blank = |j: usize| lines[j].text.trim().is_empty();
+    let start = (0..i).rev().take_while(|&j| !blank(j)).last().unwrap_or(i);
+    let end = (i + 1..lines.len())
+        .take_while(|&j| !blank(j))
+        .last()
+        .unwrap_or(i);
+    (start..=end).any(|j| sentence_piece(lines, j))
+}
+
+/// A sentence: four words or more, ending in `.` `!` `?` (`See the end for copying conditions.`).
+fn sentence(text: &str) -> bool {
+    let t = text.trim();
+    t.split_whitespace().count() >= 4 && t.ends_with(['.', '!', '?'])
+}
+
+/// A Markdown heading: `#` to `######`, then a space and words.
+fn markdown_heading(text: &str) -> bool {
+    let t = text.trim_start();
+    let hashes = t.chars().take_while(|&c| c == '#').count();
+    (1..=6).contains(&hashes) && t[hashes..].starts_with(' ') && !t[hashes..].trim().is_empty()
+}
+
 /// Prose wrapped into lines: one line in this many goes on in the next (see `wrapped`).
 pub const WRAPPED_SHARE: usize = 4;
 
@@ -396,7 +467,11 @@ fn tail(
     let Some(start) = (1..n).find(|&p| long[p] && (p + 1..(p + 4).min(n)).any(|q| long[q])) else {
         return vec![];
     };
-    let heads: Vec<usize> = heads.into_iter().filter(|&h| h >= start + 2).collect();
+    // A heading, not the last word of a sentence wrapped into it (`... keyframe` / `related`).
+    let heads: Vec<usize> = heads
+        .into_iter()
+        .filter(|&h| h >= start + 2 && !sentence_piece(lines, order[h]))
+        .collect();
     if heads.is_empty() {
         return vec![];
     }
@@ -718,7 +793,7 @@ fn navigation(
             _ if Some(i) == first || !item(&lines[i].text) => {}
             _ if p >= end => {}
             _ if beyond && !above() => {}
-            _ if !beyond && !gap() => {}
+            _ if !beyond && (!gap() || datelike(lines[i].text.trim())) => {}
             Class::Recurring => out.push((i, "boilerplate-recurring")),
             Class::Unknown => out.push((i, "boilerplate-block")),
             Class::Long | Class::Content => {}
@@ -742,9 +817,10 @@ enum Mode {
 /// A line that reads like a menu's item, not a piece of a sentence: it does not end with
 /// a sentence's or a clause's punctuation.
 fn item(text: &str) -> bool {
-    !text.trim().ends_with([
+    let t = text.trim();
+    !t.ends_with([
         '.', ',', ';', '!', '?', '…', '"', '»', '”', '。', '、', '，',
-    ])
+    ]) && !t.contains("; ")
 }
 
 /// Where the lines that repeat the document's first line stand in `order` (non-blank lines from
@@ -1035,6 +1111,53 @@ mod tests {
         assert_eq!(removed[0].reason, "boilerplate-recurring");
         let (_, removed) = strip_with(&format!("{BODY}Ihre Käthe Schröder\n"), &rules);
         assert!(removed.is_empty());
+    }
+
+    #[test]
+    fn recurring_prose_and_headings_of_the_text_stay() {
+        // A notice wrapped into lines, a sentence, recurring in several documents of a corpus
+        // beside a copyright notice: prose, not a site's furniture.
+        let mut rules = Rules::default();
+        for l in [
+            "Permission is granted to copy and distribute this document under",
+            "the terms of the licence named below.",
+            "See the end for copying conditions.",
+        ] {
+            rules.recurring.insert(Edge::Bottom.key(l));
+        }
+        let (_, removed) = strip_with(
+            &format!(
+                "{BODY}Copyright (C) 2001 A. Writer\n\nPermission is granted to copy and distribute this document under\nthe terms of the licence named below.\n\nSee the end for copying conditions.\n"
+            ),
+            &rules,
+        );
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        assert_eq!(texts, ["Copyright (C) 2001 A. Writer"]);
+        // A changelog's item and a heading that open with the word are no notices.
+        for line in [
+            "* copyright: Updated.",
+            "## Copyright and licensing",
+            "Copyright and licensing",
+        ] {
+            assert_eq!(listed(line), None, "{line}");
+        }
+        assert_eq!(
+            listed("Copyright 2004-2009 by the developers."),
+            Some("boilerplate-copyright")
+        );
+        assert_eq!(listed("Copyright"), Some("boilerplate-copyright"));
+        // A manual page's options are no buttons.
+        for line in ["--help", "-?, --help", "-h, --help"] {
+            assert_eq!(listed(line), None, "{line}");
+        }
+        assert_eq!(listed("- Help"), Some("boilerplate-phrase"));
+        let (_, removed) = strip_text(&format!(
+            "{BODY}## Copyright and licensing\n\nCopyright (C) 1990 A. Writer.\n\nCopyright (C) 1994 B. Writer.\n"
+        ));
+        assert!(
+            removed.iter().all(|r| r.reason == "boilerplate-copyright"),
+            "{removed:?}"
+        );
     }
 
     #[test]

@@ -237,15 +237,20 @@ impl<'a> Pipeline<'a> {
         }
         let mut keys = ExternalSort::new(&self.scratch, sort::BUDGET / 2);
         let mut plans = HashMap::new();
+        let mut seen = HashSet::new();
         crate::flow::ordered(
             entries.entries(),
             |_| 1,
             IN_FLIGHT as u64,
             |entry| entry.map(|e| (self.edge_keys(&e), e.rel)),
             |found| {
-                let ((found, plan), rel) = found?;
-                for key in found {
-                    keys.push((key, String::new()))?;
+                let ((found, digest, plan), rel) = found?;
+                // A document that is another's copy (one text shipped twice) shows no site's
+                // furniture: its lines count once.
+                if seen.insert(digest) {
+                    for key in found {
+                        keys.push((key, String::new()))?;
+                    }
                 }
                 if let Some(plan) = plan
                     && plans.len() < MAX_PLANS
@@ -265,14 +270,21 @@ impl<'a> Pipeline<'a> {
     }
 
     /// The keys of one document's edge lines; none for a file that cannot be read or decoded
-    /// (that is reported when the document is processed). For a file decoded after detection,
-    /// the plan that decodes it again.
-    fn edge_keys(&self, entry: &Entry) -> (Vec<String>, Option<crate::decode::Plan>) {
+    /// (that is reported when the document is processed), with a digest of its text (a copy of
+    /// another document counts once). For a file decoded after detection, the plan that decodes
+    /// it again.
+    fn edge_keys(&self, entry: &Entry) -> (Vec<String>, u64, Option<crate::decode::Plan>) {
+        let digest = |text: &str| {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            text.hash(&mut h);
+            h.finish()
+        };
         if entry.size > self.limits.max_document_bytes {
-            return (Vec::new(), None);
+            return (Vec::new(), 0, None);
         }
         let Ok(bytes) = fs_err::read(&entry.path) else {
-            return (Vec::new(), None);
+            return (Vec::new(), 0, None);
         };
         let curated = self
             .dataset
@@ -282,11 +294,15 @@ impl<'a> Pipeline<'a> {
         if curated.is_none()
             && let Some(text) = crate::decode::utf8(&bytes)
         {
-            return (boilerplate::edge_keys(text), None);
+            return (boilerplate::edge_keys(text), digest(text), None);
         }
         match crate::decode::decode_planned(&bytes, &entry.display, curated) {
-            Ok((decoded, plan)) => (boilerplate::edge_keys(&decoded.text), plan),
-            Err(_) => (Vec::new(), None),
+            Ok((decoded, plan)) => (
+                boilerplate::edge_keys(&decoded.text),
+                digest(&decoded.text),
+                plan,
+            ),
+            Err(_) => (Vec::new(), 0, None),
         }
     }
 

@@ -6,7 +6,9 @@
 //! (`scripts/eval-corpus.py`). `tests/fixtures/eval-pages/`: 106 real web pages copied by a
 //! naive scraper (`scripts/eval-pages.py`), with their content and furniture marked from the
 //! article text their source expects (Mozilla Readability's and newspaper4k's test pages) or by
-//! hand (trafilatura's two pages).
+//! hand (trafilatura's two pages). `tests/fixtures/eval-prose/`: 70 documents that are no web
+//! pages (manual pages in 17 languages, licences, READMEs, changelogs, signed notes) from
+//! Debian's packages, of which no line may go but copyright notices.
 
 use crate::support::*;
 use serde_json::Value;
@@ -248,4 +250,52 @@ fn scraped_pages_titles_are_their_headlines() {
     );
     // README: 52 of 83 (30 with the `<title>` as it is).
     assert!(right >= 52, "{right} of {total}");
+}
+
+#[test]
+fn prose_loses_no_line() {
+    // Manual pages, licences, a constitution, READMEs, changelogs and signed notes in 17
+    // languages, from Debian's packages (`tests/fixtures/eval-prose/`): documents, not web
+    // pages. Every line is content but those `furniture.tsv` marks by hand (copyright notices).
+    let dir = repo().join("tests/fixtures/eval-prose");
+    let report = check_json(
+        &dir.join("raw"),
+        &repo().join("tests/fixtures/config/eval-one-language.toml"),
+    )
+    .json();
+    let records = records_by_file(&report);
+    let marked = std::fs::read_to_string(dir.join("furniture.tsv")).unwrap();
+    let furniture: Vec<(String, u64)> = marked
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let mut cols = l.split('\t');
+            let (file, line) = (cols.next().unwrap(), cols.next().unwrap());
+            (file.to_owned(), line.parse().unwrap())
+        })
+        .collect();
+    let sources = std::fs::read_to_string(dir.join("SOURCES.tsv")).unwrap();
+    let files: Vec<&str> = sources
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').next().unwrap())
+        .collect();
+    assert_eq!(records.len(), files.len(), "a document without its source");
+    let mut lost = Vec::new();
+    for file in &files {
+        let record = records
+            .get(*file)
+            .unwrap_or_else(|| panic!("{file}: no record"));
+        for r in record["removed"].as_array().unwrap() {
+            let n = r["line"].as_u64().unwrap();
+            if !furniture.iter().any(|(f, l)| f == file && *l == n) {
+                lost.push(format!("{file}:{n}: {} ({})", r["text"], r["reason"]));
+            }
+        }
+    }
+    eprintln!(
+        "prose ({} documents): content lines removed: {lost:?}",
+        files.len()
+    );
+    assert!(lost.is_empty(), "content lines removed: {lost:#?}");
 }
