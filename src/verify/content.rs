@@ -76,22 +76,18 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
     let mut referenced = Bits::new(report.digests.len());
     let mut previous_id: Option<String> = None;
     let mut ids = super::descriptions::IdSequence::default();
-    // Each line parsed and checked against the schema on any core, a chunk of lines at a time;
-    // then, in order, what depends on the lines before (order, ids) and on the bag.
-    let parse = |no: u64, line: &str| -> (Option<Value>, Vec<Problem>) {
+    let mut check_line = |no: u64, line: &str, problems: &mut Vec<Problem>| {
         let record: Value = match serde_json::from_str(line) {
             Ok(v) => v,
             Err(e) => {
-                return (
-                    None,
-                    vec![
-                        Problem::error(name(RECORDS), "record-invalid", format!("not JSON: {e}"))
-                            .at_line(no),
-                    ],
+                problems.push(
+                    Problem::error(name(RECORDS), "record-invalid", format!("not JSON: {e}"))
+                        .at_line(no),
                 );
+                return;
             }
         };
-        let mut problems = Vec::new();
+        records += 1;
         if let Some(validator) = &validator {
             for error in validator.iter_errors(&record) {
                 problems.push(
@@ -104,10 +100,6 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
                 );
             }
         }
-        (Some(record), problems)
-    };
-    let mut check_record = |no: u64, record: Value, problems: &mut Vec<Problem>| {
-        records += 1;
         let id = record["id"].as_str().unwrap_or_default().to_owned();
         if let Some(prev) = &previous_id
             && *prev >= id
@@ -171,27 +163,9 @@ pub fn check(source: &mut dyn BagSource, report: &mut BagReport) -> usize {
     };
     if report.has(RECORDS) {
         let mut found = Vec::new();
-        let mut chunk: Vec<(u64, String)> = Vec::new();
-        let mut settle = |chunk: &mut Vec<(u64, String)>, found: &mut Vec<Problem>| {
-            use rayon::prelude::*;
-            let parsed: Vec<(Option<Value>, Vec<Problem>)> = chunk
-                .par_iter()
-                .map(|(no, line)| parse(*no, line))
-                .collect();
-            for ((no, _), (record, mut problems)) in chunk.drain(..).zip(parsed) {
-                found.append(&mut problems);
-                if let Some(record) = record {
-                    check_record(no, record, found);
-                }
-            }
-        };
         let read = for_each_line(source, RECORDS, &mut |no, line| {
-            chunk.push((no, line.to_owned()));
-            if chunk.len() == RECORDS_AT_ONCE {
-                settle(&mut chunk, &mut found);
-            }
+            check_line(no, line, &mut found)
         });
-        settle(&mut chunk, &mut found);
         problems.extend(found);
         if let Err(e) = read {
             problems.push(Problem::error(name(RECORDS), "unreadable", e.to_string()));
@@ -356,9 +330,6 @@ impl Bits {
 
 /// Call `each` with every line of the file at `path` (1-based line numbers), streamed: a file of
 /// any size takes one line of memory.
-/// Records parsed and checked against the schema at once (in parallel).
-const RECORDS_AT_ONCE: usize = 1024;
-
 pub fn for_each_line(
     source: &mut dyn BagSource,
     path: &str,
