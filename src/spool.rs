@@ -111,6 +111,23 @@ impl Spooled {
         }
     }
 
+    /// Every byte, in chunks of 256 KiB (the last one shorter): the chunks a stream deflater
+    /// is fed decide its output, so they are always these.
+    pub fn for_each_chunk<E: From<io::Error>>(
+        &self,
+        each: &mut dyn FnMut(&[u8]) -> Result<(), E>,
+    ) -> Result<(), E> {
+        let mut reader = self.reader();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = reader.read(&mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            each(&buf[..n])?;
+        }
+    }
+
     /// A reader from the first byte (readers are independent of each other).
     pub fn reader(&self) -> impl Read + '_ {
         io::BufReader::with_capacity(

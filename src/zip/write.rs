@@ -16,7 +16,7 @@ use crate::package::bagit::BagFile;
 use crate::spool::{Spool, Spooled};
 use sha2::{Digest, Sha256, Sha512};
 use std::cell::RefCell;
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// DEFLATE level, as `zip -6`.
@@ -133,18 +133,12 @@ fn deflate_streamed(
         Spool::new(spill_dir, 0),
         flate2::Compression::new(DEFLATE_LEVEL as u32),
     );
-    let mut reader = spooled.reader();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = reader.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        crc.update(&buf[..n]);
-        also(&buf[..n]);
-        deflater.write_all(&buf[..n])?;
-    }
-    drop(reader);
+    spooled.for_each_chunk(&mut |chunk| -> Result<()> {
+        crc.update(chunk);
+        also(chunk);
+        deflater.write_all(chunk)?;
+        Ok(())
+    })?;
     let deflated = deflater.finish()?.finish()?;
     let size = spooled.len();
     let (method, data) = if deflated.len() < size {
@@ -463,20 +457,17 @@ impl<W: Write> Zipper<W> {
         // Too large for memory: digested in one pass over the spooled bytes, and deflated in
         // another (on the deflater behind, when it is on) or in the same.
         let (mut sha256, mut sha512) = (Sha256::new(), Sha512::new());
+        let mut digest = |bytes: &[u8]| {
+            sha256.update(bytes);
+            sha512.update(bytes);
+        };
         let name = format!("{}/{path}", self.maker.top);
         let size = spooled.len();
         let streamed = if let Some(behind) = &mut self.behind {
-            let mut reader = spooled.reader();
-            let mut buf = vec![0u8; 256 * 1024];
-            loop {
-                let n = reader.read(&mut buf)?;
-                if n == 0 {
-                    break;
-                }
-                sha256.update(&buf[..n]);
-                sha512.update(&buf[..n]);
-            }
-            drop(reader);
+            spooled.for_each_chunk(&mut |chunk| -> Result<()> {
+                digest(chunk);
+                Ok(())
+            })?;
             behind.send(Job::Stream { name, spooled })?;
             None
         } else {
@@ -484,10 +475,7 @@ impl<W: Write> Zipper<W> {
                 name,
                 spooled,
                 &self.spill_dir,
-                &mut |bytes| {
-                    sha256.update(bytes);
-                    sha512.update(bytes);
-                },
+                &mut digest,
             )?)
         };
         let file = BagFile {
@@ -528,15 +516,7 @@ impl<W: Write> Zipper<W> {
         if let Some(bytes) = spooled.as_bytes() {
             return self.emit(bytes);
         }
-        let mut reader = spooled.reader();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = reader.read(&mut buf)?;
-            if n == 0 {
-                return Ok(());
-            }
-            self.emit(&buf[..n])?;
-        }
+        spooled.for_each_chunk(&mut |chunk| self.emit(chunk))
     }
 
     /// Append an entry made by [`EntryMaker::prepare`]: local header, then the data.
