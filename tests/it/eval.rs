@@ -44,6 +44,16 @@ fn records_by_file(report: &Value) -> BTreeMap<String, Value> {
         .collect()
 }
 
+/// The records `check --json` makes of the documents in `raw`, one language declared, by file.
+fn checked_records(raw: &std::path::Path) -> BTreeMap<String, Value> {
+    let report = check_json(
+        raw,
+        &repo().join("tests/fixtures/config/eval-one-language.toml"),
+    )
+    .json();
+    records_by_file(&report)
+}
+
 fn evaluate(config: &str) -> Figures {
     let dir = repo().join("tests/fixtures/eval");
     let report = check_json(
@@ -144,12 +154,7 @@ fn ranges(spec: &str) -> Vec<(u64, u64)> {
 #[test]
 fn scraped_pages_lose_furniture_and_no_content() {
     let dir = repo().join("tests/fixtures/eval-pages");
-    let report = check_json(
-        &dir.join("raw"),
-        &repo().join("tests/fixtures/config/eval-one-language.toml"),
-    )
-    .json();
-    let records = records_by_file(&report);
+    let records = checked_records(&dir.join("raw"));
     let expected = std::fs::read_to_string(dir.join("expected.tsv")).unwrap();
     // Per page: its content, furniture and disputed lines.
     let mut pages: BTreeMap<&str, [Vec<(u64, u64)>; 3]> = BTreeMap::new();
@@ -228,12 +233,7 @@ fn scraped_pages_titles_are_their_headlines() {
     // The titles Mozilla Readability's maintainers expect for its test pages
     // (`scripts/eval-titles.py`): a page's `<title>` with its site's name is not its headline.
     let dir = repo().join("tests/fixtures/eval-pages");
-    let report = check_json(
-        &dir.join("raw"),
-        &repo().join("tests/fixtures/config/eval-one-language.toml"),
-    )
-    .json();
-    let records = records_by_file(&report);
+    let records = checked_records(&dir.join("raw"));
     let expected = std::fs::read_to_string(dir.join("titles.tsv")).unwrap();
     let (mut right, mut none, mut other) = (0, 0, Vec::new());
     for line in expected.lines().filter(|l| !l.starts_with('#')) {
@@ -258,12 +258,7 @@ fn prose_loses_no_line() {
     // languages, from Debian's packages (`tests/fixtures/eval-prose/`): documents, not web
     // pages. Every line is content but those `furniture.tsv` marks by hand (copyright notices).
     let dir = repo().join("tests/fixtures/eval-prose");
-    let report = check_json(
-        &dir.join("raw"),
-        &repo().join("tests/fixtures/config/eval-one-language.toml"),
-    )
-    .json();
-    let records = records_by_file(&report);
+    let records = checked_records(&dir.join("raw"));
     let marked = std::fs::read_to_string(dir.join("furniture.tsv")).unwrap();
     let furniture: Vec<(String, u64)> = marked
         .lines()

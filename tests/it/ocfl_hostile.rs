@@ -6,6 +6,16 @@ use crate::deposit::deposit_ocfl;
 use crate::support::*;
 use std::path::Path;
 
+/// `archivist retrieve ROOT khojaly-1992-1.0.2 --out OUT`.
+fn retrieve_102(root: &Path, out: &Path) -> Run {
+    run(archivist()
+        .arg("retrieve")
+        .arg(root)
+        .arg("khojaly-1992-1.0.2")
+        .arg("--out")
+        .arg(out))
+}
+
 fn committed(version: &str) -> std::path::PathBuf {
     repo().join(format!("release/khojaly-1992-{version}.zip"))
 }
@@ -130,12 +140,7 @@ fn retrieve_refuses_a_tampered_object_and_writes_nothing() {
     bytes[0] ^= 0x20;
     std::fs::write(&stored, bytes).unwrap();
     let out = work.path().join("out");
-    let got = run(archivist()
-        .args(["retrieve"])
-        .arg(&root)
-        .arg("khojaly-1992-1.0.2")
-        .arg("--out")
-        .arg(&out));
+    let got = retrieve_102(&root, &out);
     assert_eq!(got.code, 1, "{}", got.stderr);
     assert!(got.stderr.contains("is not intact"), "{}", got.stderr);
     assert!(!out.join("khojaly-1992-1.0.2.zip").exists());
@@ -214,12 +219,7 @@ fn retrieve_refuses_a_sidecar_that_names_other_bytes_and_writes_nothing() {
     let audit = run(archivist().arg("verify").arg(&root));
     assert_eq!(audit.code, 0, "{}{}", audit.stdout, audit.stderr);
     let out = work.path().join("out");
-    let got = run(archivist()
-        .args(["retrieve"])
-        .arg(&root)
-        .arg("khojaly-1992-1.0.2")
-        .arg("--out")
-        .arg(&out));
+    let got = retrieve_102(&root, &out);
     assert_eq!(got.code, 1, "{}", got.stderr);
     assert!(
         got.stderr.contains("does not name the zip rebuilt"),
@@ -235,23 +235,13 @@ fn retrieve_refuses_a_sidecar_that_names_other_bytes_and_writes_nothing() {
         ".zip.sha256",
         format!("{published}{forged}").as_bytes(),
     );
-    let got = run(archivist()
-        .args(["retrieve"])
-        .arg(&root)
-        .arg("khojaly-1992-1.0.2")
-        .arg("--out")
-        .arg(&out));
+    let got = retrieve_102(&root, &out);
     assert_eq!(got.code, 1, "{}", got.stderr);
     assert!(got.stderr.contains("line 2 says"), "{}", got.stderr);
     assert!(!out.exists());
     // The right digest in capitals, as some tools write it, is the same digest.
     forge_stored(&object, ".zip.sha256", published.to_uppercase().as_bytes());
-    let got = run(archivist()
-        .args(["retrieve"])
-        .arg(&root)
-        .arg("khojaly-1992-1.0.2")
-        .arg("--out")
-        .arg(&out));
+    let got = retrieve_102(&root, &out);
     assert_eq!(got.code, 0, "{}", got.stderr);
     assert!(out.join("khojaly-1992-1.0.2.zip").is_file());
 }
