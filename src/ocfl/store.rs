@@ -989,6 +989,18 @@ pub fn ensure_root(root: &Path) -> Result<()> {
                 root.display()
             )));
         }
+        // The root is made beside and moved in place: the folder this process runs in would
+        // be replaced under it.
+        if std::env::current_dir().is_ok_and(|cwd| cwd.starts_with(&absolute)) {
+            return Err(Error::Usage(format!(
+                "`{}` is the folder archivist runs in (or holds it): name the new storage root from outside it, e.g. `--ocfl ../{}`; nothing was deposited",
+                root.display(),
+                absolute
+                    .file_name()
+                    .map(|n| n.to_string_lossy().into_owned())
+                    .unwrap_or_default()
+            )));
+        }
         fs_err::remove_dir(&absolute)?;
     }
     let declaration = absolute.join(format!("0={}", super::ROOT_DECLARATION));

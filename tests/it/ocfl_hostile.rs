@@ -281,3 +281,27 @@ fn a_new_root_inside_a_root_or_an_object_is_refused_and_nothing_is_written() {
     assert_eq!(sibling.code, 0, "{}", sibling.stderr);
     assert!(work.path().join("sibling/0=ocfl_1.1").is_file());
 }
+
+#[test]
+fn a_new_root_in_the_folder_archivist_runs_in_is_refused_and_nothing_is_written() {
+    let work = tempfile::tempdir().unwrap();
+    let here = work.path().join("here");
+    std::fs::create_dir(&here).unwrap();
+    let got = run(archivist()
+        .current_dir(&here)
+        .arg("deposit")
+        .arg(committed("1.1.0"))
+        .args(["--ocfl", "."])
+        .args(crate::deposit::USER));
+    assert_eq!(got.code, 2, "{}", got.stderr);
+    assert!(
+        got.stderr.contains("is the folder archivist runs in"),
+        "{}",
+        got.stderr
+    );
+    assert!(
+        files_below(work.path()).is_empty(),
+        "{:?}",
+        files_below(work.path())
+    );
+}
