@@ -120,17 +120,22 @@ fn phrases() -> &'static HashSet<String> {
 /// A line as the lists hold it: lowercase, single spaces, without bullets or arrows at its start
 /// or `:` `.` `…` `»` `›` `→` `!` at its end.
 pub fn key(line: &str) -> String {
-    trimmed(line)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .to_lowercase()
+    let trimmed = trimmed(line);
+    let mut key = String::with_capacity(trimmed.len());
+    for word in trimmed.split_whitespace() {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        // Whitespace on both sides: each word lowercases as it does in the whole line.
+        crate::unicode::push_lowercase(&mut key, word);
+    }
+    key
 }
 
 /// A line without what [`key`] takes off its ends.
 fn trimmed(line: &str) -> &str {
     line.trim()
-        .trim_start_matches(|c: char| !c.is_alphanumeric() && c != '©' && c != '(')
+        .trim_start_matches(|c: char| !crate::unicode::is_alphanumeric(c) && c != '©' && c != '(')
         .trim_end_matches(|c: char| {
             c.is_whitespace()
                 || matches!(c, ':' | '.' | '…' | '»' | '›' | '→' | '>' | '!' | '|' | '/')

@@ -17,6 +17,7 @@
 //! written in a script that is not its usual one (`az-Cyrl`, `uz-Cyrl`, `sr-Latn`).
 
 use crate::record::Found;
+use crate::unicode;
 use whatlang::Lang;
 
 /// Below this many letters a detector's statistics are not trusted; only decisive script or
@@ -126,10 +127,8 @@ impl Letters {
                 if c.is_ascii_alphabetic() {
                     add(c.to_ascii_lowercase(), &mut counts);
                 }
-            } else if c.is_alphabetic() {
-                for lower in c.to_lowercase() {
-                    add(lower, &mut counts);
-                }
+            } else if unicode::is_alphabetic(c) {
+                unicode::each_lower(c, |lower| add(lower, &mut counts));
             }
         }
         let mut scripts: Vec<(Script, usize)> = Vec::new();
@@ -554,7 +553,7 @@ fn cleaned(sample: &str) -> String {
     sample
         .chars()
         .map(|c| {
-            if c.is_alphabetic() || c == '\'' {
+            if unicode::is_alphabetic(c) || c == '\'' {
                 c
             } else {
                 ' '
@@ -809,18 +808,11 @@ fn words_of(sample: &str) -> Words {
     let mut text = String::with_capacity(sample.len());
     let mut spans = Vec::new();
     for word in sample
-        .split(|c: char| !c.is_alphanumeric())
+        .split(|c: char| !unicode::is_alphanumeric(c))
         .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
     {
         let start = text.len();
-        if word.is_ascii() {
-            text.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
-        } else if word.contains('Σ') {
-            // A final sigma depends on where it stands: the word's own rules.
-            text.push_str(&word.to_lowercase());
-        } else {
-            text.extend(word.chars().flat_map(char::to_lowercase));
-        }
+        unicode::push_lowercase(&mut text, word);
         spans.push(start..text.len());
     }
     Words { text, spans }

@@ -41,6 +41,7 @@ pub mod s3;
 pub mod sign;
 pub mod sort;
 pub mod spool;
+pub mod unicode;
 pub mod validate;
 pub mod verify;
 pub mod zip;

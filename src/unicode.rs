@@ -1,0 +1,136 @@
+//! The character questions the checks ask of every letter (its lowercase, whether it is
+//! alphabetic or alphanumeric), answered from tables for the characters below U+0800: Latin,
+//! Greek, Cyrillic, Armenian, Hebrew, Arabic and Syriac, most of the text a corpus holds. The
+//! tables are made once from the standard library's own answers, so they answer exactly as it
+//! does; it answers for every other character (a binary search of its tables each time).
+
+use std::sync::OnceLock;
+
+/// The characters the tables hold: U+0000 to U+07FF, those of one and two bytes in UTF-8.
+const TABLE: usize = 0x800;
+/// In [`Tables::lower`]: the character lowercases to more than one (U+0130, `İ` to `i̇`).
+const MANY: u32 = u32::MAX;
+const ALPHABETIC: u8 = 1;
+const NUMERIC: u8 = 2;
+
+struct Tables {
+    /// Each character's lowercase, or [`MANY`].
+    lower: [u32; TABLE],
+    /// [`ALPHABETIC`] and [`NUMERIC`] bits.
+    class: [u8; TABLE],
+}
+
+fn tables() -> &'static Tables {
+    static TABLES: OnceLock<Box<Tables>> = OnceLock::new();
+    TABLES.get_or_init(|| {
+        let mut t = Box::new(Tables {
+            lower: [0; TABLE],
+            class: [0; TABLE],
+        });
+        for code in 0..TABLE as u32 {
+            let Some(c) = char::from_u32(code) else {
+                continue;
+            };
+            let mut lower = c.to_lowercase();
+            t.lower[code as usize] = match (lower.next(), lower.next()) {
+                (Some(one), None) => one as u32,
+                _ => MANY,
+            };
+            t.class[code as usize] =
+                u8::from(c.is_alphabetic()) * ALPHABETIC | u8::from(c.is_numeric()) * NUMERIC;
+        }
+        t
+    })
+}
+
+/// `c.is_alphabetic()`.
+#[inline]
+pub fn is_alphabetic(c: char) -> bool {
+    match c as usize {
+        code if code < 0x80 => c.is_ascii_alphabetic(),
+        code if code < TABLE => tables().class[code] & ALPHABETIC != 0,
+        _ => c.is_alphabetic(),
+    }
+}
+
+/// `c.is_alphanumeric()`.
+#[inline]
+pub fn is_alphanumeric(c: char) -> bool {
+    match c as usize {
+        code if code < 0x80 => c.is_ascii_alphanumeric(),
+        code if code < TABLE => tables().class[code] != 0,
+        _ => c.is_alphanumeric(),
+    }
+}
+
+/// Each character of `c.to_lowercase()`, in order.
+#[inline]
+pub fn each_lower(c: char, mut f: impl FnMut(char)) {
+    match c as usize {
+        code if code < 0x80 => f(c.to_ascii_lowercase()),
+        code if code < TABLE && tables().lower[code] != MANY => {
+            // The table holds only characters the standard library gave.
+            f(char::from_u32(tables().lower[code]).unwrap_or(c));
+        }
+        _ => c.to_lowercase().for_each(f),
+    }
+}
+
+/// Push `c.to_lowercase()` onto `out`.
+#[inline]
+pub fn push_lower(out: &mut String, c: char) {
+    each_lower(c, |l| out.push(l));
+}
+
+/// Push `word.to_lowercase()` onto `out`: what [`str::to_lowercase`] gives for the word, also
+/// inside a longer text when whitespace stands on both sides of it (a final sigma's form looks
+/// no further than the word's letters).
+pub fn push_lowercase(out: &mut String, word: &str) {
+    if word.is_ascii() {
+        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+    } else if word.contains('Σ') {
+        out.push_str(&word.to_lowercase());
+    } else {
+        for c in word.chars() {
+            push_lower(out, c);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_character_answers_as_the_standard_library_does() {
+        for c in (0..=0x2FFFF).filter_map(char::from_u32) {
+            assert_eq!(is_alphabetic(c), c.is_alphabetic(), "{c:?}");
+            assert_eq!(is_alphanumeric(c), c.is_alphanumeric(), "{c:?}");
+            let mut ours = String::new();
+            push_lower(&mut ours, c);
+            assert_eq!(ours, c.to_lowercase().collect::<String>(), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn words_lowercase_as_in_their_text() {
+        for text in [
+            "ΟΔΟΣ ΣΟΦΙΑΣ",
+            "Σ",
+            "ΑΣ.",
+            "İstanbul ŞEHİR",
+            "Ǆungla ǅ ᾼ",
+            "АЗƏRBAYCAN Ǝ",
+            "plain ascii",
+        ] {
+            let mut ours = String::new();
+            for (i, word) in text.split_whitespace().enumerate() {
+                if i > 0 {
+                    ours.push(' ');
+                }
+                push_lowercase(&mut ours, word);
+            }
+            assert_eq!(ours, text.to_lowercase(), "{text}");
+        }
+    }
+}
