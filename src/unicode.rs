@@ -36,8 +36,12 @@ fn tables() -> &'static Tables {
                 (Some(one), None) => one as u32,
                 _ => MANY,
             };
-            t.class[code as usize] =
-                u8::from(c.is_alphabetic()) * ALPHABETIC | u8::from(c.is_numeric()) * NUMERIC;
+            if c.is_alphabetic() {
+                t.class[code as usize] |= ALPHABETIC;
+            }
+            if c.is_numeric() {
+                t.class[code as usize] |= NUMERIC;
+            }
         }
         t
     })
