@@ -75,6 +75,10 @@ DOCS = [
     ("yor", "und", None, ["utf-8"]),
     ("xho", "und", None, ["utf-8"]),
     ("som", "und", None, ["utf-8"]),
+    # Malay, which whatlang does not tell from Indonesian (it knows Indonesian only), and
+    # Indonesian itself.
+    ("mly_latn", "und", None, ["utf-8"]),
+    ("ind", "id", "id", ["utf-8"]),
 ]
 LABELS = {
     "utf-8": "UTF-8", "ascii": "UTF-8", "windows-1251": "windows-1251", "koi8-r": "KOI8-R",

@@ -608,6 +608,19 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
     if let Some(doubt) = doubts(sample, code, letters) {
         return doubt;
     }
+    if rule.is_none()
+        && let Some((rival, own)) = unproven(sample, code)
+    {
+        return Language::undetermined(
+            format!(
+                "the text reads as `{code}`, but `{rival}` reads alike and the detector knows \
+                 only `{code}`: {own} of its words are spelled as `{code}` spells them and \
+                 `{rival}` does not (it takes {SPELLING_MIN_HITS}); declare the language in \
+                 dataset.toml's `languages`"
+            ),
+            "language-undetermined",
+        );
+    }
     let rule = rule.unwrap_or("detector");
     let code = match (code, letters.main) {
         ("uz", Script::Cyrillic) => "uz-Cyrl",
@@ -660,7 +673,60 @@ fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
             "language-unknown",
         ));
     }
+    if let Some((rival, own, theirs)) = spelling_rival(&words, code) {
+        return Some(Language::undetermined(
+            format!(
+                "the text reads as `{code}`, but it spells {theirs} words as `{rival}` does and \
+                 {own} as `{code}` does: `{rival}`, which the detector does not tell from \
+                 `{code}`"
+            ),
+            "language-unknown",
+        ));
+    }
     None
+}
+
+/// Close languages whatlang knows one of, and the words they spell or choose differently
+/// (`data/spellings/`): (the language whatlang knows, the other, the list).
+const SPELLINGS: &[(&str, &str, &str)] =
+    &[("id", "ms", include_str!("../data/spellings/id-ms.txt"))];
+
+/// A rival's spellings count when at least this many of the text's words are spelled its way...
+const SPELLING_MIN_HITS: usize = 3;
+/// ...and more than this many times as many as are spelled the claimed language's way.
+const SPELLING_RATIO: usize = 2;
+
+/// The text's words spelled as `code` spells them and as its close rival does ([`SPELLINGS`]),
+/// when `code` has one: (`code`'s, the rival's).
+fn spelled_as(words: &Words, code: &str) -> Option<(usize, usize)> {
+    let (_, _, list) = SPELLINGS.iter().find(|(known, _, _)| *known == code)?;
+    let pairs: Vec<(&str, &str)> = list
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once(' '))
+        .collect();
+    let (mut own, mut theirs) = (0, 0);
+    for word in words.iter() {
+        own += pairs.iter().filter(|(o, _)| *o == word).count();
+        theirs += pairs.iter().filter(|(_, r)| *r == word).count();
+    }
+    Some((own, theirs))
+}
+
+/// For a language with a close rival the detector does not know ([`SPELLINGS`]): the rival and
+/// the text's words spelled `code`'s way, when they are too few to tell `code` from the rival.
+fn unproven(sample: &str, code: &str) -> Option<(&'static str, usize)> {
+    let (_, rival, _) = SPELLINGS.iter().find(|(known, _, _)| *known == code)?;
+    let (own, theirs) = spelled_as(&words_of(sample), code)?;
+    (own < SPELLING_MIN_HITS || own <= theirs * SPELLING_RATIO).then_some((*rival, own))
+}
+
+/// The close language ([`SPELLINGS`]) whose spellings the text uses rather than `code`'s:
+/// (the rival, the text's words spelled as `code` spells them, those spelled as the rival does).
+fn spelling_rival(words: &Words, code: &str) -> Option<(&'static str, usize, usize)> {
+    let (_, rival, _) = SPELLINGS.iter().find(|(known, _, _)| *known == code)?;
+    let (own, theirs) = spelled_as(words, code)?;
+    (theirs >= SPELLING_MIN_HITS && theirs > own * SPELLING_RATIO).then_some((*rival, own, theirs))
 }
 
 /// Rivals: the 100 most frequent words of Latin-script languages whatlang does not know

