@@ -386,7 +386,7 @@ fn best_reading(bytes: &[u8]) -> Option<(&'static Encoding, String)> {
 
 /// Letters in words of one alphabet whose case pattern is possible (`word`, `Word`, `WORD`).
 fn readable_letters(text: &str) -> usize {
-    text.split(|c: char| !c.is_alphabetic())
+    text.split(|c: char| !crate::unicode::is_alphabetic(c))
         .filter(|w| !w.is_empty())
         .filter(|w| {
             let first = w.chars().next().and_then(alphabet);
@@ -523,7 +523,7 @@ fn is_single_byte(encoding: &'static Encoding) -> bool {
 
 /// The alphabets a legacy decode is checked against (CJK and the rest are not checked).
 fn alphabet(c: char) -> Option<u8> {
-    if !c.is_alphabetic() {
+    if !crate::unicode::is_alphabetic(c) {
         return None;
     }
     Some(match u32::from(c) {
@@ -555,7 +555,7 @@ fn doubt(text: &str, bytes: &[u8]) -> Option<(usize, &'static str)> {
             continue;
         };
         let end = (start..chars.len())
-            .find(|&i| !chars[i].is_alphabetic())
+            .find(|&i| !crate::unicode::is_alphabetic(chars[i]))
             .unwrap_or(chars.len());
         let word = &chars[start..end];
         if word
