@@ -253,6 +253,67 @@ fn scraped_pages_titles_are_their_headlines() {
 }
 
 #[test]
+fn scraped_pages_dates_are_their_publication_dates() {
+    // The publication dates the pages' sources expect (`scripts/eval-dates.py`: Readability's
+    // `publishedTime`, newspaper4k's `publish_date`), as the page shows them: `shown` (the page
+    // shows that day), `ambiguous` (a UTC time the page shows as the next or previous day:
+    // either counts, as neither found nor wrong), `unshown` (no such date on the page: no date
+    // is right). Any other date is wrong: a wrong date is far worse than none.
+    let dir = repo().join("tests/fixtures/eval-pages");
+    let records = checked_records(&dir.join("raw"));
+    let expected = std::fs::read_to_string(dir.join("dates.tsv")).unwrap();
+    let (mut shown, mut found, mut ambiguous, mut unshown_found) = (0, 0, 0, 0);
+    let (mut wrong, mut missed) = (Vec::new(), Vec::new());
+    let mut expected_pages = Vec::new();
+    for line in expected.lines().filter(|l| !l.starts_with('#')) {
+        let [page, kind, dates, ..] = line.split('\t').collect::<Vec<_>>()[..] else {
+            panic!("dates.tsv: bad line {line}");
+        };
+        expected_pages.push(page);
+        let record = records
+            .get(page)
+            .unwrap_or_else(|| panic!("{page}: no record"));
+        let got = record["date"].as_str();
+        let evidence = &record["evidence"]["date"];
+        let candidates: Vec<&str> = dates.split(',').collect();
+        match (kind, got) {
+            ("shown", Some(g)) if g == dates => {
+                shown += 1;
+                found += 1;
+            }
+            ("shown", None) => {
+                shown += 1;
+                missed.push(format!("{page}: {dates}, none: {evidence}"));
+            }
+            ("unshown", Some(g)) if g == dates => unshown_found += 1,
+            ("unshown", None) => {}
+            ("ambiguous", Some(g)) if candidates.contains(&g) => ambiguous += 1,
+            ("ambiguous", None) => {}
+            ("shown" | "unshown" | "ambiguous", Some(g)) => {
+                shown += usize::from(kind == "shown");
+                wrong.push(format!("{page}: {g} for {kind} {dates}: {evidence}"));
+            }
+            (other, _) => panic!("dates.tsv: unknown kind {other}"),
+        }
+    }
+    // Pages whose sources expect no date: what was found there, to be read.
+    let unexpected: Vec<String> = records
+        .iter()
+        .filter(|(page, r)| !expected_pages.contains(&page.as_str()) && r["date"].is_string())
+        .map(|(page, r)| format!("{page}: {} ({})", r["date"], r["evidence"]["date"]))
+        .collect();
+    eprintln!(
+        "scraped pages' dates: {found} of {shown} shown found, {} wrong, {ambiguous} ambiguous taken, \
+         {unshown_found} found that the page shows otherwise; missed: {missed:#?}; wrong: {wrong:#?}; \
+         on pages without an expected date: {unexpected:#?}",
+        wrong.len()
+    );
+    assert!(wrong.is_empty(), "wrong dates: {wrong:#?}");
+    // README: the floor this reaches.
+    assert!(found >= 6, "{found} of {shown}");
+}
+
+#[test]
 fn prose_loses_no_line() {
     // Manual pages, licences, a constitution, READMEs, changelogs and signed notes in 17
     // languages, from Debian's packages (`tests/fixtures/eval-prose/`): documents, not web
