@@ -19,6 +19,7 @@
 //!   (a blank line, dateline or byline follows it, or it carried the date header) and not ending
 //!   like a sentence; never a menu of `|`-separated items, a salutation, a date or a byline.
 
+use crate::boilerplate::more_words_than;
 use crate::normalize::Line;
 use crate::problem::Problem;
 use crate::record::{Found, Removed};
@@ -118,6 +119,19 @@ fn update_word(word: &str) -> bool {
     words.contains(word.trim_end_matches('.'))
 }
 
+/// Words that mark a dateline's date as the publication's (`data/published-words.txt`).
+fn publish_word(word: &str) -> bool {
+    static WORDS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        include_str!("../data/published-words.txt")
+            .lines()
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    words.contains(word.trim_end_matches('.'))
+}
+
 /// Labels of a date header line (`Date: ...`), lowercase, without the colon.
 const DATE_LABELS: &[&str] = &[
     "date",
@@ -159,9 +173,10 @@ pub fn extract_dates(
         ..Dates::default()
     };
     let mut header: Option<(String, u64)> = None;
-    let mut dateline: Option<(String, u64)> = None;
     let head = head_indices(lines);
     let mut drop_line = None;
+    // The head's lines that are no header: where its datelines may be.
+    let mut plain = Vec::new();
     for (rank, &index) in head.iter().enumerate() {
         let no = lines[index].no;
         // The scraper's header: `date YYYY-MM-DD [rest]`.
@@ -228,33 +243,67 @@ pub fn extract_dates(
             }
             continue;
         }
-        if dateline.is_some() {
-            continue;
-        }
-        match find_date(text, rank > 0) {
-            Some(Ok(date)) => {
-                dateline = Some((date.to_string(), no));
-                dates.date_lines.push(no);
-                check_time_line(lines, index, path, problems);
-            }
-            Some(Err(())) => {
-                problems.push(
-                    Problem::error(
-                        path,
-                        "date-invalid",
-                        format!("the dateline `{text}` is not a real date"),
-                    )
-                    .at_line(no),
-                );
-                dates.date_lines.push(no);
-                check_time_line(lines, index, path, problems);
-            }
-            None => {}
-        }
+        plain.push(index);
     }
+    // The head's datelines; an impossible date or time (`- 24:10` below it) is an error.
+    let mut candidates = scan_datelines(lines, &plain, head.first().copied(), removed);
+    for c in &candidates {
+        if c.date.is_err() {
+            let text = lines[c.index].text.trim();
+            problems.push(
+                Problem::error(
+                    path,
+                    "date-invalid",
+                    format!("the dateline `{text}` is not a real date"),
+                )
+                .at_line(c.no),
+            );
+        }
+        dates.date_lines.push(c.no);
+        check_time_line(lines, c.index, path, problems);
+    }
+    candidates.retain(|c| c.date.is_ok());
     if let Some(index) = drop_line {
         lines.remove(index);
+        for c in &mut candidates {
+            c.index -= usize::from(c.index > index);
+        }
     }
+    // A scraped page: the article's datelines stand beside its headline (or its byline), not
+    // among the site's lines above it.
+    let mut zone = Zone::Head;
+    let mut ignored = None;
+    if let Some(article) = page_article(lines)
+        && (article.headline || candidates.is_empty())
+    {
+        let window = scan_datelines(lines, &article.window, None, removed);
+        // The head's datelines above the article head: the site's (today's date in its
+        // masthead), not the article's.
+        let top = article.window.first().copied().unwrap_or(article.anchor);
+        ignored = candidates.iter().find(|c| c.index < top).copied();
+        candidates = window.into_iter().filter(|c| c.date.is_ok()).collect();
+        for c in &candidates {
+            dates.date_lines.push(c.no);
+        }
+        zone = Zone::Article(article);
+    }
+    let mut choice = choose(&candidates);
+    // A date in the title (`Weekly Edition for March 26, 2015`) that another dateline
+    // contradicts: the page is of one date, the dateline of another (its first article's).
+    if let Choice::Date(date, no, _) = &choice
+        && let Some((title_date, title_no)) = title_date(lines)
+        && title_no != *no
+        && title_date != *date
+    {
+        choice = Choice::Undetermined(Some(format!(
+            "the title on line {title_no} gives {title_date}, the dateline on line {no} gives \
+             {date}; no date taken"
+        )));
+    }
+    let dateline = match &choice {
+        Choice::Date(date, no, _) => Some((date.to_string(), *no)),
+        Choice::Undetermined(_) => None,
+    };
     match (&header, &dateline) {
         (Some((h, hno)), Some((d, dno))) => {
             if h != d {
@@ -278,11 +327,357 @@ pub fn extract_dates(
         }
         (None, Some((d, dno))) => {
             dates.date = Some(d.clone());
-            dates.found = Found::rule("dateline").at(*dno);
+            let mut found = Found::rule("dateline").at(*dno);
+            let mut details = Vec::new();
+            if let Zone::Article(a) = &zone {
+                details.push(format!(
+                    "beside the page's {} on line {}",
+                    a.kind, lines[a.anchor].no
+                ));
+            }
+            if let Choice::Date(_, _, Some(more)) = &choice {
+                details.push(more.clone());
+            }
+            if !details.is_empty() {
+                found = found.detail(details.join("; "));
+            }
+            dates.found = found;
         }
-        (None, None) => {}
+        (None, None) => {
+            let mut details = Vec::new();
+            if let Choice::Undetermined(Some(why)) = &choice {
+                details.push(why.clone());
+            }
+            if let Zone::Article(a) = &zone {
+                if matches!(choice, Choice::Undetermined(None)) {
+                    details.push(format!(
+                        "no dateline beside the page's {} on line {}",
+                        a.kind, lines[a.anchor].no
+                    ));
+                }
+                if let Some(c) = ignored {
+                    details.push(format!(
+                        "the date on line {} ({}) stands above the page's {} on line {}, \
+                         among the site's lines: not the article's",
+                        c.no,
+                        c.date.map(|d| d.to_string()).unwrap_or_default(),
+                        a.kind,
+                        lines[a.anchor].no
+                    ));
+                }
+            }
+            if !details.is_empty() {
+                dates.found = Found::rule("none").detail(details.join("; "));
+            }
+        }
     }
     dates
+}
+
+/// A real date in the document's first line, when it reads like a title, and its line.
+fn title_date(lines: &[Line]) -> Option<(Date, u64)> {
+    let line = lines.iter().find(|l| !l.text.trim().is_empty())?;
+    let text = line.text.trim();
+    if more_words_than(text, BODY_WORDS) {
+        return None;
+    }
+    let (_, _, (y, m, d)) = match_date(&tokens(text))?;
+    Some((real_date(y, m, d).ok()?, line.no))
+}
+
+/// Where the datelines were looked for.
+enum Zone {
+    /// The document's head.
+    Head,
+    /// Beside a page's headline or byline.
+    Article(Article),
+}
+
+/// A dateline found, with where it stands and what it says of its date.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    /// Index in the lines.
+    index: usize,
+    /// Line number in the raw file.
+    no: u64,
+    date: Result<Date, ()>,
+    said: Said,
+}
+
+/// The date the datelines give, or why there is none.
+enum Choice {
+    /// The date, its line, and what else was seen (lines that agree).
+    Date(Date, u64, Option<String>),
+    /// No date: why, when there were datelines.
+    Undetermined(Option<String>),
+}
+
+/// The datelines among `indices` (in order). A label line (`Updated`, `Published:`) says what
+/// the next line's date is; a line ending with an update word (`..., updated`) makes the next
+/// line's date the update's. `first`: the document's first line, where no place may stand
+/// before a date (it would be a title).
+fn scan_datelines(
+    lines: &[Line],
+    indices: &[usize],
+    first: Option<usize>,
+    removed: &[Removed],
+) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    let (mut label, mut follows): (Option<Said>, Option<usize>) = (None, None);
+    for &index in indices {
+        let text = lines[index].text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let Some(d) = read_dateline(text, Some(index) != first) else {
+            if let Some(f) = follows.take() {
+                out[f].said = Said::Updated;
+            }
+            label = label_line(text).or_else(|| trailing_update(text));
+            continue;
+        };
+        let mut said = d.said;
+        // A label line right above taken off as the page's furniture still labels the date.
+        let above = index.checked_sub(1).map_or(0, |i| lines[i].no);
+        let taken = removed
+            .iter()
+            .filter(|r| r.line > above && r.line < lines[index].no)
+            .max_by_key(|r| r.line)
+            .and_then(|r| label_line(&r.text).or_else(|| trailing_update(&r.text)));
+        if let Some(l) = label.take().or(taken) {
+            said = match (l, said) {
+                (Said::Updated, _) => Said::Updated,
+                (Said::Published, Said::Plain) => Said::Published,
+                (_, s) => s,
+            };
+        }
+        if follows.take().is_some() {
+            said = Said::Updated;
+        }
+        out.push(Candidate {
+            index,
+            no: lines[index].no,
+            date: d.date,
+            said,
+        });
+        if d.update_follows {
+            follows = Some(out.len() - 1);
+        }
+    }
+    if let Some(f) = follows {
+        out[f].said = Said::Updated;
+    }
+    out
+}
+
+/// The date of the datelines: the publication's (a `Published`/`Posted` date, else a date
+/// that stands alone), never an update's; when the datelines disagree, none.
+fn choose(candidates: &[Candidate]) -> Choice {
+    let published: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.said == Said::Published)
+        .collect();
+    let group = if published.is_empty() {
+        candidates
+            .iter()
+            .filter(|c| c.said == Said::Plain)
+            .collect()
+    } else {
+        published
+    };
+    let Some(first) = group.first() else {
+        return Choice::Undetermined(candidates.first().map(|c| {
+            format!(
+                "only an update's date: line {} gives {}",
+                c.no,
+                c.date.map(|d| d.to_string()).unwrap_or_default()
+            )
+        }));
+    };
+    let Ok(date) = first.date else {
+        return Choice::Undetermined(None);
+    };
+    if let Some(other) = group.iter().find(|c| c.date != first.date) {
+        return Choice::Undetermined(Some(format!(
+            "the datelines disagree: line {} gives {date}, line {} gives {}; no date taken",
+            first.no,
+            other.no,
+            other.date.map(|d| d.to_string()).unwrap_or_default()
+        )));
+    }
+    let agree: Vec<String> = group[1..].iter().map(|c| c.no.to_string()).collect();
+    let more = (!agree.is_empty()).then(|| format!("line {} agrees", agree.join(", ")));
+    Choice::Date(date, first.no, more)
+}
+
+/// Non-blank lines looked at for a page's headline and the start of its body.
+const PAGE_SCAN: usize = 400;
+/// A line of more words than this is long: two long lines close together begin the body.
+const LONG_WORDS: usize = 20;
+/// The body begins at a long line with two more among the next this many lines (a site's
+/// description or a cookie notice is one long line, or two).
+const BODY_WITHIN: usize = 5;
+/// Lines of a page's article head above and below its headline or byline.
+const ABOVE_ANCHOR: usize = 3;
+const BELOW_ANCHOR: usize = 12;
+/// Lines of an article head below the first line of the body (a standfirst, then the date).
+const INTO_BODY: usize = 2;
+/// A part of a page's title this long (in letters and digits) repeats it.
+const REPEAT_CHARS: usize = 12;
+
+/// A scraped page's article head: where its headline (or byline) stands, below the site's
+/// lines, and the lines around it where the article's dateline is.
+struct Article {
+    /// Index in the lines of the headline, or of the byline when no headline was found.
+    anchor: usize,
+    /// The anchor repeats the page's first line (its `<title>`): a headline for sure.
+    headline: bool,
+    /// What the anchor is, for the evidence.
+    kind: &'static str,
+    /// Indices of the article head's non-blank lines.
+    window: Vec<usize>,
+}
+
+/// The article head of a document that reads like a scraped page: its first line is a title
+/// (at most [`BODY_WORDS`] words, not a sentence) and a line below it, before the body's first
+/// paragraph (the first of two long lines at most three apart; without one, in the first
+/// half), repeats it (the headline: the same letters, or the title's beginning or end), or
+/// shares half its words with it (a headline worded otherwise), or is a byline. The last such
+/// line before the body is the anchor.
+fn page_article(lines: &[Line]) -> Option<Article> {
+    let order: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.text.trim().is_empty())
+        .map(|(i, _)| i)
+        .take(PAGE_SCAN)
+        .collect();
+    let title = lines[*order.first()?].text.trim();
+    if more_words_than(title, BODY_WORDS) || ends_like_sentence(title) {
+        return None;
+    }
+    let text = |p: usize| lines[order[p]].text.trim();
+    let long = |p: usize| more_words_than(text(p), LONG_WORDS);
+    let body_from = |from: usize| {
+        (from..order.len()).find(|&p| {
+            long(p)
+                && (p + 1..(p + 1 + BODY_WITHIN).min(order.len()))
+                    .filter(|&q| long(q))
+                    .count()
+                    >= 2
+        })
+    };
+    let body = body_from(1);
+    let end = body.unwrap_or(order.len() / 2);
+    let plain_title = plain(title);
+    let title_words: Vec<String> = words_of(title).map(str::to_lowercase).collect();
+    // A headline is no paragraph and ends like no clause (it may ask or exclaim).
+    let heading = |p: usize| {
+        let t = text(p);
+        !more_words_than(t, BODY_WORDS)
+            && (!t.ends_with(['.', ',', ';', ':']) || t.ends_with("..."))
+    };
+    // The last repeat above the body; without one, the first below its start (promotions of
+    // the site may read like a body above the article).
+    let repeat = (1..end)
+        .rev()
+        .find(|&p| heading(p) && repeats(text(p), &plain_title))
+        .or_else(|| (end..order.len()).find(|&p| heading(p) && repeats(text(p), &plain_title)));
+    let (anchor, kind) = match repeat {
+        Some(p) => (p, "headline"),
+        None => {
+            // The line most like the title (the last of equals).
+            let akin = (1..end)
+                .filter(|&p| heading(p))
+                .filter_map(|p| akin(text(p), &title_words).map(|shared| (shared, p)))
+                .max()
+                .map(|(_, p)| (p, "headline (worded otherwise than its title)"));
+            let byline = || {
+                (end.saturating_sub(BELOW_ANCHOR).max(1)..end)
+                    .rev()
+                    .find(|&p| is_byline(text(p)))
+                    .map(|p| (p, "byline"))
+            };
+            akin.or_else(byline)?
+        }
+    };
+    let lo = anchor.saturating_sub(ABOVE_ANCHOR).max(1);
+    // The body below the anchor (the first may have been the site's, above the headline).
+    let body = body
+        .filter(|&b| b > anchor)
+        .or_else(|| body_from(anchor + 1));
+    let hi = (anchor + BELOW_ANCHOR + 1)
+        .min(body.map_or(order.len(), |b| b + 1 + INTO_BODY))
+        .min(order.len());
+    Some(Article {
+        anchor: order[anchor],
+        headline: kind == "headline",
+        kind,
+        window: order[lo..hi].to_vec(),
+    })
+}
+
+/// A line's words: runs of letters and digits.
+fn words_of(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Letters and digits only, lowercase, one space between words: quotes are curly in one,
+/// straight in the other.
+fn plain(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in words_of(s) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// A line that repeats a page's title (`title` as [`plain`] makes it): the same letters and
+/// digits, or the title's beginning or end (at least [`REPEAT_CHARS`] long and half the
+/// title: a site's name alone is none), or the title and more.
+fn repeats(line: &str, title: &str) -> bool {
+    // Cheap first: a line much longer than the title, or too short, is none.
+    if line.len() > 2 * title.len() + 16 || line.len() < REPEAT_CHARS.min(title.len()) {
+        return false;
+    }
+    let l = plain(line);
+    if l.is_empty() || title.is_empty() {
+        return false;
+    }
+    // A part of the title is its headline when it is the most of it (not the site's name).
+    let part = |s: &str| {
+        let n = s.chars().count();
+        n >= REPEAT_CHARS && 2 * n >= title.chars().count()
+    };
+    l == title
+        || (part(&l) && (title.starts_with(&l) || title.ends_with(&l)))
+        || (title.chars().count() >= REPEAT_CHARS && l.starts_with(title))
+}
+
+/// A line close to the page's title (`title` its lowercase words): at least half of its
+/// words (three or more, at most [`BODY_WORDS`]) are the title's, and they are a third of
+/// the title's at least (not its site's name), as a headline worded otherwise than the
+/// `<title>` is. Returns how many are.
+fn akin(line: &str, title: &[String]) -> Option<usize> {
+    if more_words_than(line, BODY_WORDS) {
+        return None;
+    }
+    let (mut all, mut shared) = (0usize, 0usize);
+    for w in words_of(line) {
+        all += 1;
+        let lower = w.chars().flat_map(char::to_lowercase);
+        shared += usize::from(title.iter().any(|t| t.chars().eq(lower.clone())));
+    }
+    (shared >= 3 && shared * 2 >= all && shared * 3 >= title.len()).then_some(shared)
+}
+
+/// Whether a line ends like a sentence or a clause.
+fn ends_like_sentence(text: &str) -> bool {
+    text.ends_with(['.', '!', '?', '…', ';', ',', ':'])
 }
 
 /// Indices in `lines` of the head's non-blank lines.
@@ -391,19 +786,156 @@ fn tokens(line: &str) -> Vec<Tok> {
     out
 }
 
+/// What a dateline says its date is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Said {
+    /// `Published 3 March 2026`, `Posted on ...`, or the first of `DATE, updated DATE`.
+    Published,
+    /// A date and little else.
+    Plain,
+    /// `Updated Jul 24, 2018`, `Mis à jour le ...`: the page's update, not its publication.
+    Updated,
+}
+
+/// A line that is a date and little else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Dateline {
+    /// `Err` for a date that cannot be (31 April).
+    date: Result<Date, ()>,
+    said: Said,
+    /// The line ends with an update word whose date is on the next line
+    /// (`on December 27, 2014 at 12:06 PM, updated` / `December 27, 2014 at 12:10 PM`).
+    update_follows: bool,
+}
+
 /// The date a line is, if it is one: `Some(Ok)` a real date, `Some(Err)` a date that cannot be
-/// (31 April), `None` when the line is not a date line. `place_allowed`: a leading `Place,` may
-/// stand before the date (not on a document's first line, where it would be a title).
+/// (31 April), `None` when the line is not a date line (nor an update's date line).
+/// `place_allowed`: a leading `Place,` may stand before the date (not on a document's first
+/// line, where it would be a title).
 fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
+    read_dateline(line, place_allowed)
+        .filter(|d| d.said != Said::Updated)
+        .map(|d| d.date)
+}
+
+/// Read a dateline: a date and little else, with what it says of its date. An update word
+/// splits the line: the date before it is the publication's when another date follows it
+/// (`April 28, 2019 at 6:01 am Updated April 29, 2019`), or the line ends with it (the update's
+/// date is on the next line); otherwise the line's date is the update's
+/// (`November 28, 2013 -- Updated 0203 GMT`).
+fn read_dateline(line: &str, place_allowed: bool) -> Option<Dateline> {
     if line.chars().count() > 100 {
         return None;
     }
     let toks = tokens(line);
-    let (start, end, ymd) = match_date(&toks)?;
+    let update = toks
+        .iter()
+        .position(|t| matches!(t, Tok::Word(w) if update_word(w)));
+    let Some(u) = update else {
+        let (date, published) = check_dateline(&toks, place_allowed)?;
+        let said = if published {
+            Said::Published
+        } else {
+            Said::Plain
+        };
+        return Some(Dateline {
+            date,
+            said,
+            update_follows: false,
+        });
+    };
+    let (before, after) = (&toks[..u], &toks[u + 1..]);
+    let after_date = match_date(after).is_some();
+    if let Some((date, published)) = check_dateline(before, place_allowed) {
+        let first = if published {
+            Said::Published
+        } else {
+            Said::Plain
+        };
+        // Nothing after the update word but what labels a date (`Mis à jour le`).
+        let after_empty = after
+            .iter()
+            .all(|t| matches!(t, Tok::Sep(_)) || matches!(t, Tok::Word(w) if dateline_word(w)));
+        return Some(match (after_date, after_empty) {
+            (true, _) => Dateline {
+                date,
+                said: first,
+                update_follows: false,
+            },
+            (false, true) => Dateline {
+                date,
+                said: first,
+                update_follows: true,
+            },
+            (false, false) => Dateline {
+                date,
+                said: Said::Updated,
+                update_follows: false,
+            },
+        });
+    }
+    // `Updated Jul 24, 2018`, `Last Updated: January 7, 2025`: what stands before the update
+    // word is a dateline's words at most.
+    let (date, _) = check_dateline(after, false)?;
+    let label_only = before
+        .iter()
+        .all(|t| matches!(t, Tok::Sep(_)) || matches!(t, Tok::Word(w) if dateline_word(w)));
+    label_only.then_some(Dateline {
+        date,
+        said: Said::Updated,
+        update_follows: false,
+    })
+}
+
+/// A line that labels the date on the next line and says nothing else: `Updated`,
+/// `Published:`, `Last modified on`.
+fn label_line(line: &str) -> Option<Said> {
+    if line.len() > 40 {
+        return None;
+    }
+    let toks = tokens(line);
+    let mut said = None;
+    for t in &toks {
+        match t {
+            Tok::Word(w) if update_word(w) => said = Some(Said::Updated),
+            Tok::Word(w) if publish_word(w) => {
+                said = said.or(Some(Said::Published));
+            }
+            Tok::Word(w) if dateline_word(w) => {}
+            Tok::Sep(_) => {}
+            _ => return None,
+        }
+    }
+    said
+}
+
+/// A line that ends with an update word and what may stand beside it (`04.05.2015 à 13h36 •
+/// Mis à jour le`): the next line's date is the update's.
+fn trailing_update(line: &str) -> Option<Said> {
+    if line.chars().count() > 100 {
+        return None;
+    }
+    let toks = tokens(line);
+    let u = toks
+        .iter()
+        .rposition(|t| matches!(t, Tok::Word(w) if update_word(w)))?;
+    toks[u + 1..]
+        .iter()
+        .all(|t| matches!(t, Tok::Sep(_)) || matches!(t, Tok::Word(w) if dateline_word(w)))
+        .then_some(Said::Updated)
+}
+
+/// Whether the tokens are a dateline: a date and only a dateline's words beside it (weekdays,
+/// `Posted on`, a time and its zone, a leading place, a byline, a segment behind a bar).
+/// Returns the date and whether a word says it is the publication's.
+fn check_dateline(toks: &[Tok], place_allowed: bool) -> Option<(Result<Date, ()>, bool)> {
+    let (start, end, ymd) = match_date(toks)?;
     // What is left must be a dateline's words: weekdays, `Posted on`, a time, a leading place.
     let mut words_before = 0usize;
     let mut place = true;
-    // After the date, a segment behind `|` (a section, a title: `26 февраля 2026 | Политика`).
+    let mut published = false;
+    // After the date, a segment behind `|` (a section, a title: `26 февраля 2026 | Политика`)
+    // or a byline (`On 6/13/2018 by @name`).
     let (mut behind_bar, mut words_after) = (false, 0usize);
     for (i, t) in toks.iter().enumerate() {
         if (start..end).contains(&i) {
@@ -412,17 +944,15 @@ fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
         match t {
             // `Updated Jul 24, 2018`: not the date the document was published.
             Tok::Word(w) if update_word(w) => return None,
-            Tok::Word(w) if dateline_word(w) => {}
+            Tok::Word(w) if i >= end && BYLINES.contains(&w.as_str()) => behind_bar = true,
+            Tok::Word(w) if dateline_word(w) => published |= publish_word(w),
             Tok::Word(_) if i < start && place_allowed && place => words_before += 1,
             Tok::Word(_) if behind_bar && words_after < 4 => words_after += 1,
             Tok::Word(_) => return None,
+            // Behind a bar, a count (`· 18 min read`).
+            Tok::Num(..) if behind_bar => {}
             Tok::Num(n, len) => {
-                // A time (13:54) is allowed, other numbers are not.
-                let time = matches!(toks.get(i + 1), Some(Tok::Sep(':')))
-                    || matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Sep(':')))
-                    || matches!(toks.get(i + 1), Some(Tok::Word(w)) if w == "h")
-                    || matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Word(w)) if w == "h");
-                if !(time && *len <= 2 && *n < 60) {
+                if !time_part(toks, i, *n, *len) {
                     return None;
                 }
             }
@@ -445,7 +975,24 @@ fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
         return None;
     }
     let (y, m, d) = ymd;
-    Some(real_date(y, m, d))
+    Some((real_date(y, m, d), published))
+}
+
+/// Whether the number at `i` is a piece of a time: `13:54`, `13:54:07`, `13h54`, `18h`, or
+/// the zone offset after one (`14:42:01-0700`, `16:42:01-05`, `+03:00`).
+fn time_part(toks: &[Tok], i: usize, n: u32, len: usize) -> bool {
+    let at = |j: Option<usize>| j.and_then(|j| toks.get(j));
+    let (prev, next) = (at(i.checked_sub(1)), at(Some(i + 1)));
+    let colon = |t: Option<&Tok>| matches!(t, Some(Tok::Sep(':')));
+    let h = |t: Option<&Tok>| matches!(t, Some(Tok::Word(w)) if w == "h");
+    if len <= 2 && n < 60 && (colon(prev) || colon(next) || h(prev) || h(next)) {
+        return true;
+    }
+    // A zone offset: a sign right after a time's last number.
+    let sign = matches!(prev, Some(Tok::Sep('+' | '-')));
+    let after_time =
+        matches!(at(i.checked_sub(2)), Some(Tok::Num(_, 1..=2))) && colon(at(i.checked_sub(3)));
+    sign && after_time && (len == 2 || len == 4) && n <= 1400
 }
 
 /// The date a header's value starts with, whatever follows it (`Wed, 14 Jan 2026 10:00 +0000`).
@@ -517,6 +1064,27 @@ fn match_date(toks: &[Tok]) -> Option<(usize, usize, (u32, u32, u32))> {
                     return Some((i, k + 1, (y, m, d)));
                 }
             }
+        }
+        // Chinese, Japanese and Korean: 2018年6月19日, 2019년 8월 20일.
+        if let (
+            Some(y),
+            Some(Tok::Word(a)),
+            Some(Tok::Num(m, 1..=2)),
+            Some(Tok::Word(b)),
+            Some(d),
+            Some(Tok::Word(c)),
+        ) = (
+            year(&toks[i]),
+            toks.get(i + 1),
+            toks.get(i + 2),
+            toks.get(i + 3),
+            toks.get(i + 4).and_then(day),
+            toks.get(i + 5),
+        ) && matches!(
+            (a.as_str(), b.as_str(), c.as_str()),
+            ("年", "月", "日") | ("년", "월", "일")
+        ) {
+            return Some((i, i + 6, (y, *m, d)));
         }
         // YYYY[.] [abbr.] MONTH D (Hungarian, Armenian `1948 թ. դեկտեմբերի 10`), YYYY [abbr.]
         // D MONTH (Kazakh `1948 ж. 10 желтоқсан`), YYYY-MM-DD, numeric D/M/YYYY.
@@ -679,7 +1247,12 @@ fn is_salutation(line: &str) -> bool {
 }
 
 fn is_byline(line: &str) -> bool {
-    let first = line.split_whitespace().next().unwrap_or("").to_lowercase();
+    let first = line
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(':')
+        .to_lowercase();
     BYLINES.contains(&first.as_str()) && line.split_whitespace().count() <= 8
 }
 
@@ -922,6 +1495,129 @@ mod tests {
     }
 
     #[test]
+    fn datelines_as_news_sites_write_them() {
+        for (line, want) in [
+            ("Published 3 March 2026", "2026-03-03"),
+            ("March 3, 2026 10:04 AM ET", "2026-03-03"),
+            ("3 мар 2026, 10:04", "2026-03-03"),
+            ("26.02.2026", "2026-02-26"),
+            ("2026-02-26T13:54:07+04:00", "2026-02-26"),
+            ("Posted at 2013-12-30T14:42:01-0700", "2013-12-30"),
+            ("2013-12-30 16:42:01-05", "2013-12-30"),
+            ("9:22 PM EST, Mon November 6, 2023", "2023-11-06"),
+            ("Jun 7, 2023, 8:54 PM UTC", "2023-06-07"),
+            ("Oct 15, 2015 · 18 min read", "2015-10-15"),
+            ("On 6/13/2018 by @someone", "2018-06-13"),
+            ("// By Arun Sai Krishnan • Nov 11, 2020", "2020-11-11"),
+            ("21.dez.2018 às 12h55", "2018-12-21"),
+            ("2018年6月18日 10:01", "2018-06-18"),
+            ("2016年10月14日07:17", "2016-10-14"),
+            ("2019년 8월 20일", "2019-08-20"),
+            ("Monday, February 29, 2016 @ 11:10 PM UTC", "2016-02-29"),
+            (
+                "April 28, 2019 at 6:01 am Updated April 29, 2019 at 3:33 pm",
+                "2019-04-28",
+            ),
+        ] {
+            assert_eq!(
+                date_of(&format!("Title\n{line}\n\nBody text.\n")).as_deref(),
+                Some(want),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_published_date_is_preferred_and_an_update_alone_gives_none() {
+        let (_, dates, _, _) = run("Title\nUpdated\n9:22 PM EST, Mon November 6, 2023\n\nBody.\n");
+        assert_eq!(dates.date, None);
+        assert!(dates.found.detail.unwrap().contains("update"));
+        // `..., updated` at a line's end: the next line is the update's date.
+        assert_eq!(
+            date_of(
+                "Title\non December 27, 2014 at 12:06 PM, updated\nDecember 28, 2014 at 12:10 PM\n\nBody.\n"
+            )
+            .as_deref(),
+            Some("2014-12-27")
+        );
+        // A date whose own line says it was updated then.
+        assert_eq!(
+            date_of("Title\nNovember 28, 2013 -- Updated 0203 GMT\n\nBody.\n"),
+            None
+        );
+        // A publication date whose line ends with an update label, the update below it.
+        assert_eq!(
+            date_of("Title\nLe Monde | 4 mai 2015 à 13h36 • Mis à jour le\n05.05.2015 à 20h13\n\nBody.\n")
+                .as_deref(),
+            Some("2015-05-04")
+        );
+        assert_eq!(
+            date_of("Title\n3 March 2026\nPublished on 2 March 2026\n\nBody.\n").as_deref(),
+            Some("2026-03-02")
+        );
+    }
+
+    #[test]
+    fn datelines_that_disagree_give_no_date_and_say_why() {
+        let (_, dates, _, _) = run("Title\n3 March 2026\nSome lines\n4 March 2026\n\nBody.\n");
+        assert_eq!(dates.date, None);
+        let detail = dates.found.detail.unwrap();
+        assert!(
+            detail.contains("disagree") && detail.contains("line 2"),
+            "{detail}"
+        );
+        // A date in the title that the dateline contradicts.
+        let (_, dates, _, _) =
+            run("Weekly Edition for March 26, 2015\nBy A. Writer\nMarch 25, 2015\n\nBody.\n");
+        assert_eq!(dates.date, None);
+        assert!(dates.found.detail.unwrap().contains("title"));
+    }
+
+    /// A scraped page: `<title>`, the site's lines (with today's date in its masthead), the
+    /// headline, byline and dateline, then the body.
+    fn page(masthead: &str, dateline: &str) -> String {
+        let mut p = String::from("A storm floods the old harbour district - The Daily Site\n\n");
+        p.push_str(&format!(
+            "Home\n{masthead}\nWorld\nSport\nCulture\nWeather\n"
+        ));
+        for i in 0..12 {
+            p.push_str(&format!("Section {i}\n"));
+        }
+        p.push_str("A storm floods the old harbour district\nBy Anna Writer\n");
+        p.push_str(&format!("{dateline}\n\n"));
+        for _ in 0..4 {
+            p.push_str(
+                "The storm came in from the sea in the night and the water rose over the quays \
+                 of the old harbour district, where the shops and the houses stand low.\n",
+            );
+        }
+        p
+    }
+
+    #[test]
+    fn a_page_s_date_is_beside_its_headline_not_in_the_site_s_masthead() {
+        let (_, dates, _, _) = run(&page("Thursday, 5 March 2026", "3 March 2026, 10:04"));
+        assert_eq!(dates.date.as_deref(), Some("2026-03-03"));
+        assert_eq!(dates.found.rule, "dateline");
+        assert!(dates.found.detail.unwrap().contains("headline"));
+        // Without a dateline by the headline, the masthead's date is not taken.
+        let (_, dates, _, _) = run(&page("Thursday, 5 March 2026", "Share this"));
+        assert_eq!(dates.date, None);
+        let detail = dates.found.detail.unwrap();
+        assert!(
+            detail.contains("line 4") && detail.contains("site's"),
+            "{detail}"
+        );
+    }
+
+    #[test]
+    fn a_list_of_dated_teasers_below_the_body_is_not_the_page_s_date() {
+        let mut p = page("Login", "Share this");
+        p.push_str("Related\nAnother story\n1 March 2026\nA third story\n2 March 2026\n");
+        assert_eq!(date_of(&p), None);
+    }
+
+    #[test]
     fn ambiguous_ranges_and_body_dates_are_not_the_date() {
         assert_eq!(date_of("Title\n03/04/2026\n\nBody.\n"), None);
         assert_eq!(date_of("Khojaly, 25-26 February 1992\n\nBody.\n"), None);
@@ -1045,6 +1741,11 @@ mod tests {
             "Обновлено 26 февраля 2026",
         ] {
             assert!(find_date(line, true).is_none(), "{line}");
+            assert_eq!(
+                read_dateline(line, true).map(|d| d.said),
+                Some(Said::Updated),
+                "{line}"
+            );
         }
         assert!(find_date("Posted on 3 March 2026", true).is_some());
     }
