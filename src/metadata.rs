@@ -1256,11 +1256,20 @@ fn is_byline(line: &str) -> bool {
     BYLINES.contains(&first.as_str()) && line.split_whitespace().count() <= 8
 }
 
-/// A line of `|`-separated (or `•`, `·`) items: site navigation.
+/// A line of `|`-separated (or `•`, `·`) items: site navigation. Not a page's title whose
+/// first part says more than all the others (`Headline | Author | Section | Site`).
 pub fn is_menu(line: &str) -> bool {
     ['|', '•', '·', '¦'].iter().any(|&sep| {
-        let items: Vec<&str> = line.split(sep).map(str::trim).collect();
-        items.len() >= 3 && items.iter().filter(|i| !i.is_empty()).count() >= 2
+        let mut items = line.split(sep).map(str::trim);
+        let first = items.next().map_or(0, |i| i.split_whitespace().count());
+        let (mut count, mut filled, mut rest) = (1usize, usize::from(first > 0), 0usize);
+        for item in items {
+            count += 1;
+            filled += usize::from(!item.is_empty());
+            rest += item.split_whitespace().count();
+        }
+        let headline = first >= 5 && first > rest;
+        count >= 3 && filled >= 2 && !headline
     })
 }
 
@@ -1296,43 +1305,66 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
         return none("no line to take for a title");
     };
     let line = &lines[index];
-    let text = line.text.trim();
+    let mut text = std::borrow::Cow::Borrowed(line.text.trim());
     if lines.len() < 2 {
         return none("the document is one line");
     }
-    if let Some(heading) = atx_heading(text) {
+    if let Some(heading) = atx_heading(&text) {
         return (
             Some(heading.to_owned()),
             Found::rule("markdown-heading").at(line.no),
         );
     }
-    let next = lines.get(index + 1);
-    if next.is_some_and(|n| is_underline(&n.text)) && !is_underline(text) {
+    let mut next = lines.get(index + 1);
+    if next.is_some_and(|n| is_underline(&n.text)) && !is_underline(&text) {
         return (
-            Some(text.to_owned()),
+            Some(text.into_owned()),
             Found::rule("setext-heading").at(line.no),
         );
     }
-    if is_menu(text) {
+    if is_menu(&text) {
         return none("the first line is a menu of items");
     }
-    if is_salutation(text) {
+    if is_salutation(&text) {
         return none("the first line is a salutation");
     }
-    if is_byline(text) {
+    if is_byline(&text) {
         return none("the first line is a byline");
     }
-    if find_date(text, true).is_some() {
+    if find_date(&text, true).is_some() {
         return none("the first line is a date");
     }
+    // A page's `<title>` wrapped onto a second line that goes on in lowercase and ends the
+    // paragraph (`... the truth about tech` / `and libertarians - Salon.com`).
+    let mut wrapped = None;
+    if let Some(n) = next
+        && let Some(joined) = wrapped_title(&text, n, lines.get(index + 2))
+    {
+        wrapped = Some(n.no);
+        text = std::borrow::Cow::Owned(joined);
+        next = lines.get(index + 2);
+    }
+    let below = &lines[index + 1 + usize::from(wrapped.is_some())..];
+    // A page's title that a line below repeats (its headline) is a title whatever follows it
+    // and however it ends (`Where do relations go after the vote?`).
+    let plain_title = plain(&text);
+    let repeated = below
+        .iter()
+        .take(HEADLINE_WITHIN)
+        .any(|l| repeats(l.text.trim(), &plain_title));
     let header_line = dates.had_header && index == 0;
     let stands_alone = header_line
+        || repeated
         || next.is_none_or(|n| {
             n.text.trim().is_empty() || dates.date_lines.contains(&n.no) || is_byline(n.text.trim())
         });
     let short = text.chars().count() <= TITLE_MAX_CHARS
         && text.split_whitespace().count() <= TITLE_MAX_WORDS;
-    let sentence = text.ends_with(['.', '!', '?', '…', ';', ',', ':']);
+    let sentence = if repeated {
+        text.ends_with([',', ';'])
+    } else {
+        ends_like_sentence(&text)
+    };
     if !stands_alone {
         return none("the first line runs on into the next");
     }
@@ -1347,21 +1379,112 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     } else {
         "first-line"
     };
-    if let Some((headline, at)) = headline_of(text, &lines[index + 1..]) {
+    let wrap_detail = wrapped.map(|n| format!("wrapped onto line {n}"));
+    if let Some((headline, at)) = headline_of(&text, below) {
+        let mut detail = format!("the page's title without its site's name, as line {at} has it");
+        if let Some(w) = &wrap_detail {
+            detail = format!("{detail}; {w}");
+        }
         return (
             Some(headline.to_owned()),
             Found::rule("page-title-headline")
                 .at(line.no)
-                .detail(format!(
-                    "the page's title without its site's name, as line {at} has it"
-                )),
+                .detail(detail),
         );
     }
-    (Some(text.to_owned()), Found::rule(rule).at(line.no))
+    let mut found = Found::rule(rule).at(line.no);
+    if let Some(w) = wrap_detail {
+        found = found.detail(w);
+    }
+    (Some(text.into_owned()), found)
+}
+
+/// A first line wrapped onto `next`: `next` begins in lowercase, is short, and a blank line
+/// (or the end) follows it, and the first line does not end like a sentence. The two joined.
+fn wrapped_title(first: &str, next: &Line, after: Option<&Line>) -> Option<String> {
+    let n = next.text.trim();
+    let lower = n.chars().next().is_some_and(char::is_lowercase);
+    let ends_paragraph = after.is_none_or(|a| a.text.trim().is_empty());
+    (lower && ends_paragraph && !ends_like_sentence(first) && n.split_whitespace().count() <= 8)
+        .then(|| format!("{first} {n}"))
 }
 
 /// What stands between a page's headline and its site's name in the page's title.
 const TITLE_SEPARATORS: &[char] = &['-', '–', '—', '|', '｜', '»', '·', ':', '：', '/', '~'];
+
+/// What a page's title has beside its headline (`- 21/12/2018 - Esporte - Folha`,
+/// `| Eleanor Ainge Roy | Environment | The Guardian`): parts set apart by separators, each
+/// a name (at most six words, none of them a number alone) or a date, at most four parts and
+/// ten words, or the headline once more (`H - H - Site`).
+fn site_parts(rest: &str, headline: &str) -> bool {
+    let is_sep = |w: &str| w.chars().all(|c| TITLE_SEPARATORS.contains(&c));
+    let rest = rest.trim();
+    if !rest.starts_with(TITLE_SEPARATORS) && !rest.ends_with(TITLE_SEPARATORS) {
+        return false;
+    }
+    let rest = rest.trim_matches(|c: char| c.is_whitespace() || TITLE_SEPARATORS.contains(&c));
+    // The headline repeated: `Minecraft 1.8 - The Bountiful Update - <headline> - Site`.
+    let rest = rest
+        .strip_prefix(headline)
+        .or_else(|| rest.strip_suffix(headline))
+        .map_or(rest, |r| {
+            r.trim_matches(|c: char| c.is_whitespace() || TITLE_SEPARATORS.contains(&c))
+        });
+    // Shorter than the headline: a title of two halves is no headline and a site's name.
+    if rest.chars().count() >= headline.chars().count() {
+        return false;
+    }
+    let (mut parts, mut words, mut part_words) = (0usize, 0usize, 0usize);
+    let mut part = String::new();
+    let mut ok = true;
+    let mut close = |part: &mut String, part_words: &mut usize, parts: &mut usize| {
+        if !part.is_empty() {
+            *parts += 1;
+            ok &= *part_words <= 6 && (is_date_part(part) || is_name_part(part));
+            part.clear();
+            *part_words = 0;
+        }
+    };
+    for w in rest.split_whitespace() {
+        if is_sep(w) {
+            close(&mut part, &mut part_words, &mut parts);
+            continue;
+        }
+        if !part.is_empty() {
+            part.push(' ');
+        }
+        part.push_str(w);
+        part_words += 1;
+        words += 1;
+    }
+    close(&mut part, &mut part_words, &mut parts);
+    ok && (1..=4).contains(&parts) && words <= 10
+}
+
+/// A date as a page's title has it beside its headline: a dateline's date (`Feb. 1, 2016`), or
+/// three numbers with a year (`07.12.2017`, either way round).
+fn is_date_part(part: &str) -> bool {
+    if check_dateline(&tokens(part), false).is_some() {
+        return true;
+    }
+    let numbers: Vec<&str> = part.split(['.', '/', '-']).collect();
+    numbers.len() == 3
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.len() <= 4 && n.chars().all(|c| c.is_ascii_digit()))
+        && numbers.iter().any(|n| n.len() == 4)
+}
+
+/// A site's or section's name: no word of it a number alone (`V8` is a name, `Chapter 1` and
+/// `2012` are not).
+fn is_name_part(part: &str) -> bool {
+    part.split_whitespace()
+        .any(|w| w.chars().any(char::is_alphabetic))
+        && part.split_whitespace().all(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            w.is_empty() || !w.chars().all(char::is_numeric)
+        })
+}
 
 /// Lines looked at for a page's headline below its title.
 const HEADLINE_WITHIN: usize = 400;
@@ -1373,13 +1496,7 @@ const HEADLINE_WITHIN: usize = 400;
 /// by a separator. Returns the headline and the number of the line that has it.
 fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
     let chars = |s: &str| s.chars().count();
-    let is_name = |rest: &str, kept: &str| {
-        let name = rest.trim_matches(|c: char| c.is_whitespace() || TITLE_SEPARATORS.contains(&c));
-        !name.is_empty()
-            && chars(name) < chars(kept)
-            && name.split_whitespace().count() <= 6
-            && !name.chars().any(|c| c.is_numeric())
-    };
+    let is_name = |rest: &str, kept: &str| site_parts(rest, kept);
     let mut best: Option<(&str, u64)> = None;
     for line in below.iter().take(HEADLINE_WITHIN) {
         let l = line.text.trim();
@@ -1684,14 +1801,52 @@ mod tests {
             title_of(&page("Hermitian matrix - Wikipedia", "Contents")).as_deref(),
             Some("Hermitian matrix - Wikipedia")
         );
-        // What is left is a date, or longer than what would be kept: no site's name.
+        // Beside the headline: a date, a section, an author, a site's name, in parts.
+        for (title, headline) in [
+            (
+                "Minutes of the board - 3 March 2026",
+                "Minutes of the board",
+            ),
+            (
+                "Tite diz que errou ao levar taça - 21/12/2018 - Esporte - Folha",
+                "Tite diz que errou ao levar taça",
+            ),
+            (
+                "Una solución para la cuestión mapuche - 07.12.2017 - LA NACION",
+                "Una solución para la cuestión mapuche",
+            ),
+            (
+                "Māori tribes fearful over whale strandings | Eleanor Roy | Environment | The Guardian",
+                "Māori tribes fearful over whale strandings",
+            ),
+            (
+                "1Password für Mac generiert Passwörter | Mac & i",
+                "1Password für Mac generiert Passwörter",
+            ),
+            (
+                "Standalone WebAssembly binaries · V8",
+                "Standalone WebAssembly binaries",
+            ),
+            (
+                "Minecraft 1.8 - The Bountiful Update - Minecraft 1.8 - The Bountiful Update - Update News",
+                "Minecraft 1.8 - The Bountiful Update",
+            ),
+        ] {
+            assert_eq!(
+                title_of(&page(title, headline)).as_deref(),
+                Some(headline),
+                "{title}"
+            );
+        }
+        // A part with a number alone is the title's own (`Chapter 1`), as is a second half
+        // longer than what would be kept.
         assert_eq!(
             title_of(&page(
-                "Minutes of the board - 3 March 2026",
-                "Minutes of the board"
+                "Conversations with a Cryptid - Chapter 1 - Archive",
+                "Conversations with a Cryptid"
             ))
             .as_deref(),
-            Some("Minutes of the board - 3 March 2026")
+            Some("Conversations with a Cryptid - Chapter 1 - Archive")
         );
         assert_eq!(
             title_of(&page(
@@ -1701,6 +1856,30 @@ mod tests {
             .as_deref(),
             Some("Budget review - what the committee decided on roads")
         );
+    }
+
+    #[test]
+    fn a_page_title_wrapped_or_asking_or_in_parts_is_a_title() {
+        // Wrapped onto a second line that goes on in lowercase.
+        assert_eq!(
+            title_of("The sharing economy is a lie: Uber and the truth about tech\nand libertarians - Salon.com\n\nBody.\n")
+                .as_deref(),
+            Some("The sharing economy is a lie: Uber and the truth about tech and libertarians - Salon.com")
+        );
+        // A question, repeated below as the headline.
+        assert_eq!(
+            title_of("Where do relations go after the vote?\nMenu\nSign in\nWhere do relations go after the vote?\n\nBody.\n")
+                .as_deref(),
+            Some("Where do relations go after the vote?")
+        );
+        // Not repeated, a question is a sentence.
+        assert_eq!(title_of("Can you come tomorrow?\n\nI need help.\n"), None);
+        // `|` parts after a long headline are no menu.
+        assert!(!is_menu(
+            "Māori tribes fearful over whale strandings | Eleanor Roy | Environment | The Guardian"
+        ));
+        assert!(is_menu("Home | About us | Contact"));
+        assert!(is_menu("Новости | Политика | Экономика"));
     }
 
     #[test]
