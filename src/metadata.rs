@@ -48,6 +48,9 @@ pub struct Dates {
     pub had_header: bool,
     /// Raw line numbers of the head's date lines (header, dateline): never a title.
     pub date_lines: Vec<u64>,
+    /// The document reads like a scraped page: a line below its first repeats it (the
+    /// headline), or is worded like it, or is a byline.
+    pub page: bool,
 }
 
 /// Parse a strict `YYYY-MM-DD` into a real calendar date.
@@ -273,7 +276,9 @@ pub fn extract_dates(
     // among the site's lines above it.
     let mut zone = Zone::Head;
     let mut ignored = None;
-    if let Some(article) = page_article(lines)
+    let article = page_article(lines);
+    dates.page = article.is_some();
+    if let Some(article) = article
         && (article.headline || candidates.is_empty())
     {
         let window = scan_datelines(lines, &article.window, None, removed);
@@ -1392,6 +1397,19 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
                 .detail(detail),
         );
     }
+    if dates.page
+        && let Some((headline, site, at)) = site_suffix(&text, lines, index)
+    {
+        let mut detail =
+            format!("the page's title without `{site}`, its site's name: line {at} has it too");
+        if let Some(w) = &wrap_detail {
+            detail = format!("{detail}; {w}");
+        }
+        return (
+            Some(headline.to_owned()),
+            Found::rule("page-title-site").at(line.no).detail(detail),
+        );
+    }
     let mut found = Found::rule(rule).at(line.no);
     if let Some(w) = wrap_detail {
         found = found.detail(w);
@@ -1411,6 +1429,55 @@ fn wrapped_title(first: &str, next: &Line, after: Option<&Line>) -> Option<Strin
 
 /// What stands between a page's headline and its site's name in the page's title.
 const TITLE_SEPARATORS: &[char] = &['-', '–', '—', '|', '｜', '»', '·', ':', '：', '/', '~'];
+
+/// Separators before a site's name at the end of a page's title.
+const SITE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " · ", " :: ", " ｜ "];
+
+/// A page's title ending with its site's name (`Headline | CNN Politics`, `Headline - Vox`)
+/// when no line has the headline alone: the last part, set apart by a spaced separator, is a
+/// name (at most four words, shorter than the rest, no number alone) that at least two other
+/// lines of the page have too (`Follow CNN Politics`, `© 2023 Vox Media`), and what is left has
+/// three words or more. Returns the headline, the name and a line that has it.
+fn site_suffix<'a>(
+    title: &'a str,
+    lines: &[Line],
+    index: usize,
+) -> Option<(&'a str, &'a str, u64)> {
+    let (at, sep) = SITE_SEPARATORS
+        .iter()
+        .filter_map(|sep| title.rfind(sep).map(|at| (at, *sep)))
+        .max()?;
+    let (headline, site) = (title[..at].trim(), title[at + sep.len()..].trim());
+    let words = site.split_whitespace().count();
+    if !(1..=4).contains(&words)
+        || !is_name_part(site)
+        || site.chars().count() >= headline.chars().count()
+        || headline.split_whitespace().count() < 3
+        || headline.ends_with(TITLE_SEPARATORS)
+    {
+        return None;
+    }
+    // Other lines of the page with the name as whole words: the top and the bottom of it.
+    let has = |text: &str| {
+        text.match_indices(site).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + site.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    };
+    let tail = lines.len().saturating_sub(SITE_TAIL);
+    let mut others = lines
+        .iter()
+        .enumerate()
+        .filter(|&(i, l)| i != index && (i < HEADLINE_WITHIN || i >= tail) && has(&l.text))
+        .map(|(_, l)| l.no);
+    let first = others.next()?;
+    others.next()?;
+    Some((headline, site, first))
+}
+
+/// Lines at the end of a page looked at for its site's name (its footer).
+const SITE_TAIL: usize = 100;
 
 /// What a page's title has beside its headline (`- 21/12/2018 - Esporte - Folha`,
 /// `| Eleanor Ainge Roy | Environment | The Guardian`): parts set apart by separators, each
@@ -1880,6 +1947,43 @@ mod tests {
         ));
         assert!(is_menu("Home | About us | Contact"));
         assert!(is_menu("Новости | Политика | Экономика"));
+    }
+
+    #[test]
+    fn a_site_s_name_that_the_page_repeats_leaves_the_title() {
+        let page = |title: &str| {
+            format!(
+                "{title}\n\nMenu\nFollow CNN Politics\nGates on Russia: being friendly is not being friends\n\
+                 By Eric Writer\n\nThe body of the article runs on for a while, as the bodies of \
+                 articles do when they are written by people who are paid by the word for it.\n\
+                 More of it follows here, and more again, for as long as the story needs to go on.\n\
+                 And a third paragraph, so that the body is a body and no site's description alone.\n\
+                 © 2026 Cable News Network. CNN Politics is a part of it.\n"
+            )
+        };
+        let (lines, dates, _, _) = run(&page(
+            "Gates on Tillerson and Russia: friendly without being friends | CNN Politics",
+        ));
+        let (t, found) = title(&lines, &dates);
+        assert_eq!(
+            t.as_deref(),
+            Some("Gates on Tillerson and Russia: friendly without being friends")
+        );
+        assert_eq!(found.rule, "page-title-site");
+        // A name the page does not repeat stays.
+        assert_eq!(
+            title_of(&page(
+                "Gates on Tillerson and Russia: friendly without being friends | The Daily"
+            ))
+            .as_deref(),
+            Some("Gates on Tillerson and Russia: friendly without being friends | The Daily")
+        );
+        // Not a page (no headline, no byline below): a letter's or minutes' title stays whole.
+        assert_eq!(
+            title_of("Minutes of the board - Anna Schmidt\n\nPresent: Anna Schmidt, Ben Ode.\nAnna Schmidt opened.\n")
+                .as_deref(),
+            Some("Minutes of the board - Anna Schmidt")
+        );
     }
 
     #[test]
