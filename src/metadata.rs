@@ -14,10 +14,18 @@
 //!   `Posted on 3 March 2026`, `Berlin, den 26. Februar 2026`, `26/02/2026`. Month names come
 //!   from CLDR (`data/months.tsv`); a numeric date counts only when it cannot be read two ways
 //!   (`26/02/2026`, never `03/04/2026`). Kept in the text.
+//! - **A scraped page's dateline** stands beside its headline (the line below that repeats the
+//!   page's `<title>`, or is worded like it, or a byline), not among the site's lines above it
+//!   (today's date in a masthead is not the article's): [`page_article`].
+//! - A published date wins over a plain one; an update's date (`Updated ...`, on the line or a
+//!   label line above) is never the date. Datelines that disagree, or that a full date in the
+//!   title contradicts, give none: doubt is reported in the evidence, never resolved by a guess.
 //! - Header and dateline must agree (`date-mismatch`); an impossible date is `date-invalid`.
 //! - **Title**: a Markdown heading, a setext-underlined line, or a short first line standing alone
 //!   (a blank line, dateline or byline follows it, or it carried the date header) and not ending
-//!   like a sentence; never a menu of `|`-separated items, a salutation, a date or a byline.
+//!   like a sentence; never a menu of `|`-separated items, a salutation, a date or a byline. A
+//!   page's `<title>` loses its site's name when the page shows the headline alone, or names
+//!   the site on two other lines.
 
 use crate::boilerplate::more_words_than;
 use crate::normalize::Line;
