@@ -286,8 +286,21 @@ pub fn extract_dates(
     let mut ignored = None;
     let article = page_article(lines);
     dates.page = article.is_some();
+    // The site's lines above the headline: some of them taken off as its furniture.
+    let site_above = |a: &Article| {
+        let (top, anchor) = (
+            lines.iter().find(|l| !l.text.trim().is_empty()),
+            lines[a.anchor].no,
+        );
+        a.headline
+            && top.is_some_and(|t| {
+                removed
+                    .iter()
+                    .any(|r| r.line > t.no && r.line < anchor && r.reason != "date-header")
+            })
+    };
     if let Some(article) = article
-        && (article.headline || candidates.is_empty())
+        && (site_above(&article) || candidates.is_empty())
     {
         let window = scan_datelines(lines, &article.window, None, removed);
         // The head's datelines above the article head: the site's (today's date in its
@@ -566,7 +579,11 @@ fn page_article(lines: &[Line]) -> Option<Article> {
         .take(PAGE_SCAN)
         .collect();
     let title = lines[*order.first()?].text.trim();
-    if more_words_than(title, BODY_WORDS) || ends_like_sentence(title) {
+    // A Markdown heading opens a document written as such, not a page's `<title>`.
+    if more_words_than(title, BODY_WORDS)
+        || ends_like_sentence(title)
+        || atx_heading(title).is_some()
+    {
         return None;
     }
     let text = |p: usize| lines[order[p]].text.trim();
@@ -693,14 +710,19 @@ fn ends_like_sentence(text: &str) -> bool {
     text.ends_with(['.', '!', '?', '…', ';', ',', ':'])
 }
 
-/// Indices in `lines` of the head's non-blank lines.
+/// Indices in `lines` of the head's non-blank lines, up to the first paragraph or salutation.
 fn head_indices(lines: &[Line]) -> Vec<usize> {
     let mut head = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if line.text.trim().is_empty() {
             continue;
         }
-        if head.len() >= HEAD_LINES || line.text.split_whitespace().count() > BODY_WORDS {
+        // A salutation opens a letter's body: a date below it (`Dear members, ... on`
+        // / `27 February 2019`, the meeting's) is not the letter's.
+        if head.len() >= HEAD_LINES
+            || line.text.split_whitespace().count() > BODY_WORDS
+            || is_salutation(line.text.trim())
+        {
             break;
         }
         head.push(i);
@@ -1297,7 +1319,15 @@ fn atx_heading(line: &str) -> Option<&str> {
     if !rest.starts_with(' ') {
         return None;
     }
-    let text = rest.trim().trim_end_matches('#').trim();
+    let mut text = rest.trim().trim_end_matches('#').trim();
+    // Emphasis around the whole heading: `# **Minutes**`.
+    for mark in ["**", "__", "*", "_"] {
+        if let Some(inner) = text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark))
+            && !inner.trim().is_empty()
+        {
+            text = inner.trim();
+        }
+    }
     (!text.is_empty()).then_some(text)
 }
 
@@ -1788,19 +1818,63 @@ mod tests {
         p
     }
 
+    /// The page as the pipeline hands it over: its menu lines (`Section N`) taken off as
+    /// furniture and listed in `removed`.
+    fn run_page(text: &str) -> Dates {
+        let mut lines = normalize(text).lines;
+        let mut removed: Vec<Removed> = lines
+            .iter()
+            .filter(|l| l.text.starts_with("Section "))
+            .map(|l| Removed {
+                line: l.no,
+                text: l.text.clone(),
+                reason: "boilerplate-block".to_owned(),
+            })
+            .collect();
+        lines.retain(|l| !l.text.starts_with("Section "));
+        let mut problems = vec![];
+        let dates = extract_dates(&mut lines, "doc.txt", &mut removed, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        dates
+    }
+
     #[test]
     fn a_page_s_date_is_beside_its_headline_not_in_the_site_s_masthead() {
-        let (_, dates, _, _) = run(&page("Thursday, 5 March 2026", "3 March 2026, 10:04"));
+        let dates = run_page(&page("Thursday, 5 March 2026", "3 March 2026, 10:04"));
         assert_eq!(dates.date.as_deref(), Some("2026-03-03"));
         assert_eq!(dates.found.rule, "dateline");
         assert!(dates.found.detail.unwrap().contains("headline"));
         // Without a dateline by the headline, the masthead's date is not taken.
-        let (_, dates, _, _) = run(&page("Thursday, 5 March 2026", "Share this"));
+        let dates = run_page(&page("Thursday, 5 March 2026", "Share this"));
         assert_eq!(dates.date, None);
         let detail = dates.found.detail.unwrap();
         assert!(
             detail.contains("line 4") && detail.contains("site's"),
             "{detail}"
+        );
+        // Nothing taken off above the repeated title: no site's lines there, the head's date
+        // stands (minutes whose heading recurs below).
+        assert_eq!(
+            date_of(&page("Thursday, 5 March 2026", "Share this")).as_deref(),
+            Some("2026-03-05")
+        );
+    }
+
+    #[test]
+    fn a_letter_s_head_ends_at_its_salutation_and_a_heading_loses_its_emphasis() {
+        // The date below the salutation is the meeting's, not the invitation's.
+        let (lines, dates, _, _) = run(
+            "# **Einladung zur Mitgliederversammlung**\n\nLiebe Mitglieder,\n\nwir laden ein zur Versammlung am\n### 27. Februar 2019, 17:30 Uhr\nim Konferenzraum.\n",
+        );
+        assert_eq!(dates.date, None);
+        assert_eq!(
+            title(&lines, &dates).0.as_deref(),
+            Some("Einladung zur Mitgliederversammlung")
+        );
+        assert_eq!(
+            date_of("# **Community-Runde**\nMittwoch, 22. Januar 2020\n\n### Anwesende\n")
+                .as_deref(),
+            Some("2020-01-22")
         );
     }
 
