@@ -184,6 +184,9 @@ pub fn extract_dates(
         ..Dates::default()
     };
     let mut header: Option<(String, u64)> = None;
+    // A second date header that says another date (a page's front matter says when it was
+    // posted, its `Date :` line when the meeting was): doubt.
+    let mut conflict: Option<(String, u64)> = None;
     let head = head_indices(lines);
     let mut drop_line = None;
     // The head's lines that are no header: where its datelines may be.
@@ -201,11 +204,7 @@ pub fn extract_dates(
             let text = line.text.trim_start();
             let taken = text[..text.len() - rest.len()].trim_end().to_owned();
             match parse_iso_date(&token) {
-                Some(date) => {
-                    if header.is_none() {
-                        header = Some((date.to_string(), no));
-                    }
-                }
+                Some(date) => note_header(&mut header, &mut conflict, date, no),
                 None => problems.push(
                     Problem::error(
                         path,
@@ -237,9 +236,7 @@ pub fn extract_dates(
         if let Some(value) = labelled_value(text) {
             match date_in(value) {
                 Some(Ok(date)) => {
-                    if header.is_none() {
-                        header = Some((date.to_string(), no));
-                    }
+                    note_header(&mut header, &mut conflict, date, no);
                     dates.date_lines.push(no);
                 }
                 Some(Err(())) => problems.push(
@@ -330,6 +327,12 @@ pub fn extract_dates(
         Choice::Date(date, no, _) => Some((date.to_string(), *no)),
         Choice::Undetermined(_) => None,
     };
+    if let (Some((h, hno)), Some((c, cno))) = (&header, &conflict) {
+        dates.found = Found::rule("none").detail(format!(
+            "the date headers disagree: line {hno} gives {h}, line {cno} gives {c}; no date taken"
+        ));
+        return dates;
+    }
     match (&header, &dateline) {
         (Some((h, hno)), Some((d, dno))) => {
             if h != d {
@@ -409,6 +412,21 @@ fn title_date(lines: &[Line]) -> Option<(Date, u64)> {
     }
     let (_, _, (y, m, d)) = match_date(&tokens(text))?;
     Some((real_date(y, m, d).ok()?, line.no))
+}
+
+/// Keep the first date header, and the first that says another date than it.
+fn note_header(
+    header: &mut Option<(String, u64)>,
+    conflict: &mut Option<(String, u64)>,
+    date: Date,
+    no: u64,
+) {
+    let date = date.to_string();
+    match header {
+        None => *header = Some((date, no)),
+        Some((h, _)) if *h != date && conflict.is_none() => *conflict = Some((date, no)),
+        Some(_) => {}
+    }
 }
 
 /// Where the datelines were looked for.
@@ -1340,10 +1358,19 @@ fn is_underline(line: &str) -> bool {
 /// The title, with its evidence, if the head has one.
 pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     let none = |why: &str| (None, Found::rule("none").detail(why));
+    // A Markdown document's front matter (`---` / `title: ...` / `---`) names its title.
+    let skip = match front_matter(lines) {
+        Some((_, Some((t, no)))) => return (Some(t), Found::rule("front-matter").at(no)),
+        Some((end, None)) => end + 1,
+        None => 0,
+    };
     // The first non-blank line that is not a date line.
     let Some(index) = lines
         .iter()
-        .position(|l| !l.text.trim().is_empty() && !dates.date_lines.contains(&l.no))
+        .enumerate()
+        .skip(skip)
+        .find(|(_, l)| !l.text.trim().is_empty() && !dates.date_lines.contains(&l.no))
+        .map(|(i, _)| i)
     else {
         return none("no line to take for a title");
     };
@@ -1453,6 +1480,37 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
         found = found.detail(w);
     }
     (Some(text.into_owned()), found)
+}
+
+/// Lines a document's front matter may have at most.
+const FRONT_MATTER_LINES: usize = 40;
+
+/// A front matter block opening the document (`---`, `key: value` lines, `---`): the index
+/// of its closing line, and its `title:` value (quotes taken off) with the line's number.
+fn front_matter(lines: &[Line]) -> Option<(usize, Option<(String, u64)>)> {
+    let open = lines.iter().position(|l| !l.text.trim().is_empty())?;
+    if lines[open].text.trim() != "---" {
+        return None;
+    }
+    let mut title = None;
+    for (i, line) in lines
+        .iter()
+        .enumerate()
+        .skip(open + 1)
+        .take(FRONT_MATTER_LINES)
+    {
+        let t = line.text.trim();
+        if t == "---" || t == "..." {
+            return Some((i, title));
+        }
+        if let Some(value) = t.strip_prefix("title:") {
+            let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+            if !value.is_empty() && title.is_none() {
+                title = Some((value.to_owned(), line.no));
+            }
+        }
+    }
+    None
 }
 
 /// A first line wrapped onto `next`: `next` begins in lowercase, is short, and a blank line
@@ -1857,6 +1915,28 @@ mod tests {
         assert_eq!(
             date_of(&page("Thursday, 5 March 2026", "Share this")).as_deref(),
             Some("2026-03-05")
+        );
+    }
+
+    #[test]
+    fn front_matter_gives_the_title_and_date_headers_that_disagree_give_no_date() {
+        let (lines, dates, _, _) = run(
+            "---\nlayout: post\ntitle: \"Bureau du 21 mars 2023\"\ndate: 2023-04-03T08:16:36Z\n---\nDate : 21 mars 2023 à 16h\nPrésent.e.s : Anne, Marie\n\n## 1. Budget\n",
+        );
+        let (t, found) = title(&lines, &dates);
+        assert_eq!(t.as_deref(), Some("Bureau du 21 mars 2023"));
+        assert_eq!((found.rule.as_str(), found.line), ("front-matter", Some(3)));
+        assert_eq!(dates.date, None);
+        let detail = dates.found.detail.unwrap();
+        assert!(
+            detail.contains("line 4") && detail.contains("line 6"),
+            "{detail}"
+        );
+        // Agreeing headers give the date.
+        assert_eq!(
+            date_of("---\ntitle: Bureau\ndate: 2021-10-13\n---\n**Date :** 13 octobre 2021 à 18 h\n\nTexte.\n")
+                .as_deref(),
+            Some("2021-10-13")
         );
     }
 
