@@ -564,8 +564,6 @@ const BODY_WITHIN: usize = 5;
 /// Lines of a page's article head above and below its headline or byline.
 const ABOVE_ANCHOR: usize = 3;
 const BELOW_ANCHOR: usize = 12;
-/// Lines of an article head below the first line of the body (a standfirst, then the date).
-const INTO_BODY: usize = 2;
 /// A part of a page's title this long (in letters and digits) repeats it.
 const REPEAT_CHARS: usize = 12;
 
@@ -655,7 +653,7 @@ fn page_article(lines: &[Line]) -> Option<Article> {
         .filter(|&b| b > anchor)
         .or_else(|| body_from(anchor + 1));
     let hi = (anchor + BELOW_ANCHOR + 1)
-        .min(body.map_or(order.len(), |b| b + 1 + INTO_BODY))
+        .min(body.map_or(order.len(), |b| b + 1))
         .min(order.len());
     Some(Article {
         anchor: order[anchor],
