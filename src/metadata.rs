@@ -1659,9 +1659,22 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
     let chars = |s: &str| s.chars().count();
     let is_name = |rest: &str, kept: &str| site_parts(rest, kept);
     let mut best: Option<(&str, u64)> = None;
-    for line in below.iter().take(HEADLINE_WITHIN) {
-        let l = line.text.trim();
-        if chars(l) < 8 || l.len() >= title.len() || best.is_some_and(|(b, _)| b.len() >= l.len()) {
+    for (i, line) in below.iter().take(HEADLINE_WITHIN).enumerate() {
+        let mut l = line.text.trim();
+        if chars(l) < 8 || l.len() >= title.len() {
+            continue;
+        }
+        // A headline the scraper broke onto the next line (`... para la cuestión` / `mapuche`):
+        // the title goes on with that line's words.
+        if let Some(rest) = title.strip_prefix(l)
+            && rest.starts_with(' ')
+            && let Some(next) = below.get(i + 1).map(|n| n.text.trim())
+            && !next.is_empty()
+            && rest[1..].starts_with(next)
+        {
+            l = &title[..l.len() + 1 + next.len()];
+        }
+        if best.is_some_and(|(b, _)| b.len() >= l.len()) {
             continue;
         }
         let found = if let Some(rest) = title.strip_prefix(l) {
@@ -2076,6 +2089,15 @@ mod tests {
             ))
             .as_deref(),
             Some("Conversations with a Cryptid - Chapter 1 - Archive")
+        );
+        // A headline broken onto two lines.
+        assert_eq!(
+            title_of(&page(
+                "Una solución para la cuestión mapuche - 07.12.2017 - LA NACION",
+                "Una solución para la cuestión\nmapuche"
+            ))
+            .as_deref(),
+            Some("Una solución para la cuestión mapuche")
         );
         assert_eq!(
             title_of(&page(
