@@ -995,7 +995,14 @@ fn check_dateline(toks: &[Tok], place_allowed: bool) -> Option<(Result<Date, ()>
         match t {
             // `Updated Jul 24, 2018`: not the date the document was published.
             Tok::Word(w) if update_word(w) => return None,
-            Tok::Word(w) if i >= end && BYLINES.contains(&w.as_str()) => behind_bar = true,
+            // `by Name` after the date, not `por la tarde` (an article after it: a sentence).
+            Tok::Word(w)
+                if i >= end
+                    && BYLINES.contains(&w.as_str())
+                    && !matches!(toks.get(i + 1), Some(Tok::Word(n)) if ARTICLES.contains(&n.as_str())) =>
+            {
+                behind_bar = true
+            }
             Tok::Word(w) if dateline_word(w) => published |= publish_word(w),
             Tok::Word(_) if i < start && place_allowed && place => words_before += 1,
             Tok::Word(_) if behind_bar && words_after < 4 => words_after += 1,
@@ -1028,6 +1035,13 @@ fn check_dateline(toks: &[Tok], place_allowed: bool) -> Option<(Result<Date, ()>
     let (y, m, d) = ymd;
     Some((real_date(y, m, d), published))
 }
+
+/// Articles that follow `by`, `par`, `por`, `von` in a sentence (`por la tarde`, `by the
+/// sea`), not in a byline.
+const ARTICLES: &[&str] = &[
+    "the", "a", "an", "la", "el", "los", "las", "le", "les", "l", "un", "una", "der", "die", "das",
+    "dem", "den", "des", "ein", "eine", "il", "lo", "gli",
+];
 
 /// Whether the number at `i` is a piece of a time: `13:54`, `13:54:07`, `13h54`, `18h`, or
 /// the zone offset after one (`14:42:01-0700`, `16:42:01-05`, `+03:00`).
@@ -1818,6 +1832,18 @@ mod tests {
                 "{line}"
             );
         }
+    }
+
+    #[test]
+    fn a_byline_may_follow_a_date_but_not_a_sentence() {
+        assert_eq!(
+            date_of("Title\n3 de marzo de 2026 por Redacción\n\nCuerpo.\n").as_deref(),
+            Some("2026-03-03")
+        );
+        assert_eq!(
+            date_of("Title\n3 de marzo de 2026 por la tarde\n\nCuerpo.\n"),
+            None
+        );
     }
 
     #[test]
