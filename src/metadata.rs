@@ -1420,6 +1420,8 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     // paragraph (`... the truth about tech` / `and libertarians - Salon.com`).
     let mut wrapped = None;
     if let Some(n) = next
+        && !dates.date_lines.contains(&n.no)
+        && !is_byline(n.text.trim())
         && let Some(joined) = wrapped_title(&text, n, lines.get(index + 2))
     {
         wrapped = Some(n.no);
@@ -2148,6 +2150,12 @@ mod tests {
             title_of("Where do relations go after the vote?\nMenu\nSign in\nWhere do relations go after the vote?\n\nBody.\n")
                 .as_deref(),
             Some("Where do relations go after the vote?")
+        );
+        // A dateline below a title in lowercase is no second line of it.
+        assert_eq!(
+            title_of("Protokoll der Sitzung des Vorstands\nvom 3. März 2026\n\nAnwesend: alle.\n")
+                .as_deref(),
+            Some("Protokoll der Sitzung des Vorstands")
         );
         // Not repeated, a question is a sentence.
         assert_eq!(title_of("Can you come tomorrow?\n\nI need help.\n"), None);
