@@ -1546,7 +1546,7 @@ const SITE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " · ", " :: 
 /// A page's title ending with its site's name (`Headline | CNN Politics`, `Headline - Vox`)
 /// when no line has the headline alone: the last part, set apart by a spaced separator, is a
 /// name (at most four words, shorter than the rest, no number alone) that at least two other
-/// lines of the page have too (`Follow CNN Politics`, `© 2023 Vox Media`), and what is left has
+/// lines of the page have too (`Follow CNN Politics`, `Vox Media`), and what is left has
 /// three words or more. Returns the headline, the name and a line that has it.
 fn site_suffix<'a>(
     title: &'a str,
