@@ -18,6 +18,7 @@ LOCALES = [
     "az", "az_Cyrl", "en", "en_GB", "ru", "uk", "be", "tr", "de", "fr", "es", "it", "pt",
     "pl", "nl", "cs", "sk", "bg", "sr", "sr_Latn", "mk", "kk", "ky", "tt", "uz", "uz_Cyrl",
     "hy", "ka", "ro", "sv", "da", "nb", "fi", "hu", "el", "lt", "lv", "et", "sq",
+    "ar", "he", "fa",
 ]
 
 if sys.argv[1:] == ["--languages"]:

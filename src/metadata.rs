@@ -14,11 +14,20 @@
 //!   `Posted on 3 March 2026`, `Berlin, den 26. Februar 2026`, `26/02/2026`. Month names come
 //!   from CLDR (`data/months.tsv`); a numeric date counts only when it cannot be read two ways
 //!   (`26/02/2026`, never `03/04/2026`). Kept in the text.
+//! - **A scraped page's dateline** stands beside its headline (the line below that repeats the
+//!   page's `<title>`, or is worded like it, or a byline), not among the site's lines above it
+//!   (today's date in a masthead is not the article's): [`page_article`].
+//! - A published date wins over a plain one; an update's date (`Updated ...`, on the line or a
+//!   label line above) is never the date. Datelines that disagree, or that a full date in the
+//!   title contradicts, give none: doubt is reported in the evidence, never resolved by a guess.
 //! - Header and dateline must agree (`date-mismatch`); an impossible date is `date-invalid`.
 //! - **Title**: a Markdown heading, a setext-underlined line, or a short first line standing alone
 //!   (a blank line, dateline or byline follows it, or it carried the date header) and not ending
-//!   like a sentence; never a menu of `|`-separated items, a salutation, a date or a byline.
+//!   like a sentence; never a menu of `|`-separated items, a salutation, a date or a byline. A
+//!   page's `<title>` loses its site's name when the page shows the headline alone, or names
+//!   the site on two other lines.
 
+use crate::boilerplate::more_words_than;
 use crate::normalize::Line;
 use crate::problem::Problem;
 use crate::record::{Found, Removed};
@@ -47,6 +56,9 @@ pub struct Dates {
     pub had_header: bool,
     /// Raw line numbers of the head's date lines (header, dateline): never a title.
     pub date_lines: Vec<u64>,
+    /// The document reads like a scraped page: a line below its first repeats it (the
+    /// headline), or is worded like it, or is a byline.
+    pub page: bool,
 }
 
 /// Parse a strict `YYYY-MM-DD` into a real calendar date.
@@ -118,6 +130,19 @@ fn update_word(word: &str) -> bool {
     words.contains(word.trim_end_matches('.'))
 }
 
+/// Words that mark a dateline's date as the publication's (`data/published-words.txt`).
+fn publish_word(word: &str) -> bool {
+    static WORDS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
+    let words = WORDS.get_or_init(|| {
+        include_str!("../data/published-words.txt")
+            .lines()
+            .map(|l| l.trim().to_lowercase())
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .collect()
+    });
+    words.contains(word.trim_end_matches('.'))
+}
+
 /// Labels of a date header line (`Date: ...`), lowercase, without the colon.
 const DATE_LABELS: &[&str] = &[
     "date",
@@ -159,9 +184,13 @@ pub fn extract_dates(
         ..Dates::default()
     };
     let mut header: Option<(String, u64)> = None;
-    let mut dateline: Option<(String, u64)> = None;
+    // A second date header that says another date (a page's front matter says when it was
+    // posted, its `Date :` line when the meeting was): doubt.
+    let mut conflict: Option<(String, u64)> = None;
     let head = head_indices(lines);
     let mut drop_line = None;
+    // The head's lines that are no header: where its datelines may be.
+    let mut plain = Vec::new();
     for (rank, &index) in head.iter().enumerate() {
         let no = lines[index].no;
         // The scraper's header: `date YYYY-MM-DD [rest]`.
@@ -175,11 +204,7 @@ pub fn extract_dates(
             let text = line.text.trim_start();
             let taken = text[..text.len() - rest.len()].trim_end().to_owned();
             match parse_iso_date(&token) {
-                Some(date) => {
-                    if header.is_none() {
-                        header = Some((date.to_string(), no));
-                    }
-                }
+                Some(date) => note_header(&mut header, &mut conflict, date, no),
                 None => problems.push(
                     Problem::error(
                         path,
@@ -211,9 +236,7 @@ pub fn extract_dates(
         if let Some(value) = labelled_value(text) {
             match date_in(value) {
                 Some(Ok(date)) => {
-                    if header.is_none() {
-                        header = Some((date.to_string(), no));
-                    }
+                    note_header(&mut header, &mut conflict, date, no);
                     dates.date_lines.push(no);
                 }
                 Some(Err(())) => problems.push(
@@ -228,32 +251,87 @@ pub fn extract_dates(
             }
             continue;
         }
-        if dateline.is_some() {
-            continue;
-        }
-        match find_date(text, rank > 0) {
-            Some(Ok(date)) => {
-                dateline = Some((date.to_string(), no));
-                dates.date_lines.push(no);
-                check_time_line(lines, index, path, problems);
-            }
-            Some(Err(())) => {
-                problems.push(
-                    Problem::error(
-                        path,
-                        "date-invalid",
-                        format!("the dateline `{text}` is not a real date"),
-                    )
-                    .at_line(no),
-                );
-                dates.date_lines.push(no);
-                check_time_line(lines, index, path, problems);
-            }
-            None => {}
-        }
+        plain.push(index);
     }
+    // The head's datelines; an impossible date or time (`- 24:10` below it) is an error.
+    let mut candidates = scan_datelines(lines, &plain, head.first().copied(), removed);
+    for c in &candidates {
+        if c.date.is_err() {
+            let text = lines[c.index].text.trim();
+            problems.push(
+                Problem::error(
+                    path,
+                    "date-invalid",
+                    format!("the dateline `{text}` is not a real date"),
+                )
+                .at_line(c.no),
+            );
+        }
+        dates.date_lines.push(c.no);
+        check_time_line(lines, c.index, path, problems);
+    }
+    candidates.retain(|c| c.date.is_ok());
     if let Some(index) = drop_line {
         lines.remove(index);
+        for c in &mut candidates {
+            c.index -= usize::from(c.index > index);
+        }
+    }
+    // A scraped page: the article's datelines stand beside its headline (or its byline), not
+    // among the site's lines above it.
+    let mut zone = Zone::Head;
+    let mut ignored = None;
+    let article = page_article(lines);
+    dates.page = article.is_some();
+    // The site's lines above the headline: some of them taken off as its furniture.
+    let site_above = |a: &Article| {
+        let (top, anchor) = (
+            lines.iter().find(|l| !l.text.trim().is_empty()),
+            lines[a.anchor].no,
+        );
+        a.headline
+            && top.is_some_and(|t| {
+                removed
+                    .iter()
+                    .any(|r| r.line > t.no && r.line < anchor && r.reason != "date-header")
+            })
+    };
+    if let Some(article) = article
+        && (site_above(&article) || candidates.is_empty())
+    {
+        let window = scan_datelines(lines, &article.window, None, removed);
+        // The head's datelines above the article head: the site's (today's date in its
+        // masthead), not the article's.
+        let top = article.window.first().copied().unwrap_or(article.anchor);
+        ignored = candidates.iter().find(|c| c.index < top).copied();
+        candidates = window.into_iter().filter(|c| c.date.is_ok()).collect();
+        for c in &candidates {
+            dates.date_lines.push(c.no);
+        }
+        zone = Zone::Article(article);
+    }
+    let mut choice = choose(&candidates);
+    // A date in the title (`Weekly Edition for March 26, 2015`) that another dateline
+    // contradicts: the page is of one date, the dateline of another (its first article's).
+    if let Choice::Date(date, no, _) = &choice
+        && let Some((title_date, title_no)) = title_date(lines)
+        && title_no != *no
+        && title_date != *date
+    {
+        choice = Choice::Undetermined(Some(format!(
+            "the title on line {title_no} gives {title_date}, the dateline on line {no} gives \
+             {date}; no date taken"
+        )));
+    }
+    let dateline = match &choice {
+        Choice::Date(date, no, _) => Some((date.to_string(), *no)),
+        Choice::Undetermined(_) => None,
+    };
+    if let (Some((h, hno)), Some((c, cno))) = (&header, &conflict) {
+        dates.found = Found::rule("none").detail(format!(
+            "the date headers disagree: line {hno} gives {h}, line {cno} gives {c}; no date taken"
+        ));
+        return dates;
     }
     match (&header, &dateline) {
         (Some((h, hno)), Some((d, dno))) => {
@@ -278,21 +356,389 @@ pub fn extract_dates(
         }
         (None, Some((d, dno))) => {
             dates.date = Some(d.clone());
-            dates.found = Found::rule("dateline").at(*dno);
+            let mut found = Found::rule("dateline").at(*dno);
+            let mut details = Vec::new();
+            if let Zone::Article(a) = &zone {
+                details.push(format!(
+                    "beside the page's {} on line {}",
+                    a.kind, lines[a.anchor].no
+                ));
+            }
+            if let Choice::Date(_, _, Some(more)) = &choice {
+                details.push(more.clone());
+            }
+            if !details.is_empty() {
+                found = found.detail(details.join("; "));
+            }
+            dates.found = found;
         }
-        (None, None) => {}
+        (None, None) => {
+            let mut details = Vec::new();
+            if let Choice::Undetermined(Some(why)) = &choice {
+                details.push(why.clone());
+            }
+            if let Zone::Article(a) = &zone {
+                if matches!(choice, Choice::Undetermined(None)) {
+                    details.push(format!(
+                        "no dateline beside the page's {} on line {}",
+                        a.kind, lines[a.anchor].no
+                    ));
+                }
+                if let Some(c) = ignored {
+                    details.push(format!(
+                        "the date on line {} ({}) stands above the page's {} on line {}, \
+                         among the site's lines: not the article's",
+                        c.no,
+                        c.date.map(|d| d.to_string()).unwrap_or_default(),
+                        a.kind,
+                        lines[a.anchor].no
+                    ));
+                }
+            }
+            if !details.is_empty() {
+                dates.found = Found::rule("none").detail(details.join("; "));
+            }
+        }
     }
     dates
 }
 
-/// Indices in `lines` of the head's non-blank lines.
+/// A real date in the document's first line, when it reads like a title, and its line.
+fn title_date(lines: &[Line]) -> Option<(Date, u64)> {
+    let line = lines.iter().find(|l| !l.text.trim().is_empty())?;
+    let text = line.text.trim();
+    if more_words_than(text, BODY_WORDS) {
+        return None;
+    }
+    let (_, _, (y, m, d)) = match_date(&tokens(text))?;
+    Some((real_date(y, m, d).ok()?, line.no))
+}
+
+/// Keep the first date header, and the first that says another date than it.
+fn note_header(
+    header: &mut Option<(String, u64)>,
+    conflict: &mut Option<(String, u64)>,
+    date: Date,
+    no: u64,
+) {
+    let date = date.to_string();
+    match header {
+        None => *header = Some((date, no)),
+        Some((h, _)) if *h != date && conflict.is_none() => *conflict = Some((date, no)),
+        Some(_) => {}
+    }
+}
+
+/// Where the datelines were looked for.
+enum Zone {
+    /// The document's head.
+    Head,
+    /// Beside a page's headline or byline.
+    Article(Article),
+}
+
+/// A dateline found, with where it stands and what it says of its date.
+#[derive(Clone, Copy, Debug)]
+struct Candidate {
+    /// Index in the lines.
+    index: usize,
+    /// Line number in the raw file.
+    no: u64,
+    date: Result<Date, ()>,
+    said: Said,
+}
+
+/// The date the datelines give, or why there is none.
+enum Choice {
+    /// The date, its line, and what else was seen (lines that agree).
+    Date(Date, u64, Option<String>),
+    /// No date: why, when there were datelines.
+    Undetermined(Option<String>),
+}
+
+/// The datelines among `indices` (in order). A label line (`Updated`, `Published:`) says what
+/// the next line's date is; a line ending with an update word (`..., updated`) makes the next
+/// line's date the update's. `first`: the document's first line, where no place may stand
+/// before a date (it would be a title).
+fn scan_datelines(
+    lines: &[Line],
+    indices: &[usize],
+    first: Option<usize>,
+    removed: &[Removed],
+) -> Vec<Candidate> {
+    let mut out: Vec<Candidate> = Vec::new();
+    let (mut label, mut follows): (Option<Said>, Option<usize>) = (None, None);
+    for &index in indices {
+        let text = lines[index].text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        let Some(d) = read_dateline(text, Some(index) != first) else {
+            if let Some(f) = follows.take() {
+                out[f].said = Said::Updated;
+            }
+            label = label_line(text).or_else(|| trailing_update(text));
+            continue;
+        };
+        let mut said = d.said;
+        // A label line right above taken off as the page's furniture still labels the date.
+        let above = index.checked_sub(1).map_or(0, |i| lines[i].no);
+        let taken = removed
+            .iter()
+            .filter(|r| r.line > above && r.line < lines[index].no)
+            .max_by_key(|r| r.line)
+            .and_then(|r| label_line(&r.text).or_else(|| trailing_update(&r.text)));
+        if let Some(l) = label.take().or(taken) {
+            said = match (l, said) {
+                (Said::Updated, _) => Said::Updated,
+                (Said::Published, Said::Plain) => Said::Published,
+                (_, s) => s,
+            };
+        }
+        if follows.take().is_some() {
+            said = Said::Updated;
+        }
+        out.push(Candidate {
+            index,
+            no: lines[index].no,
+            date: d.date,
+            said,
+        });
+        if d.update_follows {
+            follows = Some(out.len() - 1);
+        }
+    }
+    if let Some(f) = follows {
+        out[f].said = Said::Updated;
+    }
+    out
+}
+
+/// The date of the datelines: the publication's (a `Published`/`Posted` date, else a date
+/// that stands alone), never an update's; when the datelines disagree, none.
+fn choose(candidates: &[Candidate]) -> Choice {
+    let published: Vec<&Candidate> = candidates
+        .iter()
+        .filter(|c| c.said == Said::Published)
+        .collect();
+    let group = if published.is_empty() {
+        candidates
+            .iter()
+            .filter(|c| c.said == Said::Plain)
+            .collect()
+    } else {
+        published
+    };
+    let Some(first) = group.first() else {
+        return Choice::Undetermined(candidates.first().map(|c| {
+            format!(
+                "only an update's date: line {} gives {}",
+                c.no,
+                c.date.map(|d| d.to_string()).unwrap_or_default()
+            )
+        }));
+    };
+    let Ok(date) = first.date else {
+        return Choice::Undetermined(None);
+    };
+    if let Some(other) = group.iter().find(|c| c.date != first.date) {
+        return Choice::Undetermined(Some(format!(
+            "the datelines disagree: line {} gives {date}, line {} gives {}; no date taken",
+            first.no,
+            other.no,
+            other.date.map(|d| d.to_string()).unwrap_or_default()
+        )));
+    }
+    let agree: Vec<String> = group[1..].iter().map(|c| c.no.to_string()).collect();
+    let more = (!agree.is_empty()).then(|| format!("line {} agrees", agree.join(", ")));
+    Choice::Date(date, first.no, more)
+}
+
+/// Non-blank lines looked at for a page's headline and the start of its body.
+const PAGE_SCAN: usize = 400;
+/// A line of more words than this is long: two long lines close together begin the body.
+const LONG_WORDS: usize = 20;
+/// The body begins at a long line with two more among the next this many lines (a site's
+/// description or a cookie notice is one long line, or two).
+const BODY_WITHIN: usize = 5;
+/// Lines of a page's article head above and below its headline or byline.
+const ABOVE_ANCHOR: usize = 3;
+const BELOW_ANCHOR: usize = 12;
+/// A part of a page's title this long (in letters and digits) repeats it.
+const REPEAT_CHARS: usize = 12;
+
+/// A scraped page's article head: where its headline (or byline) stands, below the site's
+/// lines, and the lines around it where the article's dateline is.
+struct Article {
+    /// Index in the lines of the headline, or of the byline when no headline was found.
+    anchor: usize,
+    /// The anchor repeats the page's first line (its `<title>`): a headline for sure.
+    headline: bool,
+    /// What the anchor is, for the evidence.
+    kind: &'static str,
+    /// Indices of the article head's non-blank lines.
+    window: Vec<usize>,
+}
+
+/// The article head of a document that reads like a scraped page: its first line is a title
+/// (at most [`BODY_WORDS`] words, not a sentence) and a line below it, before the body's first
+/// paragraph (the first of two long lines at most three apart; without one, in the first
+/// half), repeats it (the headline: the same letters, or the title's beginning or end), or
+/// shares half its words with it (a headline worded otherwise), or is a byline. The last such
+/// line before the body is the anchor.
+fn page_article(lines: &[Line]) -> Option<Article> {
+    let order: Vec<usize> = lines
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| !l.text.trim().is_empty())
+        .map(|(i, _)| i)
+        .take(PAGE_SCAN)
+        .collect();
+    let title = lines[*order.first()?].text.trim();
+    // A Markdown heading opens a document written as such, not a page's `<title>`.
+    if more_words_than(title, BODY_WORDS)
+        || ends_like_sentence(title)
+        || atx_heading(title).is_some()
+    {
+        return None;
+    }
+    let text = |p: usize| lines[order[p]].text.trim();
+    let long = |p: usize| more_words_than(text(p), LONG_WORDS);
+    let body_from = |from: usize| {
+        (from..order.len()).find(|&p| {
+            long(p)
+                && (p + 1..(p + 1 + BODY_WITHIN).min(order.len()))
+                    .filter(|&q| long(q))
+                    .count()
+                    >= 2
+        })
+    };
+    let body = body_from(1);
+    let end = body.unwrap_or(order.len() / 2);
+    let plain_title = plain(title);
+    let title_words: Vec<String> = words_of(title).map(str::to_lowercase).collect();
+    // A headline is no paragraph and ends like no clause (it may ask or exclaim).
+    let heading = |p: usize| {
+        let t = text(p);
+        !more_words_than(t, BODY_WORDS)
+            && (!t.ends_with(['.', ',', ';', ':']) || t.ends_with("..."))
+    };
+    // The last repeat above the body; without one, the first below its start (promotions of
+    // the site may read like a body above the article).
+    let repeat = (1..end)
+        .rev()
+        .find(|&p| heading(p) && repeats(text(p), &plain_title))
+        .or_else(|| (end..order.len()).find(|&p| heading(p) && repeats(text(p), &plain_title)));
+    let (anchor, kind) = match repeat {
+        Some(p) => (p, "headline"),
+        None => {
+            // The line most like the title (the last of equals).
+            let akin = (1..end)
+                .filter(|&p| heading(p))
+                .filter_map(|p| akin(text(p), &title_words).map(|shared| (shared, p)))
+                .max()
+                .map(|(_, p)| (p, "headline (worded otherwise than its title)"));
+            let byline = || {
+                (end.saturating_sub(BELOW_ANCHOR).max(1)..end)
+                    .rev()
+                    .find(|&p| is_byline(text(p)))
+                    .map(|p| (p, "byline"))
+            };
+            akin.or_else(byline)?
+        }
+    };
+    let lo = anchor.saturating_sub(ABOVE_ANCHOR).max(1);
+    // The body below the anchor (the first may have been the site's, above the headline).
+    let body = body
+        .filter(|&b| b > anchor)
+        .or_else(|| body_from(anchor + 1));
+    let hi = (anchor + BELOW_ANCHOR + 1)
+        .min(body.map_or(order.len(), |b| b + 1))
+        .min(order.len());
+    Some(Article {
+        anchor: order[anchor],
+        headline: kind == "headline",
+        kind,
+        window: order[lo..hi].to_vec(),
+    })
+}
+
+/// A line's words: runs of letters and digits.
+fn words_of(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// Letters and digits only, lowercase, one space between words: quotes are curly in one,
+/// straight in the other.
+fn plain(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for w in words_of(s) {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.extend(w.chars().flat_map(char::to_lowercase));
+    }
+    out
+}
+
+/// A line that repeats a page's title (`title` as [`plain`] makes it): the same letters and
+/// digits, or the title's beginning or end (at least [`REPEAT_CHARS`] long and half the
+/// title: a site's name alone is none), or the title and more.
+fn repeats(line: &str, title: &str) -> bool {
+    // Cheap first: a line much longer than the title, or too short, is none.
+    if line.len() > 2 * title.len() + 16 || line.len() < REPEAT_CHARS.min(title.len()) {
+        return false;
+    }
+    let l = plain(line);
+    if l.is_empty() || title.is_empty() {
+        return false;
+    }
+    // A part of the title is its headline when it is the most of it (not the site's name).
+    let part = |s: &str| {
+        let n = s.chars().count();
+        n >= REPEAT_CHARS && 2 * n >= title.chars().count()
+    };
+    l == title
+        || (part(&l) && (title.starts_with(&l) || title.ends_with(&l)))
+        || (title.chars().count() >= REPEAT_CHARS && l.starts_with(title))
+}
+
+/// A line close to the page's title (`title` its lowercase words): at least half of its
+/// words (three or more, at most [`BODY_WORDS`]) are the title's, and they are a third of
+/// the title's at least (not its site's name), as a headline worded otherwise than the
+/// `<title>` is. Returns how many are.
+fn akin(line: &str, title: &[String]) -> Option<usize> {
+    if more_words_than(line, BODY_WORDS) {
+        return None;
+    }
+    let (mut all, mut shared) = (0usize, 0usize);
+    for w in words_of(line) {
+        all += 1;
+        let lower = w.chars().flat_map(char::to_lowercase);
+        shared += usize::from(title.iter().any(|t| t.chars().eq(lower.clone())));
+    }
+    (shared >= 3 && shared * 2 >= all && shared * 3 >= title.len()).then_some(shared)
+}
+
+/// Whether a line ends like a sentence or a clause.
+fn ends_like_sentence(text: &str) -> bool {
+    text.ends_with(['.', '!', '?', '…', ';', ',', ':'])
+}
+
+/// Indices in `lines` of the head's non-blank lines, up to the first paragraph or salutation.
 fn head_indices(lines: &[Line]) -> Vec<usize> {
     let mut head = Vec::new();
     for (i, line) in lines.iter().enumerate() {
         if line.text.trim().is_empty() {
             continue;
         }
-        if head.len() >= HEAD_LINES || line.text.split_whitespace().count() > BODY_WORDS {
+        // A salutation opens a letter's body: a date below it (`Dear members, ... on`
+        // / `27 February 2019`, the meeting's) is not the letter's.
+        if head.len() >= HEAD_LINES
+            || line.text.split_whitespace().count() > BODY_WORDS
+            || is_salutation(line.text.trim())
+        {
             break;
         }
         head.push(i);
@@ -391,19 +837,156 @@ fn tokens(line: &str) -> Vec<Tok> {
     out
 }
 
+/// What a dateline says its date is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Said {
+    /// `Published 3 March 2026`, `Posted on ...`, or the first of `DATE, updated DATE`.
+    Published,
+    /// A date and little else.
+    Plain,
+    /// `Updated Jul 24, 2018`, `Mis à jour le ...`: the page's update, not its publication.
+    Updated,
+}
+
+/// A line that is a date and little else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Dateline {
+    /// `Err` for a date that cannot be (31 April).
+    date: Result<Date, ()>,
+    said: Said,
+    /// The line ends with an update word whose date is on the next line
+    /// (`on December 27, 2014 at 12:06 PM, updated` / `December 27, 2014 at 12:10 PM`).
+    update_follows: bool,
+}
+
 /// The date a line is, if it is one: `Some(Ok)` a real date, `Some(Err)` a date that cannot be
-/// (31 April), `None` when the line is not a date line. `place_allowed`: a leading `Place,` may
-/// stand before the date (not on a document's first line, where it would be a title).
+/// (31 April), `None` when the line is not a date line (nor an update's date line).
+/// `place_allowed`: a leading `Place,` may stand before the date (not on a document's first
+/// line, where it would be a title).
 fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
+    read_dateline(line, place_allowed)
+        .filter(|d| d.said != Said::Updated)
+        .map(|d| d.date)
+}
+
+/// Read a dateline: a date and little else, with what it says of its date. An update word
+/// splits the line: the date before it is the publication's when another date follows it
+/// (`April 28, 2019 at 6:01 am Updated April 29, 2019`), or the line ends with it (the update's
+/// date is on the next line); otherwise the line's date is the update's
+/// (`November 28, 2013 -- Updated 0203 GMT`).
+fn read_dateline(line: &str, place_allowed: bool) -> Option<Dateline> {
     if line.chars().count() > 100 {
         return None;
     }
     let toks = tokens(line);
-    let (start, end, ymd) = match_date(&toks)?;
+    let update = toks
+        .iter()
+        .position(|t| matches!(t, Tok::Word(w) if update_word(w)));
+    let Some(u) = update else {
+        let (date, published) = check_dateline(&toks, place_allowed)?;
+        let said = if published {
+            Said::Published
+        } else {
+            Said::Plain
+        };
+        return Some(Dateline {
+            date,
+            said,
+            update_follows: false,
+        });
+    };
+    let (before, after) = (&toks[..u], &toks[u + 1..]);
+    let after_date = match_date(after).is_some();
+    if let Some((date, published)) = check_dateline(before, place_allowed) {
+        let first = if published {
+            Said::Published
+        } else {
+            Said::Plain
+        };
+        // Nothing after the update word but what labels a date (`Mis à jour le`).
+        let after_empty = after
+            .iter()
+            .all(|t| matches!(t, Tok::Sep(_)) || matches!(t, Tok::Word(w) if dateline_word(w)));
+        return Some(match (after_date, after_empty) {
+            (true, _) => Dateline {
+                date,
+                said: first,
+                update_follows: false,
+            },
+            (false, true) => Dateline {
+                date,
+                said: first,
+                update_follows: true,
+            },
+            (false, false) => Dateline {
+                date,
+                said: Said::Updated,
+                update_follows: false,
+            },
+        });
+    }
+    // `Updated Jul 24, 2018`, `Last Updated: January 7, 2025`: what stands before the update
+    // word is a dateline's words at most.
+    let (date, _) = check_dateline(after, false)?;
+    let label_only = before
+        .iter()
+        .all(|t| matches!(t, Tok::Sep(_)) || matches!(t, Tok::Word(w) if dateline_word(w)));
+    label_only.then_some(Dateline {
+        date,
+        said: Said::Updated,
+        update_follows: false,
+    })
+}
+
+/// A line that labels the date on the next line and says nothing else: `Updated`,
+/// `Published:`, `Last modified on`.
+fn label_line(line: &str) -> Option<Said> {
+    if line.len() > 40 {
+        return None;
+    }
+    let toks = tokens(line);
+    let mut said = None;
+    for t in &toks {
+        match t {
+            Tok::Word(w) if update_word(w) => said = Some(Said::Updated),
+            Tok::Word(w) if publish_word(w) => {
+                said = said.or(Some(Said::Published));
+            }
+            Tok::Word(w) if dateline_word(w) => {}
+            Tok::Sep(_) => {}
+            _ => return None,
+        }
+    }
+    said
+}
+
+/// A line that ends with an update word and what may stand beside it (`04.05.2015 à 13h36 •
+/// Mis à jour le`): the next line's date is the update's.
+fn trailing_update(line: &str) -> Option<Said> {
+    if line.chars().count() > 100 {
+        return None;
+    }
+    let toks = tokens(line);
+    let u = toks
+        .iter()
+        .rposition(|t| matches!(t, Tok::Word(w) if update_word(w)))?;
+    toks[u + 1..]
+        .iter()
+        .all(|t| matches!(t, Tok::Sep(_)) || matches!(t, Tok::Word(w) if dateline_word(w)))
+        .then_some(Said::Updated)
+}
+
+/// Whether the tokens are a dateline: a date and only a dateline's words beside it (weekdays,
+/// `Posted on`, a time and its zone, a leading place, a byline, a segment behind a bar).
+/// Returns the date and whether a word says it is the publication's.
+fn check_dateline(toks: &[Tok], place_allowed: bool) -> Option<(Result<Date, ()>, bool)> {
+    let (start, end, ymd) = match_date(toks)?;
     // What is left must be a dateline's words: weekdays, `Posted on`, a time, a leading place.
     let mut words_before = 0usize;
     let mut place = true;
-    // After the date, a segment behind `|` (a section, a title: `26 февраля 2026 | Политика`).
+    let mut published = false;
+    // After the date, a segment behind `|` (a section, a title: `26 февраля 2026 | Политика`)
+    // or a byline (`On 6/13/2018 by @name`).
     let (mut behind_bar, mut words_after) = (false, 0usize);
     for (i, t) in toks.iter().enumerate() {
         if (start..end).contains(&i) {
@@ -412,17 +995,22 @@ fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
         match t {
             // `Updated Jul 24, 2018`: not the date the document was published.
             Tok::Word(w) if update_word(w) => return None,
-            Tok::Word(w) if dateline_word(w) => {}
+            // `by Name` after the date, not `por la tarde` (an article after it: a sentence).
+            Tok::Word(w)
+                if i >= end
+                    && BYLINES.contains(&w.as_str())
+                    && !matches!(toks.get(i + 1), Some(Tok::Word(n)) if ARTICLES.contains(&n.as_str())) =>
+            {
+                behind_bar = true
+            }
+            Tok::Word(w) if dateline_word(w) => published |= publish_word(w),
             Tok::Word(_) if i < start && place_allowed && place => words_before += 1,
             Tok::Word(_) if behind_bar && words_after < 4 => words_after += 1,
             Tok::Word(_) => return None,
+            // Behind a bar, a count (`· 18 min read`).
+            Tok::Num(..) if behind_bar => {}
             Tok::Num(n, len) => {
-                // A time (13:54) is allowed, other numbers are not.
-                let time = matches!(toks.get(i + 1), Some(Tok::Sep(':')))
-                    || matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Sep(':')))
-                    || matches!(toks.get(i + 1), Some(Tok::Word(w)) if w == "h")
-                    || matches!(toks.get(i.wrapping_sub(1)), Some(Tok::Word(w)) if w == "h");
-                if !(time && *len <= 2 && *n < 60) {
+                if !time_part(toks, i, *n, *len) {
                     return None;
                 }
             }
@@ -445,7 +1033,31 @@ fn find_date(line: &str, place_allowed: bool) -> Option<Result<Date, ()>> {
         return None;
     }
     let (y, m, d) = ymd;
-    Some(real_date(y, m, d))
+    Some((real_date(y, m, d), published))
+}
+
+/// Articles that follow `by`, `par`, `por`, `von` in a sentence (`por la tarde`, `by the
+/// sea`), not in a byline.
+const ARTICLES: &[&str] = &[
+    "the", "a", "an", "la", "el", "los", "las", "le", "les", "l", "un", "una", "der", "die", "das",
+    "dem", "den", "des", "ein", "eine", "il", "lo", "gli",
+];
+
+/// Whether the number at `i` is a piece of a time: `13:54`, `13:54:07`, `13h54`, `18h`, or
+/// the zone offset after one (`14:42:01-0700`, `16:42:01-05`, `+03:00`).
+fn time_part(toks: &[Tok], i: usize, n: u32, len: usize) -> bool {
+    let at = |j: Option<usize>| j.and_then(|j| toks.get(j));
+    let (prev, next) = (at(i.checked_sub(1)), at(Some(i + 1)));
+    let colon = |t: Option<&Tok>| matches!(t, Some(Tok::Sep(':')));
+    let h = |t: Option<&Tok>| matches!(t, Some(Tok::Word(w)) if w == "h");
+    if len <= 2 && n < 60 && (colon(prev) || colon(next) || h(prev) || h(next)) {
+        return true;
+    }
+    // A zone offset: a sign right after a time's last number.
+    let sign = matches!(prev, Some(Tok::Sep('+' | '-')));
+    let after_time =
+        matches!(at(i.checked_sub(2)), Some(Tok::Num(_, 1..=2))) && colon(at(i.checked_sub(3)));
+    sign && after_time && (len == 2 || len == 4) && n <= 1400
 }
 
 /// The date a header's value starts with, whatever follows it (`Wed, 14 Jan 2026 10:00 +0000`).
@@ -517,6 +1129,27 @@ fn match_date(toks: &[Tok]) -> Option<(usize, usize, (u32, u32, u32))> {
                     return Some((i, k + 1, (y, m, d)));
                 }
             }
+        }
+        // Chinese, Japanese and Korean: 2018年6月19日, 2019년 8월 20일.
+        if let (
+            Some(y),
+            Some(Tok::Word(a)),
+            Some(Tok::Num(m, 1..=2)),
+            Some(Tok::Word(b)),
+            Some(d),
+            Some(Tok::Word(c)),
+        ) = (
+            year(&toks[i]),
+            toks.get(i + 1),
+            toks.get(i + 2),
+            toks.get(i + 3),
+            toks.get(i + 4).and_then(day),
+            toks.get(i + 5),
+        ) && matches!(
+            (a.as_str(), b.as_str(), c.as_str()),
+            ("年", "月", "日") | ("년", "월", "일")
+        ) {
+            return Some((i, i + 6, (y, *m, d)));
         }
         // YYYY[.] [abbr.] MONTH D (Hungarian, Armenian `1948 թ. դեկտեմբերի 10`), YYYY [abbr.]
         // D MONTH (Kazakh `1948 ж. 10 желтоқсан`), YYYY-MM-DD, numeric D/M/YYYY.
@@ -679,15 +1312,29 @@ fn is_salutation(line: &str) -> bool {
 }
 
 fn is_byline(line: &str) -> bool {
-    let first = line.split_whitespace().next().unwrap_or("").to_lowercase();
+    let first = line
+        .split_whitespace()
+        .next()
+        .unwrap_or("")
+        .trim_end_matches(':')
+        .to_lowercase();
     BYLINES.contains(&first.as_str()) && line.split_whitespace().count() <= 8
 }
 
-/// A line of `|`-separated (or `•`, `·`) items: site navigation.
+/// A line of `|`-separated (or `•`, `·`) items: site navigation. Not a page's title whose
+/// first part says more than all the others (`Headline | Author | Section | Site`).
 pub fn is_menu(line: &str) -> bool {
     ['|', '•', '·', '¦'].iter().any(|&sep| {
-        let items: Vec<&str> = line.split(sep).map(str::trim).collect();
-        items.len() >= 3 && items.iter().filter(|i| !i.is_empty()).count() >= 2
+        let mut items = line.split(sep).map(str::trim);
+        let first = items.next().map_or(0, |i| i.split_whitespace().count());
+        let (mut count, mut filled, mut rest) = (1usize, usize::from(first > 0), 0usize);
+        for item in items {
+            count += 1;
+            filled += usize::from(!item.is_empty());
+            rest += item.split_whitespace().count();
+        }
+        let headline = first >= 5 && first > rest;
+        count >= 3 && filled >= 2 && !headline
     })
 }
 
@@ -702,7 +1349,15 @@ fn atx_heading(line: &str) -> Option<&str> {
     if !rest.starts_with(' ') {
         return None;
     }
-    let text = rest.trim().trim_end_matches('#').trim();
+    let mut text = rest.trim().trim_end_matches('#').trim();
+    // Emphasis around the whole heading: `# **Minutes**`.
+    for mark in ["**", "__", "*", "_"] {
+        if let Some(inner) = text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark))
+            && !inner.trim().is_empty()
+        {
+            text = inner.trim();
+        }
+    }
     (!text.is_empty()).then_some(text)
 }
 
@@ -715,51 +1370,85 @@ fn is_underline(line: &str) -> bool {
 /// The title, with its evidence, if the head has one.
 pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     let none = |why: &str| (None, Found::rule("none").detail(why));
+    // A Markdown document's front matter (`---` / `title: ...` / `---`) names its title.
+    let skip = match front_matter(lines) {
+        Some((_, Some((t, no)))) => return (Some(t), Found::rule("front-matter").at(no)),
+        Some((end, None)) => end + 1,
+        None => 0,
+    };
     // The first non-blank line that is not a date line.
     let Some(index) = lines
         .iter()
-        .position(|l| !l.text.trim().is_empty() && !dates.date_lines.contains(&l.no))
+        .enumerate()
+        .skip(skip)
+        .find(|(_, l)| !l.text.trim().is_empty() && !dates.date_lines.contains(&l.no))
+        .map(|(i, _)| i)
     else {
         return none("no line to take for a title");
     };
     let line = &lines[index];
-    let text = line.text.trim();
+    let mut text = std::borrow::Cow::Borrowed(line.text.trim());
     if lines.len() < 2 {
         return none("the document is one line");
     }
-    if let Some(heading) = atx_heading(text) {
+    if let Some(heading) = atx_heading(&text) {
         return (
             Some(heading.to_owned()),
             Found::rule("markdown-heading").at(line.no),
         );
     }
-    let next = lines.get(index + 1);
-    if next.is_some_and(|n| is_underline(&n.text)) && !is_underline(text) {
+    let mut next = lines.get(index + 1);
+    if next.is_some_and(|n| is_underline(&n.text)) && !is_underline(&text) {
         return (
-            Some(text.to_owned()),
+            Some(text.into_owned()),
             Found::rule("setext-heading").at(line.no),
         );
     }
-    if is_menu(text) {
+    if is_menu(&text) {
         return none("the first line is a menu of items");
     }
-    if is_salutation(text) {
+    if is_salutation(&text) {
         return none("the first line is a salutation");
     }
-    if is_byline(text) {
+    if is_byline(&text) {
         return none("the first line is a byline");
     }
-    if find_date(text, true).is_some() {
+    if find_date(&text, true).is_some() {
         return none("the first line is a date");
     }
+    // A page's `<title>` wrapped onto a second line that goes on in lowercase and ends the
+    // paragraph (`... the truth about tech` / `and libertarians - Salon.com`).
+    let mut wrapped = None;
+    if let Some(n) = next
+        && !dates.date_lines.contains(&n.no)
+        && !is_byline(n.text.trim())
+        && let Some(joined) = wrapped_title(&text, n, lines.get(index + 2))
+    {
+        wrapped = Some(n.no);
+        text = std::borrow::Cow::Owned(joined);
+        next = lines.get(index + 2);
+    }
+    let below = &lines[index + 1 + usize::from(wrapped.is_some())..];
+    // A page's title that a line below repeats (its headline) is a title whatever follows it
+    // and however it ends (`Where do relations go after the vote?`).
+    let plain_title = plain(&text);
+    let repeated = below
+        .iter()
+        .take(HEADLINE_WITHIN)
+        .any(|l| repeats(l.text.trim(), &plain_title));
     let header_line = dates.had_header && index == 0;
     let stands_alone = header_line
+        || repeated
         || next.is_none_or(|n| {
             n.text.trim().is_empty() || dates.date_lines.contains(&n.no) || is_byline(n.text.trim())
         });
     let short = text.chars().count() <= TITLE_MAX_CHARS
         && text.split_whitespace().count() <= TITLE_MAX_WORDS;
-    let sentence = text.ends_with(['.', '!', '?', '…', ';', ',', ':']);
+    let sentence = if repeated {
+        text.ends_with([',', ';'])
+    } else {
+        ends_like_sentence(&text)
+    };
     if !stands_alone {
         return none("the first line runs on into the next");
     }
@@ -774,21 +1463,205 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     } else {
         "first-line"
     };
-    if let Some((headline, at)) = headline_of(text, &lines[index + 1..]) {
+    let wrap_detail = wrapped.map(|n| format!("wrapped onto line {n}"));
+    if let Some((headline, at)) = headline_of(&text, below) {
+        let mut detail = format!("the page's title without its site's name, as line {at} has it");
+        if let Some(w) = &wrap_detail {
+            detail = format!("{detail}; {w}");
+        }
         return (
             Some(headline.to_owned()),
             Found::rule("page-title-headline")
                 .at(line.no)
-                .detail(format!(
-                    "the page's title without its site's name, as line {at} has it"
-                )),
+                .detail(detail),
         );
     }
-    (Some(text.to_owned()), Found::rule(rule).at(line.no))
+    if dates.page
+        && let Some((headline, site, at)) = site_suffix(&text, lines, index)
+    {
+        let mut detail =
+            format!("the page's title without `{site}`, its site's name: line {at} has it too");
+        if let Some(w) = &wrap_detail {
+            detail = format!("{detail}; {w}");
+        }
+        return (
+            Some(headline.to_owned()),
+            Found::rule("page-title-site").at(line.no).detail(detail),
+        );
+    }
+    let mut found = Found::rule(rule).at(line.no);
+    if let Some(w) = wrap_detail {
+        found = found.detail(w);
+    }
+    (Some(text.into_owned()), found)
+}
+
+/// Lines a document's front matter may have at most.
+const FRONT_MATTER_LINES: usize = 40;
+
+/// A front matter block opening the document (`---`, `key: value` lines, `---`): the index
+/// of its closing line, and its `title:` value (quotes taken off) with the line's number.
+fn front_matter(lines: &[Line]) -> Option<(usize, Option<(String, u64)>)> {
+    let open = lines.iter().position(|l| !l.text.trim().is_empty())?;
+    if lines[open].text.trim() != "---" {
+        return None;
+    }
+    let mut title = None;
+    for (i, line) in lines
+        .iter()
+        .enumerate()
+        .skip(open + 1)
+        .take(FRONT_MATTER_LINES)
+    {
+        let t = line.text.trim();
+        if t == "---" || t == "..." {
+            return Some((i, title));
+        }
+        if let Some(value) = t.strip_prefix("title:") {
+            let value = value.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+            if !value.is_empty() && title.is_none() {
+                title = Some((value.to_owned(), line.no));
+            }
+        }
+    }
+    None
+}
+
+/// A first line wrapped onto `next`: `next` begins in lowercase, is short, and a blank line
+/// (or the end) follows it, and the first line does not end like a sentence. The two joined.
+fn wrapped_title(first: &str, next: &Line, after: Option<&Line>) -> Option<String> {
+    let n = next.text.trim();
+    let lower = n.chars().next().is_some_and(char::is_lowercase);
+    let ends_paragraph = after.is_none_or(|a| a.text.trim().is_empty());
+    (lower && ends_paragraph && !ends_like_sentence(first) && n.split_whitespace().count() <= 8)
+        .then(|| format!("{first} {n}"))
 }
 
 /// What stands between a page's headline and its site's name in the page's title.
 const TITLE_SEPARATORS: &[char] = &['-', '–', '—', '|', '｜', '»', '·', ':', '：', '/', '~'];
+
+/// Separators before a site's name at the end of a page's title.
+const SITE_SEPARATORS: &[&str] = &[" | ", " - ", " – ", " — ", " · ", " :: ", " ｜ "];
+
+/// A page's title ending with its site's name (`Headline | CNN Politics`, `Headline - Vox`)
+/// when no line has the headline alone: the last part, set apart by a spaced separator, is a
+/// name (at most four words, shorter than the rest, no number alone) that at least two other
+/// lines of the page have too (`Follow CNN Politics`, `Vox Media`), and what is left has
+/// three words or more. Returns the headline, the name and a line that has it.
+fn site_suffix<'a>(
+    title: &'a str,
+    lines: &[Line],
+    index: usize,
+) -> Option<(&'a str, &'a str, u64)> {
+    let (at, sep) = SITE_SEPARATORS
+        .iter()
+        .filter_map(|sep| title.rfind(sep).map(|at| (at, *sep)))
+        .max()?;
+    let (headline, site) = (title[..at].trim(), title[at + sep.len()..].trim());
+    let words = site.split_whitespace().count();
+    if !(1..=4).contains(&words)
+        || !is_name_part(site)
+        || site.chars().count() >= headline.chars().count()
+        || headline.split_whitespace().count() < 3
+        || headline.ends_with(TITLE_SEPARATORS)
+    {
+        return None;
+    }
+    // Other lines of the page with the name as whole words: the top and the bottom of it.
+    let has = |text: &str| {
+        text.match_indices(site).any(|(i, _)| {
+            let before = text[..i].chars().next_back();
+            let after = text[i + site.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+    };
+    let tail = lines.len().saturating_sub(SITE_TAIL);
+    let mut others = lines
+        .iter()
+        .enumerate()
+        .filter(|&(i, l)| i != index && (i < HEADLINE_WITHIN || i >= tail) && has(&l.text))
+        .map(|(_, l)| l.no);
+    let first = others.next()?;
+    others.next()?;
+    Some((headline, site, first))
+}
+
+/// Lines at the end of a page looked at for its site's name (its footer).
+const SITE_TAIL: usize = 100;
+
+/// What a page's title has beside its headline (`- 21/12/2018 - Esporte - Folha`,
+/// `| Eleanor Ainge Roy | Environment | The Guardian`): parts set apart by separators, each
+/// a name (at most six words, none of them a number alone) or a date, at most four parts and
+/// ten words, or the headline once more (`H - H - Site`).
+fn site_parts(rest: &str, headline: &str) -> bool {
+    let is_sep = |w: &str| w.chars().all(|c| TITLE_SEPARATORS.contains(&c));
+    let rest = rest.trim();
+    if !rest.starts_with(TITLE_SEPARATORS) && !rest.ends_with(TITLE_SEPARATORS) {
+        return false;
+    }
+    let rest = rest.trim_matches(|c: char| c.is_whitespace() || TITLE_SEPARATORS.contains(&c));
+    // The headline repeated: `Minecraft 1.8 - The Bountiful Update - <headline> - Site`.
+    let rest = rest
+        .strip_prefix(headline)
+        .or_else(|| rest.strip_suffix(headline))
+        .map_or(rest, |r| {
+            r.trim_matches(|c: char| c.is_whitespace() || TITLE_SEPARATORS.contains(&c))
+        });
+    // Shorter than the headline: a title of two halves is no headline and a site's name.
+    if rest.chars().count() >= headline.chars().count() {
+        return false;
+    }
+    let (mut parts, mut words, mut part_words) = (0usize, 0usize, 0usize);
+    let mut part = String::new();
+    let mut ok = true;
+    let mut close = |part: &mut String, part_words: &mut usize, parts: &mut usize| {
+        if !part.is_empty() {
+            *parts += 1;
+            ok &= *part_words <= 6 && (is_date_part(part) || is_name_part(part));
+            part.clear();
+            *part_words = 0;
+        }
+    };
+    for w in rest.split_whitespace() {
+        if is_sep(w) {
+            close(&mut part, &mut part_words, &mut parts);
+            continue;
+        }
+        if !part.is_empty() {
+            part.push(' ');
+        }
+        part.push_str(w);
+        part_words += 1;
+        words += 1;
+    }
+    close(&mut part, &mut part_words, &mut parts);
+    ok && (1..=4).contains(&parts) && words <= 10
+}
+
+/// A date as a page's title has it beside its headline: a dateline's date (`Feb. 1, 2016`), or
+/// three numbers with a year (`07.12.2017`, either way round).
+fn is_date_part(part: &str) -> bool {
+    if check_dateline(&tokens(part), false).is_some() {
+        return true;
+    }
+    let numbers: Vec<&str> = part.split(['.', '/', '-']).collect();
+    numbers.len() == 3
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.len() <= 4 && n.chars().all(|c| c.is_ascii_digit()))
+        && numbers.iter().any(|n| n.len() == 4)
+}
+
+/// A site's or section's name: no word of it a number alone (`V8` is a name, `Chapter 1` and
+/// `2012` are not).
+fn is_name_part(part: &str) -> bool {
+    part.split_whitespace()
+        .any(|w| w.chars().any(char::is_alphabetic))
+        && part.split_whitespace().all(|w| {
+            let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+            w.is_empty() || !w.chars().all(char::is_numeric)
+        })
+}
 
 /// Lines looked at for a page's headline below its title.
 const HEADLINE_WITHIN: usize = 400;
@@ -800,17 +1673,24 @@ const HEADLINE_WITHIN: usize = 400;
 /// by a separator. Returns the headline and the number of the line that has it.
 fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
     let chars = |s: &str| s.chars().count();
-    let is_name = |rest: &str, kept: &str| {
-        let name = rest.trim_matches(|c: char| c.is_whitespace() || TITLE_SEPARATORS.contains(&c));
-        !name.is_empty()
-            && chars(name) < chars(kept)
-            && name.split_whitespace().count() <= 6
-            && !name.chars().any(|c| c.is_numeric())
-    };
+    let is_name = |rest: &str, kept: &str| site_parts(rest, kept);
     let mut best: Option<(&str, u64)> = None;
-    for line in below.iter().take(HEADLINE_WITHIN) {
-        let l = line.text.trim();
-        if chars(l) < 8 || l.len() >= title.len() || best.is_some_and(|(b, _)| b.len() >= l.len()) {
+    for (i, line) in below.iter().take(HEADLINE_WITHIN).enumerate() {
+        let mut l = line.text.trim();
+        if chars(l) < 8 || l.len() >= title.len() {
+            continue;
+        }
+        // A headline the scraper broke onto the next line (`... para la cuestión` / `mapuche`):
+        // the title goes on with that line's words.
+        if let Some(rest) = title.strip_prefix(l)
+            && rest.starts_with(' ')
+            && let Some(next) = below.get(i + 1).map(|n| n.text.trim())
+            && !next.is_empty()
+            && rest[1..].starts_with(next)
+        {
+            l = &title[..l.len() + 1 + next.len()];
+        }
+        if best.is_some_and(|(b, _)| b.len() >= l.len()) {
             continue;
         }
         let found = if let Some(rest) = title.strip_prefix(l) {
@@ -922,6 +1802,209 @@ mod tests {
     }
 
     #[test]
+    fn datelines_as_news_sites_write_them() {
+        for (line, want) in [
+            ("Published 3 March 2026", "2026-03-03"),
+            ("March 3, 2026 10:04 AM ET", "2026-03-03"),
+            ("3 мар 2026, 10:04", "2026-03-03"),
+            ("26.02.2026", "2026-02-26"),
+            ("2026-02-26T13:54:07+04:00", "2026-02-26"),
+            ("Posted at 2013-12-30T14:42:01-0700", "2013-12-30"),
+            ("2013-12-30 16:42:01-05", "2013-12-30"),
+            ("9:22 PM EST, Mon November 6, 2023", "2023-11-06"),
+            ("Jun 7, 2023, 8:54 PM UTC", "2023-06-07"),
+            ("Oct 15, 2015 · 18 min read", "2015-10-15"),
+            ("On 6/13/2018 by @someone", "2018-06-13"),
+            ("// By Arun Sai Krishnan • Nov 11, 2020", "2020-11-11"),
+            ("21.dez.2018 às 12h55", "2018-12-21"),
+            ("2018年6月18日 10:01", "2018-06-18"),
+            ("2016年10月14日07:17", "2016-10-14"),
+            ("2019년 8월 20일", "2019-08-20"),
+            ("Monday, February 29, 2016 @ 11:10 PM UTC", "2016-02-29"),
+            ("الخميس 26 فبراير 2026", "2026-02-26"),
+            ("26 פברואר 2026", "2026-02-26"),
+            (
+                "April 28, 2019 at 6:01 am Updated April 29, 2019 at 3:33 pm",
+                "2019-04-28",
+            ),
+        ] {
+            assert_eq!(
+                date_of(&format!("Title\n{line}\n\nBody text.\n")).as_deref(),
+                Some(want),
+                "{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_byline_may_follow_a_date_but_not_a_sentence() {
+        assert_eq!(
+            date_of("Title\n3 de marzo de 2026 por Redacción\n\nCuerpo.\n").as_deref(),
+            Some("2026-03-03")
+        );
+        assert_eq!(
+            date_of("Title\n3 de marzo de 2026 por la tarde\n\nCuerpo.\n"),
+            None
+        );
+    }
+
+    #[test]
+    fn a_published_date_is_preferred_and_an_update_alone_gives_none() {
+        let (_, dates, _, _) = run("Title\nUpdated\n9:22 PM EST, Mon November 6, 2023\n\nBody.\n");
+        assert_eq!(dates.date, None);
+        assert!(dates.found.detail.unwrap().contains("update"));
+        // `..., updated` at a line's end: the next line is the update's date.
+        assert_eq!(
+            date_of(
+                "Title\non December 27, 2014 at 12:06 PM, updated\nDecember 28, 2014 at 12:10 PM\n\nBody.\n"
+            )
+            .as_deref(),
+            Some("2014-12-27")
+        );
+        // A date whose own line says it was updated then.
+        assert_eq!(
+            date_of("Title\nNovember 28, 2013 -- Updated 0203 GMT\n\nBody.\n"),
+            None
+        );
+        // A publication date whose line ends with an update label, the update below it.
+        assert_eq!(
+            date_of("Title\nLe Monde | 4 mai 2015 à 13h36 • Mis à jour le\n05.05.2015 à 20h13\n\nBody.\n")
+                .as_deref(),
+            Some("2015-05-04")
+        );
+        assert_eq!(
+            date_of("Title\n3 March 2026\nPublished on 2 March 2026\n\nBody.\n").as_deref(),
+            Some("2026-03-02")
+        );
+    }
+
+    #[test]
+    fn datelines_that_disagree_give_no_date_and_say_why() {
+        let (_, dates, _, _) = run("Title\n3 March 2026\nSome lines\n4 March 2026\n\nBody.\n");
+        assert_eq!(dates.date, None);
+        let detail = dates.found.detail.unwrap();
+        assert!(
+            detail.contains("disagree") && detail.contains("line 2"),
+            "{detail}"
+        );
+        // A date in the title that the dateline contradicts.
+        let (_, dates, _, _) =
+            run("Weekly Edition for March 26, 2015\nBy A. Writer\nMarch 25, 2015\n\nBody.\n");
+        assert_eq!(dates.date, None);
+        assert!(dates.found.detail.unwrap().contains("title"));
+    }
+
+    /// A scraped page: `<title>`, the site's lines (with today's date in its masthead), the
+    /// headline, byline and dateline, then the body.
+    fn page(masthead: &str, dateline: &str) -> String {
+        let mut p = String::from("A storm floods the old harbour district - The Daily Site\n\n");
+        p.push_str(&format!(
+            "Home\n{masthead}\nWorld\nSport\nCulture\nWeather\n"
+        ));
+        for i in 0..12 {
+            p.push_str(&format!("Section {i}\n"));
+        }
+        p.push_str("A storm floods the old harbour district\nBy Anna Writer\n");
+        p.push_str(&format!("{dateline}\n\n"));
+        for _ in 0..4 {
+            p.push_str(
+                "The storm came in from the sea in the night and the water rose over the quays \
+                 of the old harbour district, where the shops and the houses stand low.\n",
+            );
+        }
+        p
+    }
+
+    /// The page as the pipeline hands it over: its menu lines (`Section N`) taken off as
+    /// furniture and listed in `removed`.
+    fn run_page(text: &str) -> Dates {
+        let mut lines = normalize(text).lines;
+        let mut removed: Vec<Removed> = lines
+            .iter()
+            .filter(|l| l.text.starts_with("Section "))
+            .map(|l| Removed {
+                line: l.no,
+                text: l.text.clone(),
+                reason: "boilerplate-block".to_owned(),
+            })
+            .collect();
+        lines.retain(|l| !l.text.starts_with("Section "));
+        let mut problems = vec![];
+        let dates = extract_dates(&mut lines, "doc.txt", &mut removed, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        dates
+    }
+
+    #[test]
+    fn a_page_s_date_is_beside_its_headline_not_in_the_site_s_masthead() {
+        let dates = run_page(&page("Thursday, 5 March 2026", "3 March 2026, 10:04"));
+        assert_eq!(dates.date.as_deref(), Some("2026-03-03"));
+        assert_eq!(dates.found.rule, "dateline");
+        assert!(dates.found.detail.unwrap().contains("headline"));
+        // Without a dateline by the headline, the masthead's date is not taken.
+        let dates = run_page(&page("Thursday, 5 March 2026", "Share this"));
+        assert_eq!(dates.date, None);
+        let detail = dates.found.detail.unwrap();
+        assert!(
+            detail.contains("line 4") && detail.contains("site's"),
+            "{detail}"
+        );
+        // Nothing taken off above the repeated title: no site's lines there, the head's date
+        // stands (minutes whose heading recurs below).
+        assert_eq!(
+            date_of(&page("Thursday, 5 March 2026", "Share this")).as_deref(),
+            Some("2026-03-05")
+        );
+    }
+
+    #[test]
+    fn front_matter_gives_the_title_and_date_headers_that_disagree_give_no_date() {
+        let (lines, dates, _, _) = run(
+            "---\nlayout: post\ntitle: \"Bureau du 21 mars 2023\"\ndate: 2023-04-03T08:16:36Z\n---\nDate : 21 mars 2023 à 16h\nPrésent.e.s : Anne, Marie\n\n## 1. Budget\n",
+        );
+        let (t, found) = title(&lines, &dates);
+        assert_eq!(t.as_deref(), Some("Bureau du 21 mars 2023"));
+        assert_eq!((found.rule.as_str(), found.line), ("front-matter", Some(3)));
+        assert_eq!(dates.date, None);
+        let detail = dates.found.detail.unwrap();
+        assert!(
+            detail.contains("line 4") && detail.contains("line 6"),
+            "{detail}"
+        );
+        // Agreeing headers give the date.
+        assert_eq!(
+            date_of("---\ntitle: Bureau\ndate: 2021-10-13\n---\n**Date :** 13 octobre 2021 à 18 h\n\nTexte.\n")
+                .as_deref(),
+            Some("2021-10-13")
+        );
+    }
+
+    #[test]
+    fn a_letter_s_head_ends_at_its_salutation_and_a_heading_loses_its_emphasis() {
+        // The date below the salutation is the meeting's, not the invitation's.
+        let (lines, dates, _, _) = run(
+            "# **Einladung zur Mitgliederversammlung**\n\nLiebe Mitglieder,\n\nwir laden ein zur Versammlung am\n### 27. Februar 2019, 17:30 Uhr\nim Konferenzraum.\n",
+        );
+        assert_eq!(dates.date, None);
+        assert_eq!(
+            title(&lines, &dates).0.as_deref(),
+            Some("Einladung zur Mitgliederversammlung")
+        );
+        assert_eq!(
+            date_of("# **Community-Runde**\nMittwoch, 22. Januar 2020\n\n### Anwesende\n")
+                .as_deref(),
+            Some("2020-01-22")
+        );
+    }
+
+    #[test]
+    fn a_list_of_dated_teasers_below_the_body_is_not_the_page_s_date() {
+        let mut p = page("Login", "Share this");
+        p.push_str("Related\nAnother story\n1 March 2026\nA third story\n2 March 2026\n");
+        assert_eq!(date_of(&p), None);
+    }
+
+    #[test]
     fn ambiguous_ranges_and_body_dates_are_not_the_date() {
         assert_eq!(date_of("Title\n03/04/2026\n\nBody.\n"), None);
         assert_eq!(date_of("Khojaly, 25-26 February 1992\n\nBody.\n"), None);
@@ -988,14 +2071,61 @@ mod tests {
             title_of(&page("Hermitian matrix - Wikipedia", "Contents")).as_deref(),
             Some("Hermitian matrix - Wikipedia")
         );
-        // What is left is a date, or longer than what would be kept: no site's name.
+        // Beside the headline: a date, a section, an author, a site's name, in parts.
+        for (title, headline) in [
+            (
+                "Minutes of the board - 3 March 2026",
+                "Minutes of the board",
+            ),
+            (
+                "Tite diz que errou ao levar taça - 21/12/2018 - Esporte - Folha",
+                "Tite diz que errou ao levar taça",
+            ),
+            (
+                "Una solución para la cuestión mapuche - 07.12.2017 - LA NACION",
+                "Una solución para la cuestión mapuche",
+            ),
+            (
+                "Māori tribes fearful over whale strandings | Eleanor Roy | Environment | The Guardian",
+                "Māori tribes fearful over whale strandings",
+            ),
+            (
+                "1Password für Mac generiert Passwörter | Mac & i",
+                "1Password für Mac generiert Passwörter",
+            ),
+            (
+                "Standalone WebAssembly binaries · V8",
+                "Standalone WebAssembly binaries",
+            ),
+            (
+                "Minecraft 1.8 - The Bountiful Update - Minecraft 1.8 - The Bountiful Update - Update News",
+                "Minecraft 1.8 - The Bountiful Update",
+            ),
+        ] {
+            assert_eq!(
+                title_of(&page(title, headline)).as_deref(),
+                Some(headline),
+                "{title}"
+            );
+        }
+        // A part with a number alone is the title's own (`Chapter 1`), as is a second half
+        // longer than what would be kept.
         assert_eq!(
             title_of(&page(
-                "Minutes of the board - 3 March 2026",
-                "Minutes of the board"
+                "Conversations with a Cryptid - Chapter 1 - Archive",
+                "Conversations with a Cryptid"
             ))
             .as_deref(),
-            Some("Minutes of the board - 3 March 2026")
+            Some("Conversations with a Cryptid - Chapter 1 - Archive")
+        );
+        // A headline broken onto two lines.
+        assert_eq!(
+            title_of(&page(
+                "Una solución para la cuestión mapuche - 07.12.2017 - LA NACION",
+                "Una solución para la cuestión\nmapuche"
+            ))
+            .as_deref(),
+            Some("Una solución para la cuestión mapuche")
         );
         assert_eq!(
             title_of(&page(
@@ -1004,6 +2134,73 @@ mod tests {
             ))
             .as_deref(),
             Some("Budget review - what the committee decided on roads")
+        );
+    }
+
+    #[test]
+    fn a_page_title_wrapped_or_asking_or_in_parts_is_a_title() {
+        // Wrapped onto a second line that goes on in lowercase.
+        assert_eq!(
+            title_of("The sharing economy is a lie: Uber and the truth about tech\nand libertarians - Salon.com\n\nBody.\n")
+                .as_deref(),
+            Some("The sharing economy is a lie: Uber and the truth about tech and libertarians - Salon.com")
+        );
+        // A question, repeated below as the headline.
+        assert_eq!(
+            title_of("Where do relations go after the vote?\nMenu\nSign in\nWhere do relations go after the vote?\n\nBody.\n")
+                .as_deref(),
+            Some("Where do relations go after the vote?")
+        );
+        // A dateline below a title in lowercase is no second line of it.
+        assert_eq!(
+            title_of("Protokoll der Sitzung des Vorstands\nvom 3. März 2026\n\nAnwesend: alle.\n")
+                .as_deref(),
+            Some("Protokoll der Sitzung des Vorstands")
+        );
+        // Not repeated, a question is a sentence.
+        assert_eq!(title_of("Can you come tomorrow?\n\nI need help.\n"), None);
+        // `|` parts after a long headline are no menu.
+        assert!(!is_menu(
+            "Māori tribes fearful over whale strandings | Eleanor Roy | Environment | The Guardian"
+        ));
+        assert!(is_menu("Home | About us | Contact"));
+        assert!(is_menu("Новости | Политика | Экономика"));
+    }
+
+    #[test]
+    fn a_site_s_name_that_the_page_repeats_leaves_the_title() {
+        let page = |title: &str| {
+            format!(
+                "{title}\n\nMenu\nFollow CNN Politics\nGates on Russia: being friendly is not being friends\n\
+                 By Eric Writer\n\nThe body of the article runs on for a while, as the bodies of \
+                 articles do when they are written by people who are paid by the word for it.\n\
+                 More of it follows here, and more again, for as long as the story needs to go on.\n\
+                 And a third paragraph, so that the body is a body and no site's description alone.\n\
+                 © 2026 Cable News Network. CNN Politics is a part of it.\n"
+            )
+        };
+        let (lines, dates, _, _) = run(&page(
+            "Gates on Tillerson and Russia: friendly without being friends | CNN Politics",
+        ));
+        let (t, found) = title(&lines, &dates);
+        assert_eq!(
+            t.as_deref(),
+            Some("Gates on Tillerson and Russia: friendly without being friends")
+        );
+        assert_eq!(found.rule, "page-title-site");
+        // A name the page does not repeat stays.
+        assert_eq!(
+            title_of(&page(
+                "Gates on Tillerson and Russia: friendly without being friends | The Daily"
+            ))
+            .as_deref(),
+            Some("Gates on Tillerson and Russia: friendly without being friends | The Daily")
+        );
+        // Not a page (no headline, no byline below): a letter's or minutes' title stays whole.
+        assert_eq!(
+            title_of("Minutes of the board - Anna Schmidt\n\nPresent: Anna Schmidt, Ben Ode.\nAnna Schmidt opened.\n")
+                .as_deref(),
+            Some("Minutes of the board - Anna Schmidt")
         );
     }
 
@@ -1045,6 +2242,11 @@ mod tests {
             "Обновлено 26 февраля 2026",
         ] {
             assert!(find_date(line, true).is_none(), "{line}");
+            assert_eq!(
+                read_dateline(line, true).map(|d| d.said),
+                Some(Said::Updated),
+                "{line}"
+            );
         }
         assert!(find_date("Posted on 3 March 2026", true).is_some());
     }
