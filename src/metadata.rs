@@ -1369,9 +1369,20 @@ fn is_underline(line: &str) -> bool {
 
 /// The title, with its evidence, if the head has one.
 /// A line no reader sees as text: a Markdown image or badge (`[![build](...)](...)`), a link's
-/// definition (`[docs]: https://...`, `[comment]: # (...)`), an HTML tag (`<div align="center">`).
+/// definition (`[docs]: https://...`, `[comment]: # (...)`), an HTML tag or comment
+/// (`<div align="center">`, `<!--`), a reStructuredText directive or substitution
+/// (`.. image:: ...`, `|Logo|`).
 fn is_markup(text: &str) -> bool {
     let t = text.trim();
+    let directive = t.starts_with(".. ") && t.contains("::");
+    let substitution = t.len() > 2
+        && t.starts_with('|')
+        && t.ends_with('|')
+        && t.matches('|').count() == 2
+        && !t[1..].starts_with(' ');
+    if t.starts_with("<!--") || directive || substitution {
+        return true;
+    }
     let definition = t
         .strip_prefix('[')
         .and_then(|r| r.split_once("]:"))
@@ -2263,6 +2274,14 @@ mod tests {
             None
         );
         assert_eq!(title_of("<div align=\"center\">\n\nText.\n"), None);
+        // fundu-core's, jsonlines' and tqdm's.
+        assert_eq!(title_of("<!--\n\nText.\n"), None);
+        assert_eq!(
+            title_of(".. image:: https://pepy.tech/badge/jsonlines\n\nText.\n"),
+            None
+        );
+        assert_eq!(title_of("|Logo|\n\nText.\n"), None);
+        assert_eq!(title_of("|Ünïcode|\n\nText.\n"), None);
         assert_eq!(
             title_of("[Home](https://example.org) is where it starts\n\nText.\n").as_deref(),
             Some("[Home](https://example.org) is where it starts")
