@@ -22,7 +22,7 @@
 //!    count: see `datelike`; nor prose wrapped into short lines, see `wrapped`):
 //!    - above a headline: the lines between the document's first line (a page's `<title>`) and
 //!      a line that repeats it (`repeats`) before the body's first paragraph (the first of two
-//!      long lines close together), all of its items, when at most a quarter of the block is
+//!      long lines close together, one of them ending like a sentence), all of its items, when at most a quarter of the block is
 //!      long lines and one line in [`NAV_SHARE_ABOVE`] is listed;
 //!    - above the body, when no line repeats the title: the lines between the first line and
 //!      the body's first paragraph but the [`BODY_MARGIN`] nearest it (headline, byline, date),
@@ -35,7 +35,8 @@
 //!      listed, the items of gaps of at most [`NAV_GAP`] short lines between listed ones.
 //! 7. the page's tail: from a heading that opens it below the body (comments, related stories,
 //!    tags: `data/boilerplate/sections.txt`, read without a count) to the document's end, when
-//!    what follows is no article (see `tail`): `boilerplate-block`.
+//!    what follows is no article (see `tail`; lists of links, related stories, count as
+//!    evidence where other evidence runs through the tail): `boilerplate-block`.
 //!
 //! Otherwise a short line that is none of these does not stop the scan (one in a row at the
 //! top, two at the bottom, any number inside a footer: a bottom block of which at least
@@ -445,7 +446,12 @@ pub const TAIL_DATE_WORDS: usize = 8;
 /// follows the heading is no article: no two paragraphs in a row, at least [`NAV_LISTED`]
 /// lines of evidence (listed lines, headings, dates, lines other rules remove), twice as many as
 /// its paragraphs, and each paragraph within three lines of such a line (a comment under its
-/// user's name and time, or above its `Reply`), and no prose wrapped into short lines. The heading must stand past the body's first paragraph, with two long lines above it.
+/// user's name and time, or above its `Reply`), and no prose wrapped into short lines. Or read
+/// again with the lines of lists of links (related stories: see [`link_runs`]) for evidence and
+/// not for paragraphs: then one paragraph in [`TAIL_ALONE`] lines of evidence may stand alone
+/// (a footer's notice, a teaser), but no more than [`TAIL_STRETCH`] lines in a row may go
+/// without evidence other than links (an article written in short lines reads like a list of
+/// them). The heading must stand past the body's first paragraph, with two long lines above it.
 /// `order`: the non-blank lines; `taken`, those the other rules remove (evidence too). A line
 /// curated as content keeps the tail.
 fn tail(
@@ -475,7 +481,8 @@ fn tail(
     if heads.is_empty() {
         return vec![];
     }
-    let evidence: Vec<bool> = (0..n)
+    let links = link_runs(lines, order);
+    let strict: Vec<bool> = (0..n)
         .map(|p| {
             let t = text(p);
             taken.contains(&order[p])
@@ -486,33 +493,28 @@ fn tail(
         })
         .collect();
     let para: Vec<bool> = (0..n).map(|p| paragraph(text(p))).collect();
+    // Read again with lists of links (related stories) for evidence, not paragraphs: then a
+    // stray paragraph (a footer's notice, a teaser) among much evidence is the tail's, but
+    // evidence other than links must run through it all (an article written in short lines
+    // reads like a list of links).
+    let loose: Vec<bool> = (0..n).map(|p| strict[p] || links[p]).collect();
+    let loose_para: Vec<bool> = (0..n).map(|p| para[p] && !links[p]).collect();
+    // The longest stretch of lines without strict evidence from each line to the end.
+    let mut stretch = vec![0; n + 1];
+    let mut run = 0;
+    for p in (0..n).rev() {
+        run = if strict[p] { 0 } else { run + 1 };
+        stretch[p] = stretch[p + 1].max(run);
+    }
     for h in heads {
-        if long[..h].iter().filter(|&&l| l).count() < 2 {
+        if long[..h].iter().filter(|&&l| l).count() < 2 || wrapped(&order[h + 1..], lines) {
             continue;
         }
-        if (h + 1..n.saturating_sub(1)).any(|p| para[p] && para[p + 1]) {
-            continue;
-        }
-        if wrapped(&order[h + 1..], lines) {
-            continue;
-        }
-        let shown = evidence[h + 1..].iter().filter(|&&e| e).count();
-        let paragraphs = para[h + 1..].iter().filter(|&&e| e).count();
-        if shown < NAV_LISTED || paragraphs * 2 > shown {
-            continue;
-        }
-        // Evidence next to a paragraph: within three lines, with no other paragraph between
-        // (the heading itself is not: an article may go on below a box of related stories).
-        let near = |p: usize| {
-            (p.saturating_sub(3).max(h + 1)..p)
-                .rev()
-                .take_while(|&q| !para[q])
-                .any(|q| evidence[q])
-                || (p + 1..(p + 4).min(n))
-                    .take_while(|&q| !para[q])
-                    .any(|q| evidence[q])
-        };
-        if (h + 1..n).any(|p| para[p] && !near(p)) {
+        let exact = tail_reading(h, &strict, &para).is_some_and(|(alone, _)| alone == 0);
+        let loosely = stretch[h + 1] <= TAIL_STRETCH
+            && tail_reading(h, &loose, &loose_para)
+                .is_some_and(|(alone, shown)| alone * TAIL_ALONE <= shown);
+        if !exact && !loosely {
             continue;
         }
         if (h..n).any(|p| rules.exempt.contains(&key(text(p)))) {
@@ -522,6 +524,75 @@ fn tail(
     }
     vec![]
 }
+
+/// How the lines below a tail's heading at `h` read, given which are `evidence` and which
+/// `para`graphs: `None` when they read as an article (two paragraphs in a row, fewer than
+/// [`NAV_LISTED`] lines of evidence or fewer than twice its paragraphs); else how many
+/// paragraphs stand alone, with no evidence within three lines and no other paragraph between
+/// (the heading itself is not evidence: an article may go on below a box of related stories),
+/// and how many lines of evidence there are.
+fn tail_reading(h: usize, evidence: &[bool], para: &[bool]) -> Option<(usize, usize)> {
+    let n = evidence.len();
+    if (h + 1..n.saturating_sub(1)).any(|p| para[p] && para[p + 1]) {
+        return None;
+    }
+    let shown = evidence[h + 1..].iter().filter(|&&e| e).count();
+    let paragraphs = para[h + 1..].iter().filter(|&&e| e).count();
+    if shown < NAV_LISTED || paragraphs * 2 > shown {
+        return None;
+    }
+    let near = |p: usize| {
+        (p.saturating_sub(3).max(h + 1)..p)
+            .rev()
+            .take_while(|&q| !para[q])
+            .any(|q| evidence[q])
+            || (p + 1..(p + 4).min(n))
+                .take_while(|&q| !para[q])
+                .any(|q| evidence[q])
+    };
+    let alone = (h + 1..n).filter(|&p| para[p] && !near(p)).count();
+    Some((alone, shown))
+}
+
+/// Which of `order` (non-blank lines) stand in a list of links: a run of at least
+/// [`LINK_RUN`] lines in a row that read like headlines (see [`headline_shaped`]), such as a
+/// box of related stories. One pass over the lines.
+fn link_runs(lines: &[Line], order: &[usize]) -> Vec<bool> {
+    let mut out = vec![false; order.len()];
+    let mut start = 0;
+    for p in 0..=order.len() {
+        if p < order.len() && headline_shaped(lines, order, p) {
+            continue;
+        }
+        if p - start >= LINK_RUN {
+            out[start..p].fill(true);
+        }
+        start = p + 1;
+    }
+    out
+}
+
+/// A line that reads like a link to a story: two to [`TITLE_WORDS`] words, not ending like a
+/// statement or a clause (`.` `,` `;` `:`), not opening in lowercase nor going on in a line
+/// that does (prose wrapped into lines).
+fn headline_shaped(lines: &[Line], order: &[usize], p: usize) -> bool {
+    let t = lines[order[p]].text.trim();
+    let opens_low = |s: &str| s.trim().chars().next().is_some_and(char::is_lowercase);
+    more_words_than(t, 1)
+        && !more_words_than(t, TITLE_WORDS)
+        && !t.ends_with(['.', ',', ';', ':', '、', '，', '：', '-', '—'])
+        && !opens_low(t)
+        && order.get(p + 1).is_none_or(|&q| !opens_low(&lines[q].text))
+}
+
+/// A page's tail may hold one paragraph far from its evidence for this many lines of evidence.
+pub const TAIL_ALONE: usize = 10;
+
+/// ...and no more than this many lines in a row without evidence.
+pub const TAIL_STRETCH: usize = 40;
+
+/// A list of links runs to at least this many lines in a row.
+pub const LINK_RUN: usize = 4;
 
 /// How a line of an edge's block is classed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -835,7 +906,7 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
         return vec![];
     }
     // Not past the body's start: two long lines close together (a cookie notice is one).
-    let body = body_edge(lines, order, 1).unwrap_or(order.len());
+    let body = body_start(lines, order, 1).unwrap_or(order.len());
     let end = if body < order.len() {
         body + 1
     } else {
@@ -875,6 +946,17 @@ fn akin(line: &str, title: &str) -> bool {
 fn body_edge(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
     let long = |p: usize| more_words_than(&lines[order[p]].text, MAX_UNKNOWN_WORDS);
     (from..order.len()).find(|&p| long(p) && (p + 1..(p + 4).min(order.len())).any(long))
+}
+
+/// Where the body begins, as [`body_edge`] finds it, but one of the two long lines must end
+/// like a sentence (see [`paragraph`]): two lines of a newsletter's or a menu's descriptions
+/// are no body.
+fn body_start(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
+    let long = |p: usize| more_words_than(&lines[order[p]].text, MAX_UNKNOWN_WORDS);
+    let para = |p: usize| paragraph(&lines[order[p]].text);
+    (from..order.len()).find(|&p| {
+        long(p) && (p + 1..(p + 4).min(order.len())).any(|q| long(q) && (para(p) || para(q)))
+    })
 }
 
 /// This many lines below the body stay, whatever they are.
@@ -1336,5 +1418,61 @@ mod tests {
         for kept in ["Mrs. Berg", "from the reserve", "could be, in part"] {
             assert!(lines.iter().any(|l| l.text.starts_with(kept)), "{kept}");
         }
+    }
+
+    #[test]
+    fn a_list_of_related_stories_below_a_heading_goes_with_its_stray_teaser() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let stories: String = (1..=12)
+            .map(|n| format!("Council Votes on the New Budget for the Year, Story {n}\n"))
+            .collect();
+        let teaser = "Readers' comments do not necessarily reflect the views of the editors or owners of this site.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nLatest news\n{stories}{teaser}\n{stories}More News\nOur Team\nAbout us\nContact us\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(
+            removed.first().map(|r| r.text.as_str()),
+            Some("Latest news")
+        );
+        assert!(removed.iter().any(|r| r.text == teaser));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+    }
+
+    #[test]
+    fn an_article_in_short_lines_below_a_heading_is_no_list_of_links() {
+        // Lines that read like links (a poem, a blog written line by line) are evidence of a
+        // tail only where other evidence runs through it: 45 lines without any are text.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let verse: String = (1..=45)
+            .map(|n| format!("The Maple Leaves Turned Red Along the Road {n}\n"))
+            .collect();
+        let teaser =
+            "The author answers every letter that reaches the editors by the end of the month.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nComments\n{teaser}\n{verse}Reply\nShare\nTweet\nEmail\n"
+        );
+        let (lines, _) = strip_text(&text);
+        assert!(lines.iter().any(|l| l.text == teaser));
+        assert!(lines.iter().any(|l| l.text.ends_with("Road 45")));
+    }
+
+    #[test]
+    fn a_headline_past_a_newsletter_box_is_found() {
+        // Two long lines of a newsletter's descriptions, ending like no sentence, are no body:
+        // the menus below them, up to the repeated headline, are still above it.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let desc =
+            "A snapshot of the advertising, marketing and media industry from the leading sources";
+        let text = format!(
+            "Getting Lean With Ads - Example\nHome\nNews\nSign In\nNewsletter\n{desc}\nDaily Brief\n{desc}\nPopular Topics\nMobile Video\nContact us\nGetting Lean With Ads\nBy A. Writer\n\n{para}\n\n{para}\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        for gone in ["Popular Topics", "Mobile Video", "Contact us"] {
+            assert!(texts.contains(&gone), "{gone}: {texts:?}");
+        }
+        assert!(lines.iter().any(|l| l.text == "Getting Lean With Ads"));
+        assert!(lines.iter().any(|l| l.text == "By A. Writer"));
     }
 }
