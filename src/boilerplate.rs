@@ -24,6 +24,9 @@
 //!      a line that repeats it (`repeats`) before the body's first paragraph (the first of two
 //!      long lines close together, one of them ending like a sentence), all of its items, when at most a quarter of the block is
 //!      long lines and one line in [`NAV_SHARE_ABOVE`] is listed;
+//!    - below the headline: the lines between it and the body's first paragraph but the
+//!      [`BODY_MARGIN`] nearest it, from the first listed line on (a share bar, a playlist;
+//!      the deck above it stays), on the same terms as the block above the body;
 //!    - above the body, when no line repeats the title: the lines between the first line and
 //!      the body's first paragraph but the [`BODY_MARGIN`] nearest it (headline, byline, date),
 //!      up to the innermost listed line, on the same terms, a line close to the title in its
@@ -648,7 +651,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
                 from = h + 1;
             }
             if dense {
-                found.extend(run(lines, &order[last..], edge, rules));
+                found.extend(below_headline(lines, order, last, rules));
                 return found;
             }
         }
@@ -718,6 +721,39 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
         return found;
     }
     run(lines, order, edge, rules)
+}
+
+/// What goes below the headline at `head` (in `order`): between it and the body's first
+/// paragraph but the [`BODY_MARGIN`] lines nearest it, a navigation block from its first listed
+/// line on (a share bar, a video playlist; the deck and byline above it stay), a line close to
+/// the title in its words staying; then, or else, the run of furniture from the headline.
+fn below_headline(
+    lines: &[Line],
+    order: &[usize],
+    head: usize,
+    rules: &Rules,
+) -> Vec<(usize, &'static str)> {
+    if let Some(start) = body_start(lines, order, head + 1) {
+        let near = start.saturating_sub(BODY_MARGIN).max(head + 1);
+        let title = &lines[order[0]].text;
+        let block: Vec<(usize, Class)> = order[head + 1..near]
+            .iter()
+            .map(|&i| {
+                let class = classify(&lines[i].text, Edge::Top, rules).unwrap_or(Class::Long);
+                match class {
+                    Class::Unknown if akin(&lines[i].text, title) => (i, Class::Long),
+                    c => (i, c),
+                }
+            })
+            .take_while(|(_, c)| *c != Class::Content)
+            .skip_while(|(_, c)| !matches!(c, Class::Listed(_)))
+            .collect();
+        if let Some(mut found) = navigation(lines, block, None, Mode::BesideBody) {
+            found.extend(run(lines, &order[near..], Edge::Top, rules));
+            return found;
+        }
+    }
+    run(lines, &order[head..], Edge::Top, rules)
 }
 
 /// The run of furniture from the edge (see [`scan`]).
@@ -1474,5 +1510,26 @@ mod tests {
         }
         assert!(lines.iter().any(|l| l.text == "Getting Lean With Ads"));
         assert!(lines.iter().any(|l| l.text == "By A. Writer"));
+    }
+
+    #[test]
+    fn a_share_bar_below_the_headline_goes_and_the_deck_stays() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let margin = "Photo One\nPhoto Two\nPhoto Three\nPhoto Four\nPhoto Five\nPhoto Six";
+        let text = format!(
+            "Council Passes the Budget - Example\nHome\nNews\nSearch\nLog in\nCouncil Passes the Budget\nThe Vote Came Late at Night\nShare\nTweet\nOur Video Picks\nEmail\nPrint\n{margin}\n\n{para}\n\n{para}\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        for gone in ["Share", "Tweet", "Our Video Picks", "Email", "Print"] {
+            assert!(texts.contains(&gone), "{gone}: {texts:?}");
+        }
+        for kept in [
+            "Council Passes the Budget",
+            "The Vote Came Late at Night",
+            "Photo Six",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}");
+        }
     }
 }
