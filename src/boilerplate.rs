@@ -22,7 +22,8 @@
 //!    count: see `datelike`; nor prose wrapped into short lines, see `wrapped`):
 //!    - above a headline: the lines between the document's first line (a page's `<title>`) and
 //!      a line that repeats it (`repeats`) before the body's first paragraph (the first of two
-//!      long lines close together, one of them ending like a sentence), all of its items, when at most a quarter of the block is
+//!      long lines close together, one of them ending like a sentence: see `body_start`),
+//!      all of its items, when at most a quarter of the block is
 //!      long lines and one line in [`NAV_SHARE_ABOVE`] is listed;
 //!    - below the headline: the lines between it and the body's first paragraph but the
 //!      [`BODY_MARGIN`] nearest it, from the first listed line on (a share bar, a playlist;
@@ -364,7 +365,14 @@ fn paragraph(text: &str) -> bool {
 /// letter typed at 72 columns): at least two lines, and one in [`WRAPPED_SHARE`], of six words
 /// or more that end on a letter and go on in a line that begins in lowercase. A tail is not.
 fn wrapped(order: &[usize], lines: &[Line]) -> bool {
-    let pairs = order
+    let pairs = wrapped_pairs(order, lines);
+    pairs >= 2 && pairs * WRAPPED_SHARE >= order.len()
+}
+
+/// How many lines of `order` of six words or more end on a letter and go on in a line that
+/// begins in lowercase (see [`wrapped`]).
+fn wrapped_pairs(order: &[usize], lines: &[Line]) -> usize {
+    order
         .windows(2)
         .filter(|w| {
             let (a, b) = (lines[w[0]].text.trim(), lines[w[1]].text.trim());
@@ -372,8 +380,7 @@ fn wrapped(order: &[usize], lines: &[Line]) -> bool {
                 && a.chars().last().is_some_and(char::is_alphabetic)
                 && b.chars().next().is_some_and(char::is_lowercase)
         })
-        .count();
-    pairs >= 2 && pairs * WRAPPED_SHARE >= order.len()
+        .count()
 }
 
 /// Whether line `i` and the line right after it, or right before it, are one sentence wrapped:
@@ -938,7 +945,7 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
     let Some(title) = order.first().map(|&i| lines[i].text.trim()) else {
         return vec![];
     };
-    if more_words_than(title, TITLE_WORDS) || !item(title) {
+    if more_words_than(title, TITLE_WORDS) || !title_like(title) {
         return vec![];
     }
     // Not past the body's start: two long lines close together (a cookie notice is one).
@@ -953,12 +960,20 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
         .collect()
 }
 
+/// A line that may be a page's title: it reads like an item (see [`item`]), or it is a
+/// question or an exclamation (`How does the brain work?`), as headlines are; not a sentence,
+/// nor a salutation (`Dear Anna,`).
+fn title_like(text: &str) -> bool {
+    let t = text.trim();
+    item(t.trim_end_matches(['?', '!', '？', '！']))
+}
+
 /// Whether the document's first line reads like a page's title: at most [`TITLE_WORDS`] words,
 /// not ending like a sentence or a salutation.
 fn titled(lines: &[Line], order: &[usize]) -> bool {
     order.first().is_some_and(|&i| {
         let t = lines[i].text.trim();
-        !more_words_than(t, TITLE_WORDS) && item(t)
+        !more_words_than(t, TITLE_WORDS) && title_like(t)
     })
 }
 
@@ -984,15 +999,29 @@ fn body_edge(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
     (from..order.len()).find(|&p| long(p) && (p + 1..(p + 4).min(order.len())).any(long))
 }
 
-/// Where the body begins, as [`body_edge`] finds it, but one of the two long lines must end
-/// like a sentence (see [`paragraph`]): two lines of a newsletter's or a menu's descriptions
-/// are no body.
+/// Where the body begins, as [`body_edge`] finds it, but one of its long lines must end like a
+/// sentence (see [`paragraph`]: two lines of a newsletter's or a menu's descriptions are no
+/// body), and three long lines within five lines, when a document has them (two long lines of a
+/// cookie notice are no body either); the first two long lines in prose wrapped into lines.
 fn body_start(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
     let long = |p: usize| more_words_than(&lines[order[p]].text, MAX_UNKNOWN_WORDS);
     let para = |p: usize| paragraph(&lines[order[p]].text);
-    (from..order.len()).find(|&p| {
-        long(p) && (p + 1..(p + 4).min(order.len())).any(|q| long(q) && (para(p) || para(q)))
-    })
+    let opens = |p: usize, count: usize, window: usize| {
+        let end = (p + window).min(order.len());
+        long(p)
+            && (p + 1..end).filter(|&q| long(q)).take(count - 1).count() == count - 1
+            && (p..end).any(|q| long(q) && para(q))
+    };
+    let edge = body_edge(lines, order, from)?;
+    let start = (edge..order.len())
+        .find(|&p| opens(p, 3, 5))
+        .or_else(|| (edge..order.len()).find(|&p| opens(p, 2, 4)));
+    // Prose wrapped into short lines (a manual) has few long lines ending like a sentence:
+    // past two lines of it, the first two long lines open the body.
+    match start {
+        Some(p) if wrapped_pairs(&order[edge..p], lines) < 2 => Some(p),
+        _ => Some(edge),
+    }
 }
 
 /// This many lines below the body stay, whatever they are.
@@ -1530,6 +1559,49 @@ mod tests {
             "Photo Six",
         ] {
             assert!(lines.iter().any(|l| l.text == kept), "{kept}");
+        }
+    }
+
+    #[test]
+    fn a_question_for_a_title_and_a_cookie_notice_above_the_headline() {
+        // A headline may be a question; two long lines of a cookie notice are no body.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let cookies = "We use cookies and similar technologies to improve your browsing experience on this site.\nBy clicking Accept and Continue below you consent to these activities and to our policy.";
+        let text = format!(
+            "How Does the Brain Work?\nHome\nNews\nSearch\nLog in\nTop Categories\n{cookies}\nRegister Now\nHow Does the Brain Work?\nBy A. Writer\n\n{para}\n\n{para}\n\n{para}\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        for gone in ["Top Categories", "Register Now"] {
+            assert!(texts.contains(&gone), "{gone}: {texts:?}");
+        }
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.text == "How Does the Brain Work?")
+                .count(),
+            2
+        );
+        assert!(lines.iter().any(|l| l.text == "By A. Writer"));
+    }
+
+    #[test]
+    fn a_manual_in_wrapped_lines_keeps_its_text_above_a_repeated_title() {
+        // A manual scraped from HTML: its text wrapped at 72 columns has long lines that end
+        // like no sentence, and its navigation repeats the title further down. The first two
+        // long lines open its body: the lines below them are no menu above a headline.
+        let wrapped = "The time command runs another program and then displays the information about\nthe resources used by that program, as collected by the system while it runs,\nand the format in which it is shown, or it saves the information in a file\ninstead of displaying it on the screen when the option is given.";
+        let text = format!(
+            "Measuring Resource Use\nNext:\nPrevious:\nContents\nIndex\n\n{wrapped}\n\nThe escapes are:\n\\t\na tab character\n\\n\na newline\nTime Resources\nMemory Resources\nNext:\nPrevious:\nMeasuring Resource Use\n\n{wrapped}\n\n{wrapped}\n\nThe last paragraph of the manual, which ends here like a sentence and goes on.\nAnother paragraph of the manual, which ends here like a sentence and goes on.\nThe third paragraph of the manual, which ends here like a sentence and goes on.\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        for kept in [
+            "a tab character",
+            "a newline",
+            "Time Resources",
+            "Memory Resources",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}: {removed:?}");
         }
     }
 }
