@@ -938,8 +938,9 @@ fn item(text: &str) -> bool {
 }
 
 /// Where the lines that repeat the document's first line stand in `order` (non-blank lines from
-/// the top), up to the body's first line (the first of two long lines at most 3 apart; without
-/// one, in the first half), when that line reads like a page's title (at most
+/// the top), up to the body's first line (see [`body_start`]; without one, in the first half;
+/// without a repeat above it, the first one below it in the first half: a menu that describes
+/// its sections in sentences reads like a body), when that line reads like a page's title (at most
 /// [`TITLE_WORDS`] words, not ending like a sentence or a salutation): breadcrumbs, headline.
 fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
     let Some(title) = order.first().map(|&i| lines[i].text.trim()) else {
@@ -955,8 +956,15 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
     } else {
         order.len() / 2
     };
-    (1..end)
+    let found: Vec<usize> = (1..end)
         .filter(|&p| repeats(&lines[order[p]].text, title))
+        .collect();
+    if !found.is_empty() {
+        return found;
+    }
+    (end..order.len() / 2)
+        .find(|&p| repeats(&lines[order[p]].text, title))
+        .into_iter()
         .collect()
 }
 
@@ -1603,5 +1611,25 @@ mod tests {
         ] {
             assert!(lines.iter().any(|l| l.text == kept), "{kept}: {removed:?}");
         }
+    }
+
+    #[test]
+    fn a_headline_below_a_menu_with_descriptions_is_found() {
+        // A site's menu describes its sections in sentences: three long lines that read like
+        // a body's first paragraphs. No line repeats the title above them, the first one below
+        // them in the document's first half is the headline.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let descs = "Second Opinion: read what the experts of our site think of the health topics of the day.\nCommunities: connect with people like you, and get guidance on living a healthy life with us.\nInsurance Guide: get ready for the changes to your health care coverage this year and the next.";
+        let body = format!("{para}\n\n").repeat(20);
+        let text = format!(
+            "Superbugs and How You Get Them\nSkip to content\nHome\nNews\nSearch\nSymptoms\nDoctors\nAllergies\nArthritis\nDiabetes\nEye Health\n{descs}\nPill Identifier\nDrug Basics\nSign in\nSuperbugs and How You Get Them\nBy A. Writer\n\n{body}"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        for gone in ["Pill Identifier", "Drug Basics", "Sign in"] {
+            assert!(texts.contains(&gone), "{gone}: {texts:?}");
+        }
+        assert!(lines.iter().any(|l| l.text == "By A. Writer"));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 20);
     }
 }
