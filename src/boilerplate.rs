@@ -352,6 +352,25 @@ fn dated(text: &str) -> bool {
     })
 }
 
+/// A short line that is a name with a count in brackets at its end or its start, as lists of
+/// a blog's categories and archives give them (`Travel (12)`, `(50490) Most read post`).
+fn counted(text: &str) -> bool {
+    let t = text.trim();
+    if more_words_than(t, TAIL_DATE_WORDS) {
+        return false;
+    }
+    let count = |inner: &str| !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit());
+    let end = t
+        .strip_suffix(')')
+        .and_then(|r| r.rsplit_once('('))
+        .is_some_and(|(name, n)| !name.trim().is_empty() && count(n));
+    let start = t
+        .strip_prefix('(')
+        .and_then(|r| r.split_once(')'))
+        .is_some_and(|(n, name)| count(n) && !name.trim().is_empty());
+    end || start
+}
+
 /// A line of more than [`MAX_UNKNOWN_WORDS`] words ending like a sentence: a paragraph.
 fn paragraph(text: &str) -> bool {
     let t = text.trim();
@@ -454,7 +473,8 @@ pub const TAIL_DATE_WORDS: usize = 8;
 /// Rule 7, the page's tail: from a heading that opens it (comments, related stories; see
 /// [`section_heading`]) below the body to the document's end, every line goes, when what
 /// follows the heading is no article: no two paragraphs in a row, at least [`NAV_LISTED`]
-/// lines of evidence (listed lines, headings, dates, lines other rules remove), twice as many as
+/// lines of evidence (listed lines, headings, dates, counts of a blog's categories: see
+/// [`counted`], lines other rules remove), twice as many as
 /// its paragraphs, and each paragraph within three lines of such a line (a comment under its
 /// user's name and time, or above its `Reply`), and no prose wrapped into short lines. Or read
 /// again with the lines of lists of links (related stories: see [`link_runs`]) for evidence and
@@ -500,6 +520,7 @@ fn tail(
                 || listed(t).is_some()
                 || section_heading(t)
                 || dated(t)
+                || counted(t)
         })
         .collect();
     let para: Vec<bool> = (0..n).map(|p| paragraph(text(p))).collect();
@@ -1631,5 +1652,30 @@ mod tests {
         }
         assert!(lines.iter().any(|l| l.text == "By A. Writer"));
         assert_eq!(lines.iter().filter(|l| l.text == para).count(), 20);
+    }
+
+    #[test]
+    fn a_blogs_categories_with_their_counts_are_a_tails_evidence() {
+        // A sidebar's list of categories, each with its count of posts: evidence through the
+        // tail, as dates are, where a list of 45 lines without counts would be text.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let teaser =
+            "The author answers every letter that reaches the editors by the end of the month.";
+        let categories: String = (1..=45)
+            .map(|n| format!("Camping Trips in the North ({n})\n"))
+            .collect();
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nComments\n{teaser}\n{categories}Reply\nShare\nTweet\nEmail\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(removed.first().map(|r| r.text.as_str()), Some("Comments"));
+        assert!(!lines.iter().any(|l| l.text.starts_with("Camping Trips")));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+        for line in ["Travel (12)", "(50490) Most Read Post", "尖石_美樹營地 (3)"] {
+            assert!(counted(line), "{line}");
+        }
+        for line in ["Travel", "(see below)", "Call 555 (123)4567 now", "(12)"] {
+            assert!(!counted(line), "{line}");
+        }
     }
 }
