@@ -1034,21 +1034,38 @@ fn body_edge(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
 /// body), and three long lines within five lines, when a document has them (two long lines of a
 /// cookie notice are no body either); the first two long lines in prose wrapped into lines.
 fn body_start(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
-    let long = |p: usize| more_words_than(&lines[order[p]].text, MAX_UNKNOWN_WORDS);
-    let para = |p: usize| paragraph(&lines[order[p]].text);
-    let opens = |p: usize, count: usize, window: usize| {
-        let end = (p + window).min(order.len());
-        long(p)
-            && (p + 1..end).filter(|&q| long(q)).take(count - 1).count() == count - 1
-            && (p..end).any(|q| long(q) && para(q))
-    };
     let edge = body_edge(lines, order, from)?;
-    let start = (edge..order.len())
-        .find(|&p| opens(p, 3, 5))
-        .or_else(|| (edge..order.len()).find(|&p| opens(p, 2, 4)));
+    let rest = &order[edge..];
+    let n = rest.len();
+    // Each line read once, as far as the search goes: (long, long ending like a sentence).
+    let mut flags: Vec<(bool, bool)> = Vec::new();
+    let read_to = |end: usize, flags: &mut Vec<(bool, bool)>| {
+        while flags.len() < end.min(n) {
+            let t = &lines[rest[flags.len()]].text;
+            let long = more_words_than(t, MAX_UNKNOWN_WORDS);
+            flags.push((long, long && paragraph(t)));
+        }
+    };
+    let opens = |flags: &[(bool, bool)], p: usize, count: usize, window: usize| {
+        let w = &flags[p..(p + window).min(n)];
+        w[0].0
+            && w[1..].iter().filter(|f| f.0).take(count - 1).count() == count - 1
+            && w.iter().any(|f| f.1)
+    };
+    let mut start = None;
+    for p in 0..n {
+        read_to(p + 5, &mut flags);
+        if opens(&flags, p, 3, 5) {
+            start = Some(p);
+            break;
+        }
+    }
+    if start.is_none() {
+        start = (0..n).find(|&p| opens(&flags, p, 2, 4));
+    }
     // Prose wrapped into short lines (a manual) has few long lines ending like a sentence:
     // past two lines of it, the first two long lines open the body.
-    match start {
+    match start.map(|p| p + edge) {
         Some(p) if wrapped_pairs(&order[edge..p], lines) < 2 => Some(p),
         _ => Some(edge),
     }
