@@ -22,8 +22,12 @@
 //!    count: see `datelike`; nor prose wrapped into short lines, see `wrapped`):
 //!    - above a headline: the lines between the document's first line (a page's `<title>`) and
 //!      a line that repeats it (`repeats`) before the body's first paragraph (the first of two
-//!      long lines close together), all of its items, when at most a quarter of the block is
+//!      long lines close together, one of them ending like a sentence: see `body_start`),
+//!      all of its items, when at most a quarter of the block is
 //!      long lines and one line in [`NAV_SHARE_ABOVE`] is listed;
+//!    - below the headline: the lines between it and the body's first paragraph but the
+//!      [`BODY_MARGIN`] nearest it, from the first listed line on (a share bar, a playlist;
+//!      the deck above it stays), on the same terms as the block above the body;
 //!    - above the body, when no line repeats the title: the lines between the first line and
 //!      the body's first paragraph but the [`BODY_MARGIN`] nearest it (headline, byline, date),
 //!      up to the innermost listed line, on the same terms, a line close to the title in its
@@ -35,7 +39,8 @@
 //!      listed, the items of gaps of at most [`NAV_GAP`] short lines between listed ones.
 //! 7. the page's tail: from a heading that opens it below the body (comments, related stories,
 //!    tags: `data/boilerplate/sections.txt`, read without a count) to the document's end, when
-//!    what follows is no article (see `tail`): `boilerplate-block`.
+//!    what follows is no article (see `tail`; lists of links, related stories, count as
+//!    evidence where other evidence runs through the tail): `boilerplate-block`.
 //!
 //! Otherwise a short line that is none of these does not stop the scan (one in a row at the
 //! top, two at the bottom, any number inside a footer: a bottom block of which at least
@@ -352,12 +357,31 @@ fn dated(text: &str) -> bool {
     })
 }
 
+/// A short line that is a name with a count in brackets at its end or its start, as lists of
+/// a blog's categories and archives give them (`Travel (12)`, `(50490) Most read post`).
+fn counted(text: &str) -> bool {
+    let t = text.trim();
+    if more_words_than(t, TAIL_DATE_WORDS) {
+        return false;
+    }
+    let count = |inner: &str| !inner.is_empty() && inner.chars().all(|c| c.is_ascii_digit());
+    let end = t
+        .strip_suffix(')')
+        .and_then(|r| r.rsplit_once('('))
+        .is_some_and(|(name, n)| !name.trim().is_empty() && count(n));
+    let start = t
+        .strip_prefix('(')
+        .and_then(|r| r.split_once(')'))
+        .is_some_and(|(n, name)| count(n) && !name.trim().is_empty());
+    end || start
+}
+
 /// A line of more than [`MAX_UNKNOWN_WORDS`] words ending like a sentence: a paragraph.
 fn paragraph(text: &str) -> bool {
     let t = text.trim();
     more_words_than(t, MAX_UNKNOWN_WORDS)
         && t.ends_with([
-            '.', '!', '?', '…', '"', '»', '”', '。', '！', '？', ')', '\'',
+            '.', '!', '?', '…', '"', '»', '”', '。', '！', '？', ')', '\'', '။', '।', '؟', '։', '።',
         ])
 }
 
@@ -365,7 +389,14 @@ fn paragraph(text: &str) -> bool {
 /// letter typed at 72 columns): at least two lines, and one in [`WRAPPED_SHARE`], of six words
 /// or more that end on a letter and go on in a line that begins in lowercase. A tail is not.
 fn wrapped(order: &[usize], lines: &[Line]) -> bool {
-    let pairs = order
+    let pairs = wrapped_pairs(order, lines);
+    pairs >= 2 && pairs * WRAPPED_SHARE >= order.len()
+}
+
+/// How many lines of `order` of six words or more end on a letter and go on in a line that
+/// begins in lowercase (see [`wrapped`]).
+fn wrapped_pairs(order: &[usize], lines: &[Line]) -> usize {
+    order
         .windows(2)
         .filter(|w| {
             let (a, b) = (lines[w[0]].text.trim(), lines[w[1]].text.trim());
@@ -373,8 +404,7 @@ fn wrapped(order: &[usize], lines: &[Line]) -> bool {
                 && a.chars().last().is_some_and(char::is_alphabetic)
                 && b.chars().next().is_some_and(char::is_lowercase)
         })
-        .count();
-    pairs >= 2 && pairs * WRAPPED_SHARE >= order.len()
+        .count()
 }
 
 /// Whether line `i` and the line right after it, or right before it, are one sentence wrapped:
@@ -448,9 +478,15 @@ pub const TAIL_DATE_WORDS: usize = 8;
 /// Rule 7, the page's tail: from a heading that opens it (comments, related stories; see
 /// [`section_heading`]) below the body to the document's end, every line goes, when what
 /// follows the heading is no article: no two paragraphs in a row, at least [`NAV_LISTED`]
-/// lines of evidence (listed lines, headings, dates, lines other rules remove), twice as many as
+/// lines of evidence (listed lines, headings, dates, counts of a blog's categories: see
+/// [`counted`], lines other rules remove), twice as many as
 /// its paragraphs, and each paragraph within three lines of such a line (a comment under its
-/// user's name and time, or above its `Reply`), and no prose wrapped into short lines. The heading must stand past the body's first paragraph, with two long lines above it.
+/// user's name and time, or above its `Reply`), and no prose wrapped into short lines. Or read
+/// again with the lines of lists of links (related stories: see [`link_runs`]) for evidence and
+/// not for paragraphs: then one paragraph in [`TAIL_ALONE`] lines of evidence may stand alone
+/// (a footer's notice, a teaser), but no more than [`TAIL_STRETCH`] lines in a row may go
+/// without evidence other than links (an article written in short lines reads like a list of
+/// them). The heading must stand past the body's first paragraph, with two long lines above it.
 /// `order`: the non-blank lines; `taken`, those the other rules remove (evidence too). A line
 /// curated as content keeps the tail.
 fn tail(
@@ -480,7 +516,8 @@ fn tail(
     if heads.is_empty() {
         return vec![];
     }
-    let evidence: Vec<bool> = (0..n)
+    let links = link_runs(lines, order);
+    let strict: Vec<bool> = (0..n)
         .map(|p| {
             let t = text(p);
             taken.contains(&order[p])
@@ -488,36 +525,32 @@ fn tail(
                 || listed(t).is_some()
                 || section_heading(t)
                 || dated(t)
+                || counted(t)
         })
         .collect();
     let para: Vec<bool> = (0..n).map(|p| paragraph(text(p))).collect();
+    // Read again with lists of links (related stories) for evidence, not paragraphs: then a
+    // stray paragraph (a footer's notice, a teaser) among much evidence is the tail's, but
+    // evidence other than links must run through it all (an article written in short lines
+    // reads like a list of links).
+    let loose: Vec<bool> = (0..n).map(|p| strict[p] || links[p]).collect();
+    let loose_para: Vec<bool> = (0..n).map(|p| para[p] && !links[p]).collect();
+    // The longest stretch of lines without strict evidence from each line to the end.
+    let mut stretch = vec![0; n + 1];
+    let mut run = 0;
+    for p in (0..n).rev() {
+        run = if strict[p] { 0 } else { run + 1 };
+        stretch[p] = stretch[p + 1].max(run);
+    }
     for h in heads {
-        if long[..h].iter().filter(|&&l| l).count() < 2 {
+        if long[..h].iter().filter(|&&l| l).count() < 2 || wrapped(&order[h + 1..], lines) {
             continue;
         }
-        if (h + 1..n.saturating_sub(1)).any(|p| para[p] && para[p + 1]) {
-            continue;
-        }
-        if wrapped(&order[h + 1..], lines) {
-            continue;
-        }
-        let shown = evidence[h + 1..].iter().filter(|&&e| e).count();
-        let paragraphs = para[h + 1..].iter().filter(|&&e| e).count();
-        if shown < NAV_LISTED || paragraphs * 2 > shown {
-            continue;
-        }
-        // Evidence next to a paragraph: within three lines, with no other paragraph between
-        // (the heading itself is not: an article may go on below a box of related stories).
-        let near = |p: usize| {
-            (p.saturating_sub(3).max(h + 1)..p)
-                .rev()
-                .take_while(|&q| !para[q])
-                .any(|q| evidence[q])
-                || (p + 1..(p + 4).min(n))
-                    .take_while(|&q| !para[q])
-                    .any(|q| evidence[q])
-        };
-        if (h + 1..n).any(|p| para[p] && !near(p)) {
+        let exact = tail_reading(h, &strict, &para).is_some_and(|(alone, _)| alone == 0);
+        let loosely = stretch[h + 1] <= TAIL_STRETCH
+            && tail_reading(h, &loose, &loose_para)
+                .is_some_and(|(alone, shown)| alone * TAIL_ALONE <= shown);
+        if !exact && !loosely {
             continue;
         }
         if (h..n).any(|p| rules.exempt.contains(&key(text(p)))) {
@@ -527,6 +560,75 @@ fn tail(
     }
     vec![]
 }
+
+/// How the lines below a tail's heading at `h` read, given which are `evidence` and which
+/// `para`graphs: `None` when they read as an article (two paragraphs in a row, fewer than
+/// [`NAV_LISTED`] lines of evidence or fewer than twice its paragraphs); else how many
+/// paragraphs stand alone, with no evidence within three lines and no other paragraph between
+/// (the heading itself is not evidence: an article may go on below a box of related stories),
+/// and how many lines of evidence there are.
+fn tail_reading(h: usize, evidence: &[bool], para: &[bool]) -> Option<(usize, usize)> {
+    let n = evidence.len();
+    if (h + 1..n.saturating_sub(1)).any(|p| para[p] && para[p + 1]) {
+        return None;
+    }
+    let shown = evidence[h + 1..].iter().filter(|&&e| e).count();
+    let paragraphs = para[h + 1..].iter().filter(|&&e| e).count();
+    if shown < NAV_LISTED || paragraphs * 2 > shown {
+        return None;
+    }
+    let near = |p: usize| {
+        (p.saturating_sub(3).max(h + 1)..p)
+            .rev()
+            .take_while(|&q| !para[q])
+            .any(|q| evidence[q])
+            || (p + 1..(p + 4).min(n))
+                .take_while(|&q| !para[q])
+                .any(|q| evidence[q])
+    };
+    let alone = (h + 1..n).filter(|&p| para[p] && !near(p)).count();
+    Some((alone, shown))
+}
+
+/// Which of `order` (non-blank lines) stand in a list of links: a run of at least
+/// [`LINK_RUN`] lines in a row that read like headlines (see [`headline_shaped`]), such as a
+/// box of related stories. One pass over the lines.
+fn link_runs(lines: &[Line], order: &[usize]) -> Vec<bool> {
+    let mut out = vec![false; order.len()];
+    let mut start = 0;
+    for p in 0..=order.len() {
+        if p < order.len() && headline_shaped(lines, order, p) {
+            continue;
+        }
+        if p - start >= LINK_RUN {
+            out[start..p].fill(true);
+        }
+        start = p + 1;
+    }
+    out
+}
+
+/// A line that reads like a link to a story: two to [`TITLE_WORDS`] words, not ending like a
+/// statement or a clause (`.` `,` `;` `:`), not opening in lowercase nor going on in a line
+/// that does (prose wrapped into lines).
+fn headline_shaped(lines: &[Line], order: &[usize], p: usize) -> bool {
+    let t = lines[order[p]].text.trim();
+    let opens_low = |s: &str| s.trim().chars().next().is_some_and(char::is_lowercase);
+    more_words_than(t, 1)
+        && !more_words_than(t, TITLE_WORDS)
+        && !t.ends_with(['.', ',', ';', ':', '、', '，', '：', '-', '—'])
+        && !opens_low(t)
+        && order.get(p + 1).is_none_or(|&q| !opens_low(&lines[q].text))
+}
+
+/// A page's tail may hold one paragraph far from its evidence for this many lines of evidence.
+pub const TAIL_ALONE: usize = 10;
+
+/// ...and no more than this many lines in a row without evidence.
+pub const TAIL_STRETCH: usize = 40;
+
+/// A list of links runs to at least this many lines in a row.
+pub const LINK_RUN: usize = 4;
 
 /// How a line of an edge's block is classed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -582,7 +684,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
                 from = h + 1;
             }
             if dense {
-                found.extend(run(lines, &order[last..], edge, rules));
+                found.extend(below_headline(lines, order, last, rules));
                 return found;
             }
         }
@@ -652,6 +754,39 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
         return found;
     }
     run(lines, order, edge, rules)
+}
+
+/// What goes below the headline at `head` (in `order`): between it and the body's first
+/// paragraph but the [`BODY_MARGIN`] lines nearest it, a navigation block from its first listed
+/// line on (a share bar, a video playlist; the deck and byline above it stay), a line close to
+/// the title in its words staying; then, or else, the run of furniture from the headline.
+fn below_headline(
+    lines: &[Line],
+    order: &[usize],
+    head: usize,
+    rules: &Rules,
+) -> Vec<(usize, &'static str)> {
+    if let Some(start) = body_start(lines, order, head + 1) {
+        let near = start.saturating_sub(BODY_MARGIN).max(head + 1);
+        let title = &lines[order[0]].text;
+        let block: Vec<(usize, Class)> = order[head + 1..near]
+            .iter()
+            .map(|&i| {
+                let class = classify(&lines[i].text, Edge::Top, rules).unwrap_or(Class::Long);
+                match class {
+                    Class::Unknown if akin(&lines[i].text, title) => (i, Class::Long),
+                    c => (i, c),
+                }
+            })
+            .take_while(|(_, c)| *c != Class::Content)
+            .skip_while(|(_, c)| !matches!(c, Class::Listed(_)))
+            .collect();
+        if let Some(mut found) = navigation(lines, block, None, Mode::BesideBody) {
+            found.extend(run(lines, &order[near..], Edge::Top, rules));
+            return found;
+        }
+    }
+    run(lines, &order[head..], Edge::Top, rules)
 }
 
 /// The run of furniture from the edge (see [`scan`]).
@@ -824,31 +959,48 @@ enum Mode {
 fn item(text: &str) -> bool {
     let t = text.trim();
     !t.ends_with([
-        '.', ',', ';', '!', '?', '…', '"', '»', '”', '。', '、', '，',
+        '.', ',', ';', '!', '?', '…', '"', '»', '”', '。', '、', '，', '။', '၊', '।', '؟', '،',
+        '։', '።',
     ]) && !t.contains("; ")
 }
 
 /// Where the lines that repeat the document's first line stand in `order` (non-blank lines from
-/// the top), up to the body's first line (the first of two long lines at most 3 apart; without
-/// one, in the first half), when that line reads like a page's title (at most
+/// the top), up to the body's first line (see [`body_start`]; without one, in the first half;
+/// without a repeat above it, the first one below it in the first half: a menu that describes
+/// its sections in sentences reads like a body), when that line reads like a page's title (at most
 /// [`TITLE_WORDS`] words, not ending like a sentence or a salutation): breadcrumbs, headline.
 fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
     let Some(title) = order.first().map(|&i| lines[i].text.trim()) else {
         return vec![];
     };
-    if more_words_than(title, TITLE_WORDS) || !item(title) {
+    if more_words_than(title, TITLE_WORDS) || !title_like(title) {
         return vec![];
     }
     // Not past the body's start: two long lines close together (a cookie notice is one).
-    let body = body_edge(lines, order, 1).unwrap_or(order.len());
+    let body = body_start(lines, order, 1).unwrap_or(order.len());
     let end = if body < order.len() {
         body + 1
     } else {
         order.len() / 2
     };
-    (1..end)
+    let found: Vec<usize> = (1..end)
         .filter(|&p| repeats(&lines[order[p]].text, title))
+        .collect();
+    if !found.is_empty() {
+        return found;
+    }
+    (end..order.len() / 2)
+        .find(|&p| repeats(&lines[order[p]].text, title))
+        .into_iter()
         .collect()
+}
+
+/// A line that may be a page's title: it reads like an item (see [`item`]), or it is a
+/// question or an exclamation (`How does the brain work?`), as headlines are; not a sentence,
+/// nor a salutation (`Dear Anna,`).
+fn title_like(text: &str) -> bool {
+    let t = text.trim();
+    item(t.trim_end_matches(['?', '!', '？', '！']))
 }
 
 /// Whether the document's first line reads like a page's title: at most [`TITLE_WORDS`] words,
@@ -856,7 +1008,7 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
 fn titled(lines: &[Line], order: &[usize]) -> bool {
     order.first().is_some_and(|&i| {
         let t = lines[i].text.trim();
-        !more_words_than(t, TITLE_WORDS) && item(t)
+        !more_words_than(t, TITLE_WORDS) && title_like(t)
     })
 }
 
@@ -880,6 +1032,48 @@ fn akin(line: &str, title: &str) -> bool {
 fn body_edge(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
     let long = |p: usize| more_words_than(&lines[order[p]].text, MAX_UNKNOWN_WORDS);
     (from..order.len()).find(|&p| long(p) && (p + 1..(p + 4).min(order.len())).any(long))
+}
+
+/// Where the body begins, as [`body_edge`] finds it, but one of its long lines must end like a
+/// sentence (see [`paragraph`]: two lines of a newsletter's or a menu's descriptions are no
+/// body), and three long lines within five lines, when a document has them (two long lines of a
+/// cookie notice are no body either); the first two long lines in prose wrapped into lines.
+fn body_start(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
+    let edge = body_edge(lines, order, from)?;
+    let rest = &order[edge..];
+    let n = rest.len();
+    // Each line read once, as far as the search goes: (long, long ending like a sentence).
+    let mut flags: Vec<(bool, bool)> = Vec::new();
+    let read_to = |end: usize, flags: &mut Vec<(bool, bool)>| {
+        while flags.len() < end.min(n) {
+            let t = &lines[rest[flags.len()]].text;
+            let long = more_words_than(t, MAX_UNKNOWN_WORDS);
+            flags.push((long, long && paragraph(t)));
+        }
+    };
+    let opens = |flags: &[(bool, bool)], p: usize, count: usize, window: usize| {
+        let w = &flags[p..(p + window).min(n)];
+        w[0].0
+            && w[1..].iter().filter(|f| f.0).take(count - 1).count() == count - 1
+            && w.iter().any(|f| f.1)
+    };
+    let mut start = None;
+    for p in 0..n {
+        read_to(p + 5, &mut flags);
+        if opens(&flags, p, 3, 5) {
+            start = Some(p);
+            break;
+        }
+    }
+    if start.is_none() {
+        start = (0..n).find(|&p| opens(&flags, p, 2, 4));
+    }
+    // Prose wrapped into short lines (a manual) has few long lines ending like a sentence:
+    // past two lines of it, the first two long lines open the body.
+    match start.map(|p| p + edge) {
+        Some(p) if wrapped_pairs(&order[edge..p], lines) < 2 => Some(p),
+        _ => Some(edge),
+    }
 }
 
 /// This many lines below the body stay, whatever they are.
@@ -933,8 +1127,24 @@ pub fn more_words_than(text: &str, limit: usize) -> bool {
     false
 }
 
-/// Characters of the scripts written without spaces between words.
+/// Letters of the scripts written without spaces between words: their vowel signs and other
+/// combining marks are not counted (a Burmese or Thai syllable is several characters).
 fn unspaced_script(c: char) -> bool {
+    !unspaced_mark(c) && unspaced_block(c)
+}
+
+/// The combining marks of the Thai, Lao, Myanmar and Khmer blocks.
+fn unspaced_mark(c: char) -> bool {
+    matches!(c as u32,
+        0x0E31 | 0x0E34..=0x0E3A | 0x0E47..=0x0E4E // Thai
+        | 0x0EB1 | 0x0EB4..=0x0EBC | 0x0EC8..=0x0ECD // Lao
+        | 0x102B..=0x103E | 0x1056..=0x1059 | 0x105E..=0x1060 | 0x1062..=0x1064
+        | 0x1067..=0x106D | 0x1071..=0x1074 | 0x1082..=0x108D | 0x108F | 0x109A..=0x109D // Myanmar
+        | 0x17B4..=0x17D3 | 0x17DD) // Khmer
+}
+
+/// Characters of the blocks of the scripts written without spaces between words.
+fn unspaced_block(c: char) -> bool {
     matches!(c as u32,
         0x0E00..=0x0EFF // Thai, Lao
         | 0x1000..=0x109F // Myanmar
@@ -1214,6 +1424,17 @@ mod tests {
     }
 
     #[test]
+    fn a_burmese_menu_item_is_short_and_a_sentence_ends_with_its_full_stop() {
+        // `ဝင်ရောက်ကြည့်ရှုနိုင်မှု` (accessibility), a menu's item: 24 characters, of which 10
+        // letters, the rest vowel signs and viramas, which are no letters to count (13 words,
+        // a long line, when they were).
+        assert_eq!(words("ဝင်ရောက်ကြည့်ရှုနိုင်မှု"), 6);
+        assert!(words("ဝင်ရောက်ကြည့်ရှုနိုင်မှု") <= MAX_UNKNOWN_WORDS);
+        assert!(!item("ဒီသတင်းကို ဝေမျှပါ။"));
+        assert!(item("ဝင်ရောက်ကြည့်ရှုနိုင်မှု"));
+    }
+
+    #[test]
     fn counting_words_up_to_a_limit_agrees_with_counting_them_all() {
         let lines = [
             "",
@@ -1340,6 +1561,171 @@ mod tests {
         let (lines, _) = strip_text(&text);
         for kept in ["Mrs. Berg", "from the reserve", "could be, in part"] {
             assert!(lines.iter().any(|l| l.text.starts_with(kept)), "{kept}");
+        }
+    }
+
+    #[test]
+    fn a_list_of_related_stories_below_a_heading_goes_with_its_stray_teaser() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let stories: String = (1..=12)
+            .map(|n| format!("Council Votes on the New Budget for the Year, Story {n}\n"))
+            .collect();
+        let teaser = "Readers' comments do not necessarily reflect the views of the editors or owners of this site.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nLatest news\n{stories}{teaser}\n{stories}More News\nOur Team\nAbout us\nContact us\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(
+            removed.first().map(|r| r.text.as_str()),
+            Some("Latest news")
+        );
+        assert!(removed.iter().any(|r| r.text == teaser));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+    }
+
+    #[test]
+    fn an_article_in_short_lines_below_a_heading_is_no_list_of_links() {
+        // Lines that read like links (a poem, a blog written line by line) are evidence of a
+        // tail only where other evidence runs through it: 45 lines without any are text.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let verse: String = (1..=45)
+            .map(|n| format!("The Maple Leaves Turned Red Along the Road {n}\n"))
+            .collect();
+        let teaser =
+            "The author answers every letter that reaches the editors by the end of the month.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nComments\n{teaser}\n{verse}Reply\nShare\nTweet\nEmail\n"
+        );
+        let (lines, _) = strip_text(&text);
+        assert!(lines.iter().any(|l| l.text == teaser));
+        assert!(lines.iter().any(|l| l.text.ends_with("Road 45")));
+    }
+
+    #[test]
+    fn a_headline_past_a_newsletter_box_is_found() {
+        // Two long lines of a newsletter's descriptions, ending like no sentence, are no body:
+        // the menus below them, up to the repeated headline, are still above it.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let desc =
+            "A snapshot of the advertising, marketing and media industry from the leading sources";
+        let text = format!(
+            "Getting Lean With Ads - Example\nHome\nNews\nSign In\nNewsletter\n{desc}\nDaily Brief\n{desc}\nPopular Topics\nMobile Video\nContact us\nGetting Lean With Ads\nBy A. Writer\n\n{para}\n\n{para}\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        for gone in ["Popular Topics", "Mobile Video", "Contact us"] {
+            assert!(texts.contains(&gone), "{gone}: {texts:?}");
+        }
+        assert!(lines.iter().any(|l| l.text == "Getting Lean With Ads"));
+        assert!(lines.iter().any(|l| l.text == "By A. Writer"));
+    }
+
+    #[test]
+    fn a_share_bar_below_the_headline_goes_and_the_deck_stays() {
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let margin = "Photo One\nPhoto Two\nPhoto Three\nPhoto Four\nPhoto Five\nPhoto Six";
+        let text = format!(
+            "Council Passes the Budget - Example\nHome\nNews\nSearch\nLog in\nCouncil Passes the Budget\nThe Vote Came Late at Night\nShare\nTweet\nOur Video Picks\nEmail\nPrint\n{margin}\n\n{para}\n\n{para}\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        for gone in ["Share", "Tweet", "Our Video Picks", "Email", "Print"] {
+            assert!(texts.contains(&gone), "{gone}: {texts:?}");
+        }
+        for kept in [
+            "Council Passes the Budget",
+            "The Vote Came Late at Night",
+            "Photo Six",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}");
+        }
+    }
+
+    #[test]
+    fn a_question_for_a_title_and_a_cookie_notice_above_the_headline() {
+        // A headline may be a question; two long lines of a cookie notice are no body.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let cookies = "We use cookies and similar technologies to improve your browsing experience on this site.\nBy clicking Accept and Continue below you consent to these activities and to our policy.";
+        let text = format!(
+            "How Does the Brain Work?\nHome\nNews\nSearch\nLog in\nTop Categories\n{cookies}\nRegister Now\nHow Does the Brain Work?\nBy A. Writer\n\n{para}\n\n{para}\n\n{para}\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        for gone in ["Top Categories", "Register Now"] {
+            assert!(texts.contains(&gone), "{gone}: {texts:?}");
+        }
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.text == "How Does the Brain Work?")
+                .count(),
+            2
+        );
+        assert!(lines.iter().any(|l| l.text == "By A. Writer"));
+    }
+
+    #[test]
+    fn a_manual_in_wrapped_lines_keeps_its_text_above_a_repeated_title() {
+        // A manual scraped from HTML: its text wrapped at 72 columns has long lines that end
+        // like no sentence, and its navigation repeats the title further down. The first two
+        // long lines open its body: the lines below them are no menu above a headline.
+        let wrapped = "The time command runs another program and then displays the information about\nthe resources used by that program, as collected by the system while it runs,\nand the format in which it is shown, or it saves the information in a file\ninstead of displaying it on the screen when the option is given.";
+        let text = format!(
+            "Measuring Resource Use\nNext:\nPrevious:\nContents\nIndex\n\n{wrapped}\n\nThe escapes are:\n\\t\na tab character\n\\n\na newline\nTime Resources\nMemory Resources\nNext:\nPrevious:\nMeasuring Resource Use\n\n{wrapped}\n\n{wrapped}\n\nThe last paragraph of the manual, which ends here like a sentence and goes on.\nAnother paragraph of the manual, which ends here like a sentence and goes on.\nThe third paragraph of the manual, which ends here like a sentence and goes on.\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        for kept in [
+            "a tab character",
+            "a newline",
+            "Time Resources",
+            "Memory Resources",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}: {removed:?}");
+        }
+    }
+
+    #[test]
+    fn a_headline_below_a_menu_with_descriptions_is_found() {
+        // A site's menu describes its sections in sentences: three long lines that read like
+        // a body's first paragraphs. No line repeats the title above them, the first one below
+        // them in the document's first half is the headline.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let descs = "Second Opinion: read what the experts of our site think of the health topics of the day.\nCommunities: connect with people like you, and get guidance on living a healthy life with us.\nInsurance Guide: get ready for the changes to your health care coverage this year and the next.";
+        let body = format!("{para}\n\n").repeat(20);
+        let text = format!(
+            "Superbugs and How You Get Them\nSkip to content\nHome\nNews\nSearch\nSymptoms\nDoctors\nAllergies\nArthritis\nDiabetes\nEye Health\n{descs}\nPill Identifier\nDrug Basics\nSign in\nSuperbugs and How You Get Them\nBy A. Writer\n\n{body}"
+        );
+        let (lines, removed) = strip_text(&text);
+        let texts: Vec<_> = removed.iter().map(|r| r.text.as_str()).collect();
+        for gone in ["Pill Identifier", "Drug Basics", "Sign in"] {
+            assert!(texts.contains(&gone), "{gone}: {texts:?}");
+        }
+        assert!(lines.iter().any(|l| l.text == "By A. Writer"));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 20);
+    }
+
+    #[test]
+    fn a_blogs_categories_with_their_counts_are_a_tails_evidence() {
+        // A sidebar's list of categories, each with its count of posts: evidence through the
+        // tail, as dates are, where a list of 45 lines without counts would be text.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let teaser =
+            "The author answers every letter that reaches the editors by the end of the month.";
+        let categories: String = (1..=45)
+            .map(|n| format!("Camping Trips in the North ({n})\n"))
+            .collect();
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nComments\n{teaser}\n{categories}Reply\nShare\nTweet\nEmail\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(removed.first().map(|r| r.text.as_str()), Some("Comments"));
+        assert!(!lines.iter().any(|l| l.text.starts_with("Camping Trips")));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+        for line in ["Travel (12)", "(50490) Most Read Post", "尖石_美樹營地 (3)"] {
+            assert!(counted(line), "{line}");
+        }
+        for line in ["Travel", "(see below)", "Call 555 (123)4567 now", "(12)"] {
+            assert!(!counted(line), "{line}");
         }
     }
 }
