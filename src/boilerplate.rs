@@ -508,10 +508,22 @@ fn tail(
     let Some(start) = (1..n).find(|&p| long[p] && (p + 1..(p + 4).min(n)).any(|q| long[q])) else {
         return vec![];
     };
-    // A heading, not the last word of a sentence wrapped into it (`... keyframe` / `related`).
+    // A heading, not the last word of a sentence wrapped into it (`... keyframe` / `related`),
+    // nor one its author marked as a section of the document (`## Tags`, a line underlined
+    // with `---`: a README's, a manual's), nor one indented into a block (a code sample's
+    // `Tags:`, a quotation's): a scraped page's headings stand at the margin, unmarked.
     let heads: Vec<usize> = heads
         .into_iter()
-        .filter(|&h| h >= start + 2 && !sentence_piece(lines, order[h]))
+        .filter(|&h| {
+            let line = &lines[order[h]].text;
+            h >= start + 2
+                && !sentence_piece(lines, order[h])
+                && !markdown_heading(line)
+                && !line.starts_with([' ', '\t'])
+                && order
+                    .get(h + 1)
+                    .is_none_or(|&next| !crate::metadata::is_underline(&lines[next].text))
+        })
         .collect();
     if heads.is_empty() {
         return vec![];

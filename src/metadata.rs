@@ -1362,12 +1362,11 @@ fn atx_heading(line: &str) -> Option<&str> {
 }
 
 /// A setext underline: `===` or `---` (three or more) alone on a line.
-fn is_underline(line: &str) -> bool {
+pub fn is_underline(line: &str) -> bool {
     let t = line.trim();
     t.len() >= 3 && (t.chars().all(|c| c == '=') || t.chars().all(|c| c == '-'))
 }
 
-/// The title, with its evidence, if the head has one.
 /// A line no reader sees as text: a Markdown image or badge (`[![build](...)](...)`), a link's
 /// definition (`[docs]: https://...`, `[comment]: # (...)`), an HTML tag or comment
 /// (`<div align="center">`, `<!--`), a reStructuredText directive or substitution
@@ -1395,6 +1394,7 @@ fn is_markup(text: &str) -> bool {
         || (t.starts_with('<') && t.ends_with('>'))
 }
 
+/// The title, with its evidence, if the head has one.
 pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     let none = |why: &str| (None, Found::rule("none").detail(why));
     // A Markdown document's front matter (`---` / `title: ...` / `---`) names its title.

@@ -6,9 +6,9 @@
 //! (`scripts/eval-corpus.py`). `tests/fixtures/eval-pages/`: 106 real web pages copied by a
 //! naive scraper (`scripts/eval-pages.py`), with their content and furniture marked from the
 //! article text their source expects (Mozilla Readability's and newspaper4k's test pages) or by
-//! hand (trafilatura's two pages). `tests/fixtures/eval-prose/`: 70 documents that are no web
+//! hand (trafilatura's two pages). `tests/fixtures/eval-prose/`: 72 documents that are no web
 //! pages (manual pages in 17 languages, licences, READMEs, changelogs, signed notes) from
-//! Debian's packages, of which no line may go but copyright notices.
+//! Debian's packages and PyPI's, of which no line may go but copyright notices.
 
 use crate::support::*;
 use serde_json::Value;
