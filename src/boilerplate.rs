@@ -914,8 +914,8 @@ fn navigation(
         Mode::AboveHeadline => block.len(),
         _ => (0..block.len()).rposition(is_listed).map_or(0, |p| p + 1),
     };
-    if let Some(title) = first.map(|i| lines[i].text.as_str())
-        && let Some(p) = (1..block.len()).find(|&p| repeats(&lines[block[p].0].text, title))
+    if let Some(title) = first.map(|i| plain(&lines[i].text, usize::MAX).0)
+        && let Some(p) = (1..block.len()).find(|&p| repeats(&lines[block[p].0].text, &title))
     {
         end = end.min(p);
     }
@@ -995,14 +995,15 @@ fn headlines(lines: &[Line], order: &[usize]) -> Vec<usize> {
     } else {
         order.len() / 2
     };
+    let title = plain(title, usize::MAX).0;
     let found: Vec<usize> = (1..end)
-        .filter(|&p| repeats(&lines[order[p]].text, title))
+        .filter(|&p| repeats(&lines[order[p]].text, &title))
         .collect();
     if !found.is_empty() {
         return found;
     }
     (end..order.len() / 2)
-        .find(|&p| repeats(&lines[order[p]].text, title))
+        .find(|&p| repeats(&lines[order[p]].text, &title))
         .into_iter()
         .collect()
 }
@@ -1095,25 +1096,47 @@ pub const BODY_MARGIN: usize = 6;
 pub const TITLE_WORDS: usize = 30;
 
 /// A line that repeats a page's title: the headline under the site's menus (`title` is the
-/// page's first line, often `Headline - Site`): the same letters and digits, or the title's
-/// beginning or end, or the title and more, at least [`REPEAT_CHARS`] long.
+/// page's first line, often `Headline - Site`, as [`plain`] makes it): the same letters and
+/// digits, or the title's beginning or end, or the title and more, at least [`REPEAT_CHARS`]
+/// long.
 fn repeats(line: &str, title: &str) -> bool {
-    // Letters and digits only: quotes are curly in one, straight in the other.
-    let plain = |s: &str| -> String {
-        s.split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-            .collect::<Vec<_>>()
-            .join(" ")
-            .to_lowercase()
-    };
-    let (l, t) = (plain(line), plain(title));
-    if l.is_empty() || t.is_empty() {
+    if title.is_empty() {
+        return false;
+    }
+    // Read no further than one word past the title's length: a longer line may only go on
+    // from the title.
+    let (l, longer) = plain(line, title.len());
+    if l.is_empty() {
         return false;
     }
     let long = |s: &str| s.chars().count() >= REPEAT_CHARS;
-    l == t
-        || (long(&l) && (t.starts_with(&l) || t.ends_with(&l)))
-        || (long(&t) && l.starts_with(&t))
+    if longer {
+        return long(title) && l.starts_with(title);
+    }
+    l == title
+        || (long(&l) && (title.starts_with(&l) || title.ends_with(&l)))
+        || (long(title) && l.starts_with(title))
+}
+
+/// A line's letters and digits, lowercase, its words set apart by single spaces (quotes are
+/// curly in one line, straight in another), read until it is longer than `cap` bytes: the text,
+/// and whether it stopped there.
+fn plain(line: &str, cap: usize) -> (String, bool) {
+    let mut out = String::with_capacity(line.len().min(cap + 16));
+    let words = line
+        .split(|c: char| !crate::unicode::is_alphanumeric(c))
+        .filter(|w| !w.is_empty());
+    for word in words {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        // Spaces on both sides: each word lowercases as it does in the whole line.
+        crate::unicode::push_lowercase(&mut out, word);
+        if out.len() > cap {
+            return (out, true);
+        }
+    }
+    (out, false)
 }
 
 /// Words of a line, counting two characters of a script written without spaces (Chinese,

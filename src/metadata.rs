@@ -677,7 +677,9 @@ fn plain(s: &str) -> String {
         if !out.is_empty() {
             out.push(' ');
         }
-        out.extend(w.chars().flat_map(char::to_lowercase));
+        for c in w.chars() {
+            crate::unicode::push_lower(&mut out, c);
+        }
     }
     out
 }
@@ -1461,30 +1463,36 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     let below = &lines[index + 1 + usize::from(wrapped.is_some())..];
     // A page's title that a line below repeats (its headline) is a title whatever follows it
     // and however it ends (`Where do relations go after the vote?`).
-    let plain_title = plain(&text);
-    let repeated = below
-        .iter()
-        .take(HEADLINE_WITHIN)
-        .any(|l| repeats(l.text.trim(), &plain_title));
+    // Read only when the answer needs it: it looks at up to HEADLINE_WITHIN lines.
+    let repeated = || {
+        let plain_title = plain(&text);
+        below
+            .iter()
+            .take(HEADLINE_WITHIN)
+            .any(|l| repeats(l.text.trim(), &plain_title))
+    };
     let header_line = dates.had_header && index == 0;
-    let stands_alone = header_line
-        || repeated
+    let alone = header_line
         || next.is_none_or(|n| {
             n.text.trim().is_empty() || dates.date_lines.contains(&n.no) || is_byline(n.text.trim())
         });
+    let mut known_repeated = None;
+    if !alone {
+        if !repeated() {
+            return none("the first line runs on into the next");
+        }
+        known_repeated = Some(true);
+    }
     let short = text.chars().count() <= TITLE_MAX_CHARS
         && text.split_whitespace().count() <= TITLE_MAX_WORDS;
-    let sentence = if repeated {
+    if !short {
+        return none("the first line is too long for a title");
+    }
+    let sentence = if known_repeated.unwrap_or_else(repeated) {
         text.ends_with([',', ';'])
     } else {
         ends_like_sentence(&text)
     };
-    if !stands_alone {
-        return none("the first line runs on into the next");
-    }
-    if !short {
-        return none("the first line is too long for a title");
-    }
     if sentence {
         return none("the first line ends like a sentence");
     }
