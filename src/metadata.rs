@@ -665,14 +665,19 @@ fn page_article(lines: &[Line]) -> Option<Article> {
 
 /// A line's words: runs of letters and digits.
 fn words_of(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| !c.is_alphanumeric())
+    s.split(|c: char| !crate::unicode::is_alphanumeric(c))
         .filter(|w| !w.is_empty())
 }
 
 /// Letters and digits only, lowercase, one space between words: quotes are curly in one,
 /// straight in the other.
 fn plain(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
+    plain_upto(s, usize::MAX).0
+}
+
+/// [`plain`], read until it is longer than `cap` bytes: the text, and whether it stopped there.
+fn plain_upto(s: &str, cap: usize) -> (String, bool) {
+    let mut out = String::with_capacity(s.len().min(cap.saturating_add(16)));
     for w in words_of(s) {
         if !out.is_empty() {
             out.push(' ');
@@ -680,8 +685,11 @@ fn plain(s: &str) -> String {
         for c in w.chars() {
             crate::unicode::push_lower(&mut out, c);
         }
+        if out.len() > cap {
+            return (out, true);
+        }
     }
-    out
+    (out, false)
 }
 
 /// A line that repeats a page's title (`title` as [`plain`] makes it): the same letters and
@@ -692,9 +700,16 @@ fn repeats(line: &str, title: &str) -> bool {
     if line.len() > 2 * title.len() + 16 || line.len() < REPEAT_CHARS.min(title.len()) {
         return false;
     }
-    let l = plain(line);
-    if l.is_empty() || title.is_empty() {
+    if title.is_empty() {
         return false;
+    }
+    // Read no further than a word past the title's length: a longer line may only go on from it.
+    let (l, longer) = plain_upto(line, title.len());
+    if l.is_empty() {
+        return false;
+    }
+    if longer {
+        return title.chars().count() >= REPEAT_CHARS && l.starts_with(title);
     }
     // A part of the title is its headline when it is the most of it (not the site's name).
     let part = |s: &str| {
