@@ -1122,7 +1122,7 @@ fn repeats(line: &str, title: &str) -> bool {
 /// curly in one line, straight in another), read until it is longer than `cap` bytes: the text,
 /// and whether it stopped there.
 fn plain(line: &str, cap: usize) -> (String, bool) {
-    let mut out = String::with_capacity(line.len().min(cap + 16));
+    let mut out = String::with_capacity(line.len().min(cap.saturating_add(16)));
     let words = line
         .split(|c: char| !crate::unicode::is_alphanumeric(c))
         .filter(|w| !w.is_empty());
