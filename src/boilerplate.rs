@@ -554,8 +554,36 @@ fn tail(
         run = if strict[p] { 0 } else { run + 1 };
         stretch[p] = stretch[p + 1].max(run);
     }
-    for h in heads {
+    // A paragraph of the article's own length (not a teaser's in a list of links).
+    let article =
+        |p: usize| para[p] && !links[p] && more_words_than(text(p), TAIL_ARTICLE_WORDS - 1);
+    let para_words = |range: std::ops::Range<usize>| -> usize {
+        range
+            .filter(|&p| para[p] && !links[p])
+            .map(|p| words(text(p)))
+            .sum()
+    };
+    for (k, &h) in heads.iter().enumerate() {
         if long[..h].iter().filter(|&&l| l).count() < 2 || wrapped(&order[h + 1..], lines) {
+            continue;
+        }
+        // The tail opens below the article: a paragraph of it with a later heading below is
+        // read from that heading (a box of related stories inside the article), and the tail
+        // holds fewer words of paragraphs than the text above it (a count of comments in a
+        // post's header is no tail of the post below it).
+        // A box: at most a few lines, no evidence among them, then the article's paragraph.
+        let first_paragraph = (h + 1..n).find(|&p| para[p]);
+        let box_then_article = first_paragraph.is_some_and(|p| {
+            p - h <= TAIL_BOX_LINES + 1 && article(p) && (h + 1..p).all(|q| !strict[q])
+        });
+        if box_then_article
+            || (h + 1..n)
+                .find(|&p| article(p))
+                .is_some_and(|p| heads[k + 1..].iter().any(|&later| later > p))
+        {
+            continue;
+        }
+        if para_words(h + 1..n) > para_words(start..h) {
             continue;
         }
         let exact = tail_reading(h, &strict, &para).is_some_and(|(alone, _)| alone == 0);
@@ -632,6 +660,14 @@ fn headline_shaped(lines: &[Line], order: &[usize], p: usize) -> bool {
         && !opens_low(t)
         && order.get(p + 1).is_none_or(|&q| !opens_low(&lines[q].text))
 }
+
+/// A paragraph of at least this many words below a tail's heading is the article's own when it
+/// follows the heading's list of links at once, or when another heading follows it.
+pub const TAIL_ARTICLE_WORDS: usize = 20;
+
+/// A box of related stories inside an article has at most this many lines (four stories with
+/// a line of teaser each).
+pub const TAIL_BOX_LINES: usize = 8;
 
 /// A page's tail may hold one paragraph far from its evidence for this many lines of evidence.
 pub const TAIL_ALONE: usize = 10;
