@@ -278,7 +278,18 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
     let nonblank: Vec<usize> = (0..lines.len())
         .filter(|&i| !lines[i].text.trim().is_empty())
         .collect();
-    found.extend(scan(lines, &nonblank, Edge::Top, rules));
+    // A document's own first heading (`# Meeting of 15 January`, a Markdown document's) ends
+    // its top block: what follows is its text (the attendees and topics of minutes recur at
+    // the top of every one of them, as a site's menu does).
+    let own_heading = nonblank
+        .iter()
+        .copied()
+        .find(|&i| markdown_heading(&lines[i].text));
+    found.extend(
+        scan(lines, &nonblank, Edge::Top, rules)
+            .into_iter()
+            .filter(|&(i, _)| own_heading.is_none_or(|h| i < h)),
+    );
     let mut bottom: Vec<usize> = nonblank.clone();
     bottom.reverse();
     for (i, reason) in scan(lines, &bottom, Edge::Bottom, rules) {
@@ -293,7 +304,10 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
     // a heading marked as one (`## Copyright and licensing`, a README's).
     found.retain(|&(i, reason)| match reason {
         "boilerplate-block" => !sentence_piece(lines, i) && !markdown_heading(&lines[i].text),
-        "boilerplate-recurring" => !in_prose(lines, i) && !sentence(&lines[i].text),
+        "boilerplate-recurring" => {
+            !in_prose(lines, i) && !sentence(&lines[i].text) && !markdown_heading(&lines[i].text)
+        }
+        "boilerplate-phrase" => !markdown_heading(&lines[i].text),
         _ => true,
     });
     let taken: HashSet<usize> = found.iter().map(|f| f.0).collect();
@@ -557,9 +571,11 @@ fn tail(
     // A paragraph of the article's own length (not a teaser's in a list of links).
     let article =
         |p: usize| para[p] && !links[p] && more_words_than(text(p), TAIL_ARTICLE_WORDS - 1);
-    let para_words = |range: std::ops::Range<usize>| -> usize {
+    // Evidence other than links within three lines (a comment's name, time or `Reply`).
+    let near_strict = |p: usize| (p.saturating_sub(3)..(p + 4).min(n)).any(|q| q != p && strict[q]);
+    let para_words = |range: std::ops::Range<usize>, alone: bool| -> usize {
         range
-            .filter(|&p| para[p] && !links[p])
+            .filter(|&p| para[p] && !links[p] && !(alone && near_strict(p)))
             .map(|p| words(text(p)))
             .sum()
     };
@@ -569,8 +585,9 @@ fn tail(
         }
         // The tail opens below the article: a paragraph of it with a later heading below is
         // read from that heading (a box of related stories inside the article), and the tail
-        // holds fewer words of paragraphs than the text above it (a count of comments in a
-        // post's header is no tail of the post below it).
+        // holds fewer words of paragraphs far from its evidence than the text above it (a
+        // count of comments in a post's header is no tail of the post below it; comments
+        // stand beside their names and times).
         // A box: at most a few lines, no evidence among them, then the article's paragraph.
         let first_paragraph = (h + 1..n).find(|&p| para[p]);
         let box_then_article = first_paragraph.is_some_and(|p| {
@@ -583,7 +600,7 @@ fn tail(
         {
             continue;
         }
-        if para_words(h + 1..n) > para_words(start..h) {
+        if para_words(h + 1..n, true) > para_words(start..h, false) {
             continue;
         }
         let exact = tail_reading(h, &strict, &para).is_some_and(|(alone, _)| alone == 0);
@@ -1397,6 +1414,31 @@ mod tests {
         assert_eq!(removed[0].reason, "boilerplate-recurring");
         let (_, removed) = strip_with(&format!("{BODY}Ihre Käthe Schröder\n"), &rules);
         assert!(removed.is_empty());
+    }
+
+    #[test]
+    fn minutes_of_one_template_keep_their_recurring_heads() {
+        // Node.js's TSC minutes of 2015-01-15 (nodejs/TSC `meetings/`): their headings and
+        // attendees recur at the top of other minutes, and `Topics` is a listed phrase.
+        let mut rules = Rules::default();
+        for l in [
+            "## Participants",
+            "* Julien Gilli",
+            "* Robert Kowalski",
+            "### Website",
+        ] {
+            rules.recurring.insert(Edge::Top.key(l));
+        }
+        let text = "# Node.js core team meeting 2014-01-15\n\n## Participants\n\n* Timothy J Fontaine\n* Julien Gilli\n* Robert Kowalski\n\n## Topics\n\n### Website\n\nThe only topic that was discussed during this meeting was the Node.js website.\n";
+        let (_, removed) = strip_with(text, &rules);
+        assert!(removed.is_empty(), "{removed:?}");
+        // Above a document's own first heading, a site's recurring lines still go.
+        let (_, removed) = strip_with(
+            &format!("* Julien Gilli\nHome\nNews\nContact\nLogin\n{text}"),
+            &rules,
+        );
+        assert!(removed.iter().any(|r| r.text == "Home"), "{removed:?}");
+        assert!(removed.iter().all(|r| r.line < 6), "{removed:?}");
     }
 
     #[test]
