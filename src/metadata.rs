@@ -563,6 +563,8 @@ const LONG_WORDS: usize = 20;
 const BODY_WITHIN: usize = 5;
 /// Lines of a page's article head above and below its headline or byline.
 const ABOVE_ANCHOR: usize = 3;
+/// ...and at most this many lines of the file above it (blank lines between blocks counted).
+const ABOVE_ANCHOR_RAW: u64 = 8;
 const BELOW_ANCHOR: usize = 12;
 /// A part of a page's title this long (in letters and digits) repeats it.
 const REPEAT_CHARS: usize = 12;
@@ -647,7 +649,12 @@ fn page_article(lines: &[Line]) -> Option<Article> {
             akin.or_else(byline)?
         }
     };
-    let lo = anchor.saturating_sub(ABOVE_ANCHOR).max(1);
+    // Above the anchor, lines the page had beside it: not across lines taken out as the
+    // site's (a masthead's date of today above a menu that went).
+    let anchor_no = lines[order[anchor]].no;
+    let lo = (anchor.saturating_sub(ABOVE_ANCHOR).max(1)..anchor)
+        .find(|&p| anchor_no - lines[order[p]].no <= ABOVE_ANCHOR_RAW)
+        .unwrap_or(anchor);
     // The body below the anchor (the first may have been the site's, above the headline).
     let body = body
         .filter(|&b| b > anchor)

@@ -390,3 +390,25 @@ fn an_article_goes_on_below_a_box_inside_it() {
     }
     assert!(lost.is_empty(), "the article's lines removed: {lost:?}");
 }
+
+#[test]
+fn a_masthead_s_date_of_the_day_is_not_the_article_s() {
+    // Real pages (`tests/fixtures/date-masthead/`): the day's date in the site's header, above
+    // menus taken out as furniture, stands far above the headline. It is never the date; the
+    // article's own, or none.
+    let dir = repo().join("tests/fixtures/date-masthead");
+    let records = checked_records(&dir.join("raw"));
+    let expected = std::fs::read_to_string(dir.join("expected.tsv")).unwrap();
+    let mut wrong = Vec::new();
+    for line in expected.lines().filter(|l| !l.starts_with('#')) {
+        let [page, masthead, article] = line.split('\t').collect::<Vec<_>>()[..] else {
+            panic!("expected.tsv: bad line {line}");
+        };
+        if let Some(date) = records[page]["date"].as_str()
+            && (date == masthead || date != article)
+        {
+            wrong.push(format!("{page}: {date}"));
+        }
+    }
+    assert!(wrong.is_empty(), "wrong dates: {wrong:?}");
+}
