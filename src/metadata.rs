@@ -1418,6 +1418,24 @@ fn is_markup(text: &str) -> bool {
         || (t.starts_with('<') && t.ends_with('>'))
 }
 
+/// A heading of only month and weekday names and numbers (`November`, `February 01`).
+fn is_date_word_only(heading: &str) -> bool {
+    let mut any_name = false;
+    for w in heading
+        .split(|c: char| !crate::unicode::is_alphanumeric(c))
+        .filter(|w| !w.is_empty())
+    {
+        if w.chars().all(|c| c.is_ascii_digit()) {
+            continue;
+        }
+        if !date_word(&w.to_lowercase()) {
+            return false;
+        }
+        any_name = true;
+    }
+    any_name
+}
+
 /// The title, with its evidence, if the head has one.
 pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     let none = |why: &str| (None, Found::rule("none").detail(why));
@@ -1442,7 +1460,21 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     if lines.len() < 2 {
         return none("the document is one line");
     }
+    // A header block's `Title: ...` (Pelican's and other blog engines' metadata above the text).
+    if let Some((label, rest)) = text.split_once(':')
+        && label.trim().eq_ignore_ascii_case("title")
+        && !rest.trim().is_empty()
+    {
+        return (
+            Some(rest.trim().to_owned()),
+            Found::rule("title-header").at(line.no),
+        );
+    }
     if let Some(heading) = atx_heading(&text) {
+        // A heading that is a date or a month (a monthly log's `# November`) names no document.
+        if find_date(heading, true).is_some() || is_date_word_only(heading) {
+            return none("the first heading is a date");
+        }
         return (
             Some(heading.to_owned()),
             Found::rule("markdown-heading").at(line.no),
@@ -2311,6 +2343,21 @@ mod tests {
             None
         );
         assert_eq!(title_of("|Logo|\n\nText.\n"), None);
+        // A blog engine's header block (This Week in Rust's), and a monthly log's date
+        // headings (the Python Steering Council's updates).
+        assert_eq!(
+            title_of("Title: The State of Rust 0.7\nDate: 2013-07-05 09:51\nCategory: Rust\n\nGiven the influx of newcomers.\n").as_deref(),
+            Some("The State of Rust 0.7")
+        );
+        assert_eq!(
+            title_of("# November\n\n- Steering Council discussed PEP 634.\n"),
+            None
+        );
+        assert_eq!(title_of("# February 01\n\n- The council met.\n"), None);
+        assert_eq!(
+            title_of("# Planungstreffen\n\nText.\n").as_deref(),
+            Some("Planungstreffen")
+        );
         assert_eq!(title_of("|Ünïcode|\n\nText.\n"), None);
         assert_eq!(
             title_of("[Home](https://example.org) is where it starts\n\nText.\n").as_deref(),
