@@ -170,6 +170,10 @@ impl Rules {
 
 /// Why a line is furniture by itself (rules 1-3), if it is.
 fn listed(line: &str) -> Option<&'static str> {
+    // A link's text that goes on in the next line (`- [Reddit` / `discussion](...)`): a piece.
+    if line.contains('[') && !line.contains(']') {
+        return None;
+    }
     let k = key(line);
     if k.is_empty() || option(line) {
         return None;
@@ -310,6 +314,11 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
         "boilerplate-phrase" => !markdown_heading(&lines[i].text),
         _ => true,
     });
+    // A document's front matter (`---` / `permalink: /contact/` / `---`) is its metadata, no
+    // site's furniture: no rule reads its lines as a menu's.
+    if let Some((end, _)) = crate::metadata::front_matter(lines) {
+        found.retain(|&(i, _)| i > end);
+    }
     let taken: HashSet<usize> = found.iter().map(|f| f.0).collect();
     for (i, reason) in tail(lines, &nonblank, &taken, rules) {
         if !taken.contains(&i) {
@@ -1414,6 +1423,22 @@ mod tests {
         assert_eq!(removed[0].reason, "boilerplate-recurring");
         let (_, removed) = strip_with(&format!("{BODY}Ihre Käthe Schröder\n"), &rules);
         assert!(removed.is_empty());
+    }
+
+    #[test]
+    fn front_matter_and_a_link_going_on_in_the_next_line_stay() {
+        // A Jekyll page's front matter (the Maison de la Poésie de Rennes's), and This Week in
+        // Rust's list item `- [Reddit` / `discussion](...)`, wrapped at its link's text.
+        let text = "---\nlayout: rubrique\ntitle: Contact\npermalink: /contact/\n---\n## Infos\n\n47 rue Armand Rébillon 35000 RENNES\\\n02 99 51 33 32\\\ncontact@maiporennes.fr\\\n**Ouvert le mardi et le jeudi de 10h à 18h et mercredi de 14h30 à 18h**\n";
+        // Every page of the site has its `layout:` line (a recurring line at the top).
+        let mut rules = Rules::default();
+        for l in ["---", "layout: rubrique"] {
+            rules.recurring.insert(Edge::Top.key(l));
+        }
+        let (_, removed) = strip_with(text, &rules);
+        assert!(removed.is_empty(), "{removed:?}");
+        assert_eq!(listed("- [Reddit"), None);
+        assert_eq!(listed("Reddit"), listed("- Reddit"));
     }
 
     #[test]

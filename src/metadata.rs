@@ -1436,6 +1436,15 @@ fn is_date_word_only(heading: &str) -> bool {
     any_name
 }
 
+/// A message a web page's program printed above it (PHP's `Warning: ... in /www/x.php on
+/// line 299`): a path after ` in /`, and `on line` with a number at its end.
+fn is_program_message(text: &str) -> bool {
+    let t = text.trim();
+    t.contains(" in /")
+        && t.rsplit_once(" on line ")
+            .is_some_and(|(_, n)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
+}
+
 /// The title, with its evidence, if the head has one.
 pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     let none = |why: &str| (None, Found::rule("none").detail(why));
@@ -1501,6 +1510,9 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     }
     if is_markup(&text) {
         return none("the first line is markup (an image, a link's definition or an HTML tag)");
+    }
+    if is_program_message(&text) {
+        return none("the first line is a program's message (`... in /path on line N`)");
     }
     // A page's `<title>` wrapped onto a second line that goes on in lowercase and ends the
     // paragraph (`... the truth about tech` / `and libertarians - Salon.com`).
@@ -1593,7 +1605,7 @@ const FRONT_MATTER_LINES: usize = 40;
 
 /// A front matter block opening the document (`---`, `key: value` lines, `---`): the index
 /// of its closing line, and its `title:` value (quotes taken off) with the line's number.
-fn front_matter(lines: &[Line]) -> Option<(usize, Option<(String, u64)>)> {
+pub fn front_matter(lines: &[Line]) -> Option<(usize, Option<(String, u64)>)> {
     let open = lines.iter().position(|l| !l.text.trim().is_empty())?;
     if lines[open].text.trim() != "---" {
         return None;
@@ -2354,6 +2366,13 @@ mod tests {
             None
         );
         assert_eq!(title_of("# February 01\n\n- The council met.\n"), None);
+        // PHP's warning above a blog's page (bibliothek2null.de's, in trafilatura's test data).
+        assert_eq!(
+            title_of(
+                "Deprecated: Assigning the return value of new by reference is deprecated in /www/htdocs/w00a2ebd/wp-settings.php on line 520\n\nText.\n"
+            ),
+            None
+        );
         assert_eq!(
             title_of("# Planungstreffen\n\nText.\n").as_deref(),
             Some("Planungstreffen")
