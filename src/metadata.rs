@@ -105,41 +105,33 @@ pub fn date_word(word: &str) -> bool {
 fn dateline_word(word: &str) -> bool {
     static WORDS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
     let words = WORDS.get_or_init(|| {
-        include_str!("../data/weekdays.txt")
-            .lines()
-            .filter(|l| !l.starts_with('#'))
-            .chain(include_str!("../data/dateline-words.txt").lines())
-            .map(|l| l.trim().to_lowercase())
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        word_set(include_str!("../data/weekdays.txt"))
+            .chain(word_set(include_str!("../data/dateline-words.txt")))
             .collect()
     });
     words.contains(word.trim_end_matches('.'))
+}
+
+/// A word list's words (`data/*.txt`: one a line, `#` comments), trimmed and lowercase.
+fn word_set(list: &'static str) -> impl Iterator<Item = String> {
+    list.lines()
+        .map(|l| l.trim().to_lowercase())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
 }
 
 /// Words that make a dateline's date the page's update, not its publication
 /// (`data/update-words.txt`).
 fn update_word(word: &str) -> bool {
     static WORDS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
-    let words = WORDS.get_or_init(|| {
-        include_str!("../data/update-words.txt")
-            .lines()
-            .map(|l| l.trim().to_lowercase())
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    });
+    let words = WORDS.get_or_init(|| word_set(include_str!("../data/update-words.txt")).collect());
     words.contains(word.trim_end_matches('.'))
 }
 
 /// Words that mark a dateline's date as the publication's (`data/published-words.txt`).
 fn publish_word(word: &str) -> bool {
     static WORDS: OnceLock<std::collections::HashSet<String>> = OnceLock::new();
-    let words = WORDS.get_or_init(|| {
-        include_str!("../data/published-words.txt")
-            .lines()
-            .map(|l| l.trim().to_lowercase())
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-            .collect()
-    });
+    let words =
+        WORDS.get_or_init(|| word_set(include_str!("../data/published-words.txt")).collect());
     words.contains(word.trim_end_matches('.'))
 }
 
