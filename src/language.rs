@@ -873,15 +873,54 @@ impl Words {
 fn words_of(sample: &str) -> Words {
     let mut text = String::with_capacity(sample.len());
     let mut spans = Vec::new();
-    for word in sample
-        .split(|c: char| !unicode::is_alphanumeric(c))
-        .filter(|w| !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()))
-    {
+    for word in alphanumeric_runs(sample).filter(|w| !w.bytes().all(|b| b.is_ascii_digit())) {
         let start = text.len();
         unicode::push_lowercase(&mut text, word);
         spans.push(start..text.len());
     }
     Words { text, spans }
+}
+
+/// The runs of letters and digits of a text: `text.split(|c| !c.is_alphanumeric())` without its
+/// empty parts, with ASCII told byte by byte.
+fn alphanumeric_runs(text: &str) -> impl Iterator<Item = &str> {
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    std::iter::from_fn(move || {
+        // The length of the character at `i` when it is a letter or digit, else 0.
+        let word_char = |i: usize| match bytes[i] {
+            b if b < 0x80 => usize::from(b.is_ascii_alphanumeric()),
+            _ => {
+                let c = text[i..].chars().next().expect("a character starts here");
+                if unicode::is_alphanumeric(c) {
+                    c.len_utf8()
+                } else {
+                    0
+                }
+            }
+        };
+        let skip = |i: usize| match bytes[i] {
+            b if b < 0x80 => 1,
+            b if b >= 0xF0 => 4,
+            b if b >= 0xE0 => 3,
+            _ => 2,
+        };
+        while at < bytes.len() && word_char(at) == 0 {
+            at += skip(at);
+        }
+        if at == bytes.len() {
+            return None;
+        }
+        let start = at;
+        loop {
+            let n = if at < bytes.len() { word_char(at) } else { 0 };
+            if n == 0 {
+                break;
+            }
+            at += n;
+        }
+        Some(&text[start..at])
+    })
 }
 
 /// The word lists as tables, made once.
@@ -1082,6 +1121,26 @@ pub fn iso639_1(lang: Lang) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alphanumeric_runs_are_the_standard_split() {
+        for text in [
+            "",
+            "   ",
+            "Xocalı, 25-26 fevral 1992-ci il.",
+            "Ходжалы — 26 февраля 1992 г.",
+            "a\u{301}b c\u{A0}d😀e語f-é",
+            "2026 ",
+            "—a",
+        ] {
+            let ours: Vec<&str> = alphanumeric_runs(text).collect();
+            let std: Vec<&str> = text
+                .split(|c: char| !c.is_alphanumeric())
+                .filter(|w| !w.is_empty())
+                .collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
 
     #[test]
     fn schwa_decides_between_azerbaijani_and_turkish() {

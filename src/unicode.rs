@@ -91,7 +91,9 @@ pub fn push_lower(out: &mut String, c: char) {
 /// no further than the word's letters).
 pub fn push_lowercase(out: &mut String, word: &str) {
     if word.is_ascii() {
-        out.extend(word.bytes().map(|b| char::from(b.to_ascii_lowercase())));
+        let start = out.len();
+        out.push_str(word);
+        out[start..].make_ascii_lowercase();
     } else if word.contains('Σ') {
         out.push_str(&word.to_lowercase());
     } else {
