@@ -127,7 +127,7 @@ fn phrases() -> &'static HashSet<String> {
 pub fn key(line: &str) -> String {
     let trimmed = trimmed(line);
     let mut key = String::with_capacity(trimmed.len());
-    for word in trimmed.split_whitespace() {
+    for word in crate::unicode::words(trimmed) {
         if !key.is_empty() {
             key.push(' ');
         }
@@ -170,21 +170,25 @@ impl Rules {
 
 /// Why a line is furniture by itself (rules 1-3), if it is.
 fn listed(line: &str) -> Option<&'static str> {
+    listed_as(line, &key(line))
+}
+
+/// [`listed`] for a line whose [`key`] is `k`.
+fn listed_as(line: &str, k: &str) -> Option<&'static str> {
     // A link's text that goes on in the next line (`- [Reddit` / `discussion](...)`): a piece.
     if line.contains('[') && !line.contains(']') {
         return None;
     }
-    let k = key(line);
     if k.is_empty() || option(line) {
         return None;
     }
-    if phrases().contains(&k) || is_language_name(&k) {
+    if phrases().contains(k) || is_language_name(k) {
         return Some("boilerplate-phrase");
     }
-    if is_copyright(&k) {
+    if is_copyright(k) {
         return Some("boilerplate-copyright");
     }
-    if is_listed_menu(&k) {
+    if is_listed_menu(k) {
         return Some("boilerplate-menu");
     }
     None
@@ -268,11 +272,16 @@ pub enum Edge {
 impl Edge {
     /// The key a line's recurrence at this edge is counted under.
     pub fn key(self, line: &str) -> String {
+        self.key_of(&key(line))
+    }
+
+    /// [`Edge::key`] of a line whose [`key`] is `k`.
+    fn key_of(self, k: &str) -> String {
         let tag = match self {
             Edge::Top => "t",
             Edge::Bottom => "b",
         };
-        format!("{tag}:{}", key(line))
+        format!("{tag}:{k}")
     }
 }
 
@@ -354,7 +363,7 @@ fn sections() -> &'static HashSet<String> {
 /// count: `Comments (74)`, `12 comments`, `留言列表 (42)`.
 fn section_heading(text: &str) -> bool {
     // More than BLOCK_WORDS words (counted no further than needed: most lines are paragraphs).
-    if text.split_whitespace().nth(BLOCK_WORDS).is_some() {
+    if crate::unicode::words(text).nth(BLOCK_WORDS).is_some() {
         return false;
     }
     let k: String = key(text)
@@ -933,9 +942,9 @@ fn classify(text: &str, edge: Edge, rules: &Rules) -> Option<Class> {
         Some(Class::Content)
     } else if rules.add.contains(&k) {
         Some(Class::Listed("boilerplate-curated"))
-    } else if let Some(reason) = listed(text) {
+    } else if let Some(reason) = listed_as(text, &k) {
         Some(Class::Listed(reason))
-    } else if rules.recurring.contains(&edge.key(text)) {
+    } else if rules.recurring.contains(&edge.key_of(&k)) {
         Some(Class::Recurring)
     } else if !more_words_than(text, MAX_UNKNOWN_WORDS) {
         Some(Class::Unknown)
@@ -1211,7 +1220,7 @@ pub fn words(text: &str) -> usize {
 /// `words(text) > limit`, reading no further than needed: lines are often paragraphs.
 pub fn more_words_than(text: &str, limit: usize) -> bool {
     let (mut spaced, mut unspaced) = (0usize, 0usize);
-    for word in text.split_whitespace() {
+    for word in crate::unicode::words(text) {
         spaced += 1;
         // Every unspaced script is at U+0E00 or above: three bytes or more in UTF-8.
         if word.bytes().any(|b| b >= 0xE0) {

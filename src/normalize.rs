@@ -277,7 +277,7 @@ mod tests {
     fn clean_reference(line: &str) -> String {
         let kept: String = line
             .chars()
-            .filter(|&c| !(c.is_control() && c != '\t') && !is_zero_width(c))
+            .filter(|&c| c == '\t' || !(c.is_control() || is_zero_width(c)))
             .map(|c| if is_space_variant(c) { ' ' } else { c })
             .collect();
         let composed: String = kept.nfc().collect();

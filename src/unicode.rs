@@ -103,9 +103,94 @@ pub fn push_lowercase(out: &mut String, word: &str) {
     }
 }
 
+/// The words of `text` as [`str::split_whitespace`] gives them, told byte by byte: only the
+/// lead bytes of the non-ASCII spaces (C2, E1, E2, E3) are decoded to ask.
+pub fn words(text: &str) -> Words<'_> {
+    Words { text, at: 0 }
+}
+
+/// See [`words`].
+pub struct Words<'a> {
+    text: &'a str,
+    at: usize,
+}
+
+impl<'a> Words<'a> {
+    /// Whether the character at byte `i` is whitespace, and its length.
+    #[inline]
+    fn space_at(&self, i: usize) -> (bool, usize) {
+        match self.text.as_bytes()[i] {
+            b' ' | b'\t'..=b'\r' => (true, 1),
+            0x00..=0x7F => (false, 1),
+            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
+                let c = self.text[i..]
+                    .chars()
+                    .next()
+                    .expect("a character starts here");
+                (c.is_whitespace(), c.len_utf8())
+            }
+            0x80..=0xDF => (false, 2),
+            0xE0..=0xEF => (false, 3),
+            _ => (false, 4),
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let n = self.text.len();
+        while self.at < n {
+            let (space, len) = self.space_at(self.at);
+            if !space {
+                break;
+            }
+            self.at += len;
+        }
+        if self.at >= n {
+            return None;
+        }
+        let start = self.at;
+        while self.at < n {
+            let (space, len) = self.space_at(self.at);
+            if space {
+                break;
+            }
+            self.at += len;
+        }
+        Some(&self.text[start..self.at])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn words_are_split_whitespace() {
+        let mut texts: Vec<String> = (0..=0x3100u32)
+            .filter_map(char::from_u32)
+            .map(|c| format!("a{c}b {c} {c}{c}c"))
+            .collect();
+        texts.extend(
+            [
+                "",
+                " ",
+                "  two  words ",
+                "Xocalı\u{A0}soyqırımı\u{2028}1992",
+                "\u{3000}語\u{3000}",
+                "tab\there\r\nnext\u{85}x\u{1680}y\u{205F}z\u{202F}",
+                "😀 😀😀",
+            ]
+            .map(str::to_owned),
+        );
+        for text in &texts {
+            let ours: Vec<&str> = words(text).collect();
+            let std: Vec<&str> = text.split_whitespace().collect();
+            assert_eq!(ours, std, "{text:?}");
+        }
+    }
 
     #[test]
     fn every_character_answers_as_the_standard_library_does() {
