@@ -263,6 +263,15 @@ pub fn extract_dates(
         check_time_line(lines, c.index, path, problems);
     }
     candidates.retain(|c| c.date.is_ok());
+    // A log or digest of a period (`# November 2025`, `# März`, over its dated entries): the
+    // entries' dates are not the document's, and the period is no day. No dateline is taken.
+    let period = head
+        .first()
+        .filter(|&&i| period_heading(&lines[i].text))
+        .map(|&i| (lines[i].text.trim().to_owned(), lines[i].no));
+    if period.is_some() {
+        candidates.clear();
+    }
     if let Some(index) = drop_line {
         lines.remove(index);
         for c in &mut candidates {
@@ -289,6 +298,7 @@ pub fn extract_dates(
             })
     };
     if let Some(article) = article
+        && period.is_none()
         && (site_above(&article) || candidates.is_empty())
     {
         let window = scan_datelines(lines, &article.window, None, removed);
@@ -313,6 +323,17 @@ pub fn extract_dates(
         choice = Choice::Undetermined(Some(format!(
             "the title on line {title_no} gives {title_date}, the dateline on line {no} gives \
              {date}; no date taken"
+        )));
+    }
+    // A log of dated entries (`## 2022-02-07` ... `## 2022-02-14`, a council's monthly
+    // updates): the first entry's date is not the log's.
+    if let Choice::Date(date, no, _) = &choice
+        && let Some((other, other_no)) = next_entry(lines, *no)
+        && other != *date
+    {
+        choice = Choice::Undetermined(Some(format!(
+            "a log of dated entries: the heading on line {no} gives {date}, the one on line \
+             {other_no} gives {other}; the first entry's date is not the document's"
         )));
     }
     let dateline = match &choice {
@@ -366,6 +387,12 @@ pub fn extract_dates(
         }
         (None, None) => {
             let mut details = Vec::new();
+            if let Some((heading, no)) = &period {
+                details.push(format!(
+                    "the first heading `{heading}` on line {no} names a period: the dates below \
+                     it are its entries', not the document's"
+                ));
+            }
             if let Choice::Undetermined(Some(why)) = &choice {
                 details.push(why.clone());
             }
@@ -393,6 +420,35 @@ pub fn extract_dates(
         }
     }
     dates
+}
+
+/// The level of a Markdown ATX heading (`## ...`: 2).
+fn heading_level(line: &str) -> Option<usize> {
+    atx_heading(line)?;
+    Some(line.trim_start().chars().take_while(|&c| c == '#').count())
+}
+
+/// When the line numbered `no` is a Markdown heading that is a date, the next heading of the
+/// same level below it that is a date too (the log's next entry): its date and line number.
+fn next_entry(lines: &[Line], no: u64) -> Option<(Date, u64)> {
+    let at = lines.iter().position(|l| l.no == no)?;
+    let level = heading_level(&lines[at].text)?;
+    lines[at + 1..]
+        .iter()
+        .filter(|l| heading_level(&l.text) == Some(level))
+        .find_map(|l| {
+            let date = find_date(atx_heading(&l.text)?, true)?.ok()?;
+            Some((date, l.no))
+        })
+}
+
+/// A Markdown heading that names a month or a year and no day (`# November 2025`, `## März`,
+/// `# 2024`): the head of a log or digest of that period, whose entries carry their own dates.
+fn period_heading(line: &str) -> bool {
+    atx_heading(line).is_some_and(|h| {
+        let year_alone = h.len() == 4 && h.chars().all(|c| c.is_ascii_digit());
+        (is_date_word_only(h) || year_alone) && find_date(h, true).is_none()
+    })
 }
 
 /// A real date in the document's first line, when it reads like a title, and its line.
@@ -570,6 +626,7 @@ struct Article {
     headline: bool,
     /// What the anchor is, for the evidence.
     kind: &'static str,
+
     /// Indices of the article head's non-blank lines.
     window: Vec<usize>,
 }
@@ -997,6 +1054,19 @@ fn trailing_update(line: &str) -> Option<Said> {
 /// Returns the date and whether a word says it is the publication's.
 fn check_dateline(toks: &[Tok], place_allowed: bool) -> Option<(Result<Date, ()>, bool)> {
     let (start, end, ymd) = match_date(toks)?;
+    // A letter's dateline on its first line (`Berlin, den 26. Februar 2026`, `Paris, le 3 mars
+    // 2026`): a place, its comma, and a word that says a date follows. A title that names a
+    // place and a date (`Xocalı, 26 fevral 1992`) has no such word.
+    let letter_place = toks[..start]
+        .iter()
+        .position(|t| matches!(t, Tok::Sep(',')))
+        .is_some_and(|c| {
+            c > 0
+                && c + 2 <= start
+                && toks[..c].iter().all(|t| matches!(t, Tok::Word(_)))
+                && matches!(&toks[c + 1], Tok::Word(w) if dateline_word(w))
+        });
+    let place_allowed = place_allowed || letter_place;
     // What is left must be a dateline's words: weekdays, `Posted on`, a time, a leading place.
     let mut words_before = 0usize;
     let mut place = true;
@@ -1365,16 +1435,65 @@ fn atx_heading(line: &str) -> Option<&str> {
     if !rest.starts_with(' ') {
         return None;
     }
-    let mut text = rest.trim().trim_end_matches('#').trim();
-    // Emphasis around the whole heading: `# **Minutes**`.
-    for mark in ["**", "__", "*", "_"] {
+    let text = rest.trim().trim_end_matches('#').trim();
+    // Emphasis around the whole heading (`# **Minutes**`), and HTML's tags around it
+    // (`# **<h1>Protokoll</h1>**`, a heading written in both): the words inside.
+    let text = without_emphasis(without_tags(without_emphasis(text)));
+    (!text.is_empty()).then_some(text)
+}
+
+/// Emphasis marks around the whole of a text (`**Minutes**`), taken off.
+fn without_emphasis(mut text: &str) -> &str {
+    // A code span around the whole (`` # `clap_mangen` ``): a README's name of its program.
+    for mark in ["**", "__", "*", "_", "`"] {
         if let Some(inner) = text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark))
             && !inner.trim().is_empty()
         {
             text = inner.trim();
         }
     }
-    (!text.is_empty()).then_some(text)
+    text
+}
+
+/// An HTML tag: `<h1>`, `</h1>`, `<h1 align="center">`, `<br/>` (a letter or `/` after `<`).
+fn tag_len(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix('<')?;
+    let name = rest.strip_prefix('/').unwrap_or(rest);
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let end = rest.find(['>', '<'])?;
+    (rest.as_bytes()[end] == b'>').then_some(end + 2)
+}
+
+/// A text with HTML tags at its start and end taken off (`<h1>Title</h1>` is `Title`), when
+/// they stand only there: a heading about `<div>` keeps it.
+fn without_tags(text: &str) -> &str {
+    let mut t = text.trim();
+    while let Some(n) = tag_len(t) {
+        t = t[n..].trim_start();
+    }
+    while let Some(open) = t.rfind('<') {
+        match tag_len(&t[open..]) {
+            Some(n) if open + n == t.len() => t = t[..open].trim_end(),
+            _ => break,
+        }
+    }
+    if t.len() == text.trim().len() || t.contains(['<', '>']) {
+        return text.trim();
+    }
+    t
+}
+
+/// An HTML heading alone on a line (`<h1 align="center">Title</h1>`, a README's): its text.
+fn html_heading(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let open = t.strip_prefix("<h")?;
+    if !open.starts_with(['1', '2']) || !t.ends_with('>') {
+        return None;
+    }
+    let inner = without_emphasis(without_tags(t));
+    (inner.len() < t.len() && !inner.is_empty() && !inner.contains(['<', '>'])).then_some(inner)
 }
 
 /// A setext underline: `===` or `---` (three or more) alone on a line.
@@ -1438,7 +1557,8 @@ fn is_program_message(text: &str) -> bool {
 }
 
 /// The title, with its evidence, if the head has one.
-pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
+/// `removed`: the lines taken off as the page's furniture, which may name its site.
+pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<String>, Found) {
     let none = |why: &str| (None, Found::rule("none").detail(why));
     // A Markdown document's front matter (`---` / `title: ...` / `---`) names its title.
     let skip = match front_matter(lines) {
@@ -1481,12 +1601,33 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
             Found::rule("markdown-heading").at(line.no),
         );
     }
+    if let Some((heading, no)) = heading_below_notes(lines, index, dates) {
+        return (
+            Some(heading.to_owned()),
+            Found::rule("markdown-heading").at(no).detail(format!(
+                "below line {}, a note or markup, no title",
+                line.no
+            )),
+        );
+    }
+    if let Some(heading) = html_heading(&text) {
+        if find_date(heading, true).is_some() || is_date_word_only(heading) {
+            return none("the first heading is a date");
+        }
+        return (
+            Some(heading.to_owned()),
+            Found::rule("html-heading").at(line.no),
+        );
+    }
     let mut next = lines.get(index + 1);
     if next.is_some_and(|n| is_underline(&n.text)) && !is_underline(&text) {
         return (
             Some(text.into_owned()),
             Found::rule("setext-heading").at(line.no),
         );
+    }
+    if let Some((subject, no)) = subject_line(lines) {
+        return (Some(subject.to_owned()), Found::rule("subject-line").at(no));
     }
     if is_menu(&text) {
         return none("the first line is a menu of items");
@@ -1518,15 +1659,36 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
         text = std::borrow::Cow::Owned(joined);
         next = lines.get(index + 2);
     }
+    // A page's `<title>` the scraper broke after its site's name (`BMWK -` / `Headline`): the
+    // title goes on in the next line; without one, the first line is a fragment, no title.
+    if wrapped.is_none() && breaks_at_separator(&text) {
+        let Some(n) = next.filter(|n| {
+            let t = n.text.trim();
+            !t.is_empty()
+                && !dates.date_lines.contains(&n.no)
+                && !is_byline(t)
+                && !ends_like_sentence(t)
+                && t.split_whitespace().count() <= TITLE_MAX_WORDS
+        }) else {
+            return none("the first line breaks off at a separator (`Site -`)");
+        };
+        wrapped = Some(n.no);
+        text = std::borrow::Cow::Owned(format!("{text} {}", n.text.trim()));
+        next = lines.get(index + 2);
+    }
     let below = &lines[index + 1 + usize::from(wrapped.is_some())..];
     // A page's title that a line below repeats (its headline) is a title whatever follows it
     // and however it ends (`Where do relations go after the vote?`).
     // Read only when the answer needs it: it looks at up to HEADLINE_WITHIN lines.
+    // Not in a letter's signature: its sender's name on the first line, above the address, is
+    // signed again at the end (`Käthe Schröder` ... `Käthe Schröder`), and is no title.
+    let signature = signature_start(lines);
     let repeated = || {
         let plain_title = plain(&text);
         below
             .iter()
             .take(HEADLINE_WITHIN)
+            .filter(|l| signature.is_none_or(|s| l.no < s))
             .any(|l| repeats(l.text.trim(), &plain_title))
     };
     let header_line = dates.had_header && index == 0;
@@ -1546,10 +1708,12 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     if !short {
         return none("the first line is too long for a title");
     }
+    // A page's `<title>` that frames its site's name in `::` (`Post @ Blog :: Site ::`) ends
+    // with a separator, not a clause.
     let sentence = if known_repeated.unwrap_or_else(repeated) {
         text.ends_with([',', ';'])
     } else {
-        ends_like_sentence(&text)
+        ends_like_sentence(&text) && !text.ends_with(" ::")
     };
     if sentence {
         return none("the first line ends like a sentence");
@@ -1573,7 +1737,7 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
         );
     }
     if dates.page
-        && let Some((headline, site, at)) = site_suffix(&text, lines, index)
+        && let Some((headline, site, at)) = site_suffix(&text, lines, index, removed)
     {
         let mut detail =
             format!("the page's title without `{site}`, its site's name: line {at} has it too");
@@ -1590,6 +1754,116 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
         found = found.detail(w);
     }
     (Some(text.into_owned()), found)
+}
+
+/// Labels of a letter's or a mail's subject line (`Betreff: Kündigung`), lowercase, without
+/// the colon: the subject is the document's title.
+const SUBJECT_LABELS: &[&str] = &[
+    "subject",
+    "betreff",
+    "betr.",
+    "objet",
+    "asunto",
+    "oggetto",
+    "assunto",
+    "onderwerp",
+    "temat",
+    "тема",
+    "konu",
+    "mövzu",
+];
+
+/// A subject line in the document's head (a letter's, a mail's, above its salutation): the
+/// subject and its line number.
+fn subject_line(lines: &[Line]) -> Option<(&str, u64)> {
+    head_indices(lines).into_iter().find_map(|i| {
+        let t = lines[i].text.trim();
+        let (label, value) = t.split_once(':')?;
+        let label = label.trim().trim_matches(['*', '_']).to_lowercase();
+        let value = value.trim().trim_matches(['*', '_']).trim();
+        (SUBJECT_LABELS.contains(&label.as_str())
+            && !value.is_empty()
+            && value.split_whitespace().count() <= TITLE_MAX_WORDS)
+            .then_some((value, lines[i].no))
+    })
+}
+
+/// The last non-blank lines of a document that may be its signature (`Mit freundlichen
+/// Grüßen` / `Käthe Schröder`).
+const SIGNATURE_LINES: usize = 3;
+/// ...in a document of at least this many non-blank lines (in a shorter one, they may be its
+/// headline and body).
+const SIGNATURE_MIN_LINES: usize = 8;
+
+/// The raw line number where a document's closing lines begin ([`SIGNATURE_LINES`]).
+fn signature_start(lines: &[Line]) -> Option<u64> {
+    let filled: Vec<u64> = lines
+        .iter()
+        .filter(|l| !l.text.trim().is_empty())
+        .map(|l| l.no)
+        .collect();
+    (filled.len() >= SIGNATURE_MIN_LINES).then(|| filled[filled.len() - SIGNATURE_LINES])
+}
+
+/// A note above a document's heading: a line in emphasis (`*Draft: ...*`, `_Edited ..._`) or
+/// quoted (`> This page moved ...`), or one that ends like a sentence.
+fn is_note(text: &str) -> bool {
+    let t = text.trim();
+    let emphasis = ["**", "__", "*", "_"]
+        .iter()
+        .any(|m| t.len() > 2 * m.len() && t.starts_with(m) && t.ends_with(m));
+    emphasis || t.starts_with('>') || ends_like_sentence(t)
+}
+
+/// A version number alone (`1.2.0`, `v0.3`, `[2.0.1]`): a release's heading in a changelog,
+/// not a document's title.
+fn is_version(text: &str) -> bool {
+    let t = text.trim_matches(|c| c == '[' || c == ']').trim();
+    let t = t.strip_prefix(['v', 'V']).unwrap_or(t);
+    t.contains('.') && t.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// A Markdown document's first-level heading below lines that are no title: notes (an editor's
+/// note in emphasis or a quote, a sentence: [`is_note`]), images and badges, comments (`<!--`
+/// to `-->`, `[comment]: # (...)`) and date lines, within the head's [`HEAD_LINES`] lines.
+/// For READMEs, minutes and newsletters whose first line says something about the document.
+/// An HTML block above (a logo in `<p align="center">`) stops it: the title may be the logo's,
+/// and the heading below a section's (`# Overview`). Returns the heading and its line number.
+fn heading_below_notes<'a>(
+    lines: &'a [Line],
+    index: usize,
+    dates: &Dates,
+) -> Option<(&'a str, u64)> {
+    let mut in_comment = false;
+    let mut seen = 0;
+    for line in &lines[index..] {
+        let t = line.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        // A comment's lines (a licence's notice, a generator's) are not read: not counted.
+        if in_comment || t.starts_with("<!--") {
+            in_comment = !t.contains("-->");
+            continue;
+        }
+        seen += 1;
+        if seen > HEAD_LINES {
+            return None;
+        }
+        if t.starts_with("# ")
+            && let Some(heading) = atx_heading(t)
+        {
+            let dated = find_date(heading, true).is_some() || is_date_word_only(heading);
+            return (!dated && !is_version(heading)).then_some((heading, line.no));
+        }
+        let html_block = t.starts_with('<') && !t.starts_with("<!--");
+        let passes =
+            dates.date_lines.contains(&line.no) || (!html_block && (is_markup(t) || is_note(t)));
+        if !passes {
+            return None;
+        }
+    }
+    None
 }
 
 /// Lines a document's front matter may have at most.
@@ -1633,6 +1907,14 @@ fn wrapped_title(first: &str, next: &Line, after: Option<&Line>) -> Option<Strin
         .then(|| format!("{first} {n}"))
 }
 
+/// A line that ends with a spaced separator (`BMWK -`, `Site |`): the first part of a title.
+fn breaks_at_separator(text: &str) -> bool {
+    let t = text.trim_end();
+    t.chars().next_back().is_some_and(|c| {
+        c != ':' && TITLE_SEPARATORS.contains(&c) && t[..t.len() - c.len_utf8()].ends_with(' ')
+    }) && t.chars().filter(|c| c.is_alphanumeric()).count() > 0
+}
+
 /// What stands between a page's headline and its site's name in the page's title.
 const TITLE_SEPARATORS: &[char] = &['-', '–', '—', '|', '｜', '»', '·', ':', '：', '/', '~'];
 
@@ -1648,6 +1930,7 @@ fn site_suffix<'a>(
     title: &'a str,
     lines: &[Line],
     index: usize,
+    removed: &[Removed],
 ) -> Option<(&'a str, &'a str, u64)> {
     let (at, sep) = SITE_SEPARATORS
         .iter()
@@ -1676,7 +1959,15 @@ fn site_suffix<'a>(
         .iter()
         .enumerate()
         .filter(|&(i, l)| i != index && (i < HEADLINE_WITHIN || i >= tail) && has(&l.text))
-        .map(|(_, l)| l.no);
+        .map(|(_, l)| l.no)
+        // The page's lines taken off as its furniture (`Follow CNN Politics` in its footer)
+        // are the page's too.
+        .chain(
+            removed
+                .iter()
+                .filter(|r| r.reason != "date-header" && has(&r.text))
+                .map(|r| r.line),
+        );
     let first = others.next()?;
     others.next()?;
     Some((headline, site, first))
@@ -1771,6 +2062,22 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
     let chars = |s: &str| s.chars().count();
     let is_name = |rest: &str, kept: &str| site_parts(rest, kept);
     let mut best: Option<(&str, u64)> = None;
+    // The title's parts on either side of a spaced separator, with their letters and digits
+    // (`plain`): a headline whose quotes or dashes the page sets otherwise (`‘Star Wars’` for
+    // the title's `'Star Wars'`) is still that part.
+    let parts: Vec<(&str, &str, String)> = title
+        .char_indices()
+        .filter(|&(i, c)| TITLE_SEPARATORS.contains(&c) && title[..i].ends_with(' '))
+        .flat_map(|(i, _)| {
+            let (kept, rest) = (title[..i].trim_end(), &title[i..]);
+            let tail = rest
+                .trim_start_matches(|c: char| c.is_whitespace() || TITLE_SEPARATORS.contains(&c));
+            let (before, after) = (&title[..title.len() - tail.len()], tail);
+            [(kept, rest), (after, before)]
+        })
+        .filter(|(kept, _)| !kept.is_empty())
+        .map(|(kept, rest)| (kept, rest, plain(kept)))
+        .collect();
     for (i, line) in below.iter().take(HEADLINE_WITHIN).enumerate() {
         let mut l = line.text.trim();
         if chars(l) < 8 || l.len() >= title.len() {
@@ -1799,6 +2106,19 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
         } else {
             None
         };
+        let found = found.or_else(|| {
+            let near = |kept: &str| kept.len() + 16 >= l.len() && l.len() + 16 >= kept.len();
+            if !parts.iter().any(|(kept, ..)| near(kept)) {
+                return None;
+            }
+            let plain_line = plain(l);
+            parts
+                .iter()
+                .find(|(kept, rest, p)| {
+                    near(kept) && !p.is_empty() && *p == plain_line && is_name(rest, kept)
+                })
+                .map(|(kept, ..)| *kept)
+        });
         if let Some(headline) = found {
             best = Some((headline, line.no));
         }
@@ -1826,7 +2146,7 @@ mod tests {
 
     fn title_of(text: &str) -> Option<String> {
         let (lines, dates, _, _) = run(text);
-        title(&lines, &dates).0
+        title(&lines, &dates, &[]).0
     }
 
     #[test]
@@ -1838,7 +2158,7 @@ mod tests {
         assert_eq!(dates.found.rule, "date-header");
         assert_eq!(lines[0].text, "Anım mərasimi baş tutub");
         assert_eq!(removed[0].text, "date 2026-02-26");
-        let (t, found) = title(&lines, &dates);
+        let (t, found) = title(&lines, &dates, &[]);
         assert_eq!(t.as_deref(), Some("Anım mərasimi baş tutub"));
         assert_eq!((found.rule.as_str(), found.line), ("header-line", Some(1)));
     }
@@ -2058,7 +2378,7 @@ mod tests {
         let (lines, dates, _, _) = run(
             "---\nlayout: post\ntitle: \"Bureau du 21 mars 2023\"\ndate: 2023-04-03T08:16:36Z\n---\nDate : 21 mars 2023 à 16h\nPrésent.e.s : Anne, Marie\n\n## 1. Budget\n",
         );
-        let (t, found) = title(&lines, &dates);
+        let (t, found) = title(&lines, &dates, &[]);
         assert_eq!(t.as_deref(), Some("Bureau du 21 mars 2023"));
         assert_eq!((found.rule.as_str(), found.line), ("front-matter", Some(3)));
         assert_eq!(dates.date, None);
@@ -2083,7 +2403,7 @@ mod tests {
         );
         assert_eq!(dates.date, None);
         assert_eq!(
-            title(&lines, &dates).0.as_deref(),
+            title(&lines, &dates, &[]).0.as_deref(),
             Some("Einladung zur Mitgliederversammlung")
         );
         assert_eq!(
@@ -2278,7 +2598,7 @@ mod tests {
         let (lines, dates, _, _) = run(&page(
             "Gates on Tillerson and Russia: friendly without being friends | CNN Politics",
         ));
-        let (t, found) = title(&lines, &dates);
+        let (t, found) = title(&lines, &dates, &[]);
         assert_eq!(
             t.as_deref(),
             Some("Gates on Tillerson and Russia: friendly without being friends")
@@ -2318,6 +2638,90 @@ mod tests {
             title_of("Short heading\n\nBody text.\n").as_deref(),
             Some("Short heading")
         );
+    }
+
+    #[test]
+    fn a_heading_below_a_note_or_in_html_and_a_subject_are_titles() {
+        // An editor's note, a comment and a badge above the heading; a code span around it.
+        assert_eq!(
+            title_of("*Edited by the secretary.*\n\n# Council update\n\nText.\n").as_deref(),
+            Some("Council update")
+        );
+        assert_eq!(
+            title_of("> This page moved.\n\n# Release notes\n\n## 1.0\n").as_deref(),
+            Some("Release notes")
+        );
+        assert_eq!(
+            title_of("<!--\ngenerated\n-->\n\n# `tool`\n\nText.\n").as_deref(),
+            Some("tool")
+        );
+        // A section's heading below a logo, a release below a changelog's sentence: none.
+        assert_eq!(
+            title_of("<p><img src=\"l.png\"></p>\n\n# Overview\n\nText.\n"),
+            None
+        );
+        assert_eq!(
+            title_of("All changes are here.\n\n# 1.2.0\n\n- Fix.\n"),
+            None
+        );
+        assert_eq!(
+            title_of("# **<h1>Protokoll</h1>**\n\nText.\n").as_deref(),
+            Some("Protokoll")
+        );
+        assert_eq!(
+            title_of("<h1 align=\"center\">Projekt</h1>\n\nText.\n").as_deref(),
+            Some("Projekt")
+        );
+        // A heading about a tag keeps it.
+        assert_eq!(
+            title_of("# The <div> element\n\nText.\n").as_deref(),
+            Some("The <div> element")
+        );
+        assert_eq!(
+            title_of("Anna\nStraße 1\n\nBetreff: Kündigung\n\nSehr geehrte Damen,\n\nText.\n")
+                .as_deref(),
+            Some("Kündigung")
+        );
+    }
+
+    #[test]
+    fn a_title_broken_after_the_site_s_name_and_a_sender_signed_again() {
+        assert_eq!(
+            title_of("BMWK -\nDer Minister reist\n\nText.\n").as_deref(),
+            Some("BMWK - Der Minister reist")
+        );
+        assert_eq!(title_of("BMWK -\n\nText.\n"), None);
+        assert_eq!(
+            title_of("Post (2) @ Home :: Site ::\n\nText.\n").as_deref(),
+            Some("Post (2) @ Home :: Site ::")
+        );
+        let letter = "Anna Berg\nStraße 1\n10115 Berlin\n\nSehr geehrte Damen und Herren,\n\n\
+                      eins\nzwei\ndrei\n\nMit freundlichen Grüßen\nAnna Berg\n";
+        assert_eq!(title_of(letter), None);
+    }
+
+    #[test]
+    fn a_log_s_entries_give_no_date_and_a_letter_s_dateline_on_line_one_does() {
+        let items: String = (1..10).map(|n| format!("- item {n}\n")).collect();
+        assert_eq!(
+            date_of(&format!("## 2022-02-07\n{items}\n## 2022-02-14\n- more\n")),
+            None
+        );
+        assert_eq!(
+            date_of(&format!("# November 2025\n\n## 3 November 2025\n{items}")),
+            None
+        );
+        // One entry alone is the document's date.
+        assert_eq!(
+            date_of(&format!("## 2022-02-07\n{items}")).as_deref(),
+            Some("2022-02-07")
+        );
+        assert_eq!(
+            date_of("Berlin, den 26. Februar 2026\n\nLiebe Anna,\n\nText.\n").as_deref(),
+            Some("2026-02-26")
+        );
+        // A title naming a place and a date is no dateline.
+        assert_eq!(date_of("Xocalı, 26 fevral 1992\n\nMətn.\n"), None);
     }
 
     #[test]
