@@ -1442,6 +1442,73 @@ fn atx_heading(line: &str) -> Option<&str> {
     (!text.is_empty()).then_some(text)
 }
 
+/// A Markdown link at the start of `s` (`[text](url)`, `[text][ref]`, `[text]`): its length
+/// and its text.
+fn md_link(s: &str) -> Option<(usize, &str)> {
+    let inner = s.strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let text = &inner[..close];
+    if text.contains('[') {
+        return None;
+    }
+    Some((1 + close + 1 + link_target(&inner[close + 1..])?, text))
+}
+
+/// The length of a Markdown link's target at the start of `after`: `(url)`, `[ref]`, or none
+/// (0); `None` when it is not closed.
+fn link_target(after: &str) -> Option<usize> {
+    match after.chars().next() {
+        Some('(') => after.find(')').map(|n| n + 1),
+        Some('[') => after.find(']').map(|n| n + 1),
+        _ => Some(0),
+    }
+}
+
+/// A Markdown heading's text as a reader sees it: images and badges (`![CI](...)`,
+/// `[![crates.io](...)](...)`) left out, links as their text (`[base64](https://...)`,
+/// `[RustCrypto]: Block Buffer`). For READMEs, whose headings carry their badges.
+fn heading_text(heading: &str) -> std::borrow::Cow<'_, str> {
+    if !heading.contains('[') {
+        return std::borrow::Cow::Borrowed(heading);
+    }
+    let mut out = String::with_capacity(heading.len());
+    let mut i = 0;
+    while let Some(c) = heading[i..].chars().next() {
+        let rest = &heading[i..];
+        // A badge: an image inside a link (`[![CI](img)](url)`, `[![CI][img]][ci]`).
+        if let Some(image) = rest.strip_prefix("[!")
+            && let Some((n, _)) = md_link(image)
+            && let Some(after) = image[n..].strip_prefix(']')
+            && let Some(target) = link_target(after)
+        {
+            i += 2 + n + 1 + target;
+            continue;
+        }
+        if let Some(image) = rest.strip_prefix('!')
+            && let Some((n, _)) = md_link(image)
+        {
+            i += 1 + n;
+            continue;
+        }
+        if let Some((n, text)) = md_link(rest) {
+            out.push_str(text);
+            i += n;
+            continue;
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    // The spaces HTML's entities make between a name and its badges (`Serde &emsp; [![...`).
+    for entity in ["&emsp;", "&ensp;", "&nbsp;"] {
+        out = out.replace(entity, " ");
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    if words.is_empty() {
+        return std::borrow::Cow::Borrowed(heading);
+    }
+    std::borrow::Cow::Owned(words.join(" "))
+}
+
 /// Emphasis marks around the whole of a text (`**Minutes**`), taken off.
 fn without_emphasis(mut text: &str) -> &str {
     // A code span around the whole (`` # `clap_mangen` ``): a README's name of its program.
@@ -1597,13 +1664,13 @@ pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<Stri
             return none("the first heading is a date");
         }
         return (
-            Some(heading.to_owned()),
+            Some(heading_text(heading).into_owned()),
             Found::rule("markdown-heading").at(line.no),
         );
     }
     if let Some((heading, no)) = heading_below_notes(lines, index, dates) {
         return (
-            Some(heading.to_owned()),
+            Some(heading_text(heading).into_owned()),
             Found::rule("markdown-heading").at(no).detail(format!(
                 "below line {}, a note or markup, no title",
                 line.no
@@ -1615,7 +1682,7 @@ pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<Stri
             return none("the first heading is a date");
         }
         return (
-            Some(heading.to_owned()),
+            Some(heading_text(heading).into_owned()),
             Found::rule("html-heading").at(line.no),
         );
     }
@@ -2671,6 +2738,24 @@ mod tests {
         assert_eq!(
             title_of("<h1 align=\"center\">Projekt</h1>\n\nText.\n").as_deref(),
             Some("Projekt")
+        );
+        // A README's heading with its badges and links, as a reader sees it.
+        assert_eq!(
+            title_of("# name [![CI](https://ci/b.svg)](https://ci) ![dl](https://d.svg)\n\nT.\n")
+                .as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            title_of("# Serde &emsp; [![Build]][actions] [![Version]][crates]\n\nT.\n").as_deref(),
+            Some("Serde")
+        );
+        assert_eq!(
+            title_of("# [RustCrypto]: HMAC\n\nT.\n").as_deref(),
+            Some("RustCrypto: HMAC")
+        );
+        assert_eq!(
+            title_of("# [base64](https://crates.io/crates/base64)\n\nT.\n").as_deref(),
+            Some("base64")
         );
         // A heading about a tag keeps it.
         assert_eq!(
