@@ -25,7 +25,10 @@
 //!   (a blank line, dateline or byline follows it, or it carried the date header) and not ending
 //!   like a sentence; never a menu of `|`-separated items, a salutation, a date or a byline. A
 //!   page's `<title>` loses its site's name when the page shows the headline alone, or names
-//!   the site on two other lines.
+//!   the site on two other lines (its furniture's included). A `#` heading below a note or
+//!   markup, an HTML heading, a letter's subject line; a heading as a reader sees it.
+//! - A log of dated entries (`# November 2025`, or `## 2022-02-07` over `## 2022-02-14`) has
+//!   no date of its own: its first entry's is not taken.
 
 use crate::boilerplate::more_words_than;
 use crate::normalize::Line;
