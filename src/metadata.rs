@@ -734,6 +734,21 @@ fn plain(s: &str) -> String {
     plain_upto(s, usize::MAX).0
 }
 
+/// A text with its quotes, apostrophes and dashes as ASCII has them and one space between
+/// words: what a page and its `<title>` may set otherwise, nothing else.
+fn loose(s: &str) -> String {
+    let mapped: String = s
+        .chars()
+        .map(|c| match c {
+            '‘' | '’' | '‚' | '‛' | '′' => '\'',
+            '“' | '”' | '„' | '‟' | '″' | '«' | '»' => '"',
+            '–' | '—' | '‒' | '―' | '−' => '-',
+            c => c,
+        })
+        .collect();
+    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// [`plain`], read until it is longer than `cap` bytes: the text, and whether it stopped there.
 fn plain_upto(s: &str, cap: usize) -> (String, bool) {
     let mut out = String::with_capacity(s.len().min(cap.saturating_add(16)));
@@ -1731,22 +1746,49 @@ pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<Stri
     }
     // A page's `<title>` the scraper broke after its site's name (`BMWK -` / `Headline`): the
     // title goes on in the next line; without one, the first line is a fragment, no title.
+    let mut after = index + 1 + usize::from(wrapped.is_some());
     if wrapped.is_none() && breaks_at_separator(&text) {
-        let Some(n) = next.filter(|n| {
+        // The next non-blank line: right below, or past a blank line when the page repeats it
+        // further down (its headline).
+        let title_like = |n: &Line| {
             let t = n.text.trim();
-            !t.is_empty()
-                && !dates.date_lines.contains(&n.no)
+            !dates.date_lines.contains(&n.no)
                 && !is_byline(t)
                 && !ends_like_sentence(t)
                 && t.split_whitespace().count() <= TITLE_MAX_WORDS
-        }) else {
-            return none("the first line breaks off at a separator (`Site -`)");
         };
-        wrapped = Some(n.no);
-        text = std::borrow::Cow::Owned(format!("{text} {}", n.text.trim()));
-        next = lines.get(index + 2);
+        let joined = (index + 1..lines.len())
+            .find(|&j| !lines[j].text.trim().is_empty())
+            .filter(|&j| {
+                title_like(&lines[j])
+                    && (j == index + 1 || {
+                        let plain_next = plain(lines[j].text.trim());
+                        lines[j + 1..]
+                            .iter()
+                            .take(HEADLINE_WITHIN)
+                            .any(|l| repeats(l.text.trim(), &plain_next))
+                    })
+            });
+        if let Some(j) = joined {
+            wrapped = Some(lines[j].no);
+            text = std::borrow::Cow::Owned(format!("{text} {}", lines[j].text.trim()));
+            after = j + 1;
+            next = lines.get(after);
+        } else {
+            // A `<title>` whose site's part is empty (`Heizjacken von Bosch -`): the rest, when
+            // it says more than a name.
+            let rest = text
+                .trim_end()
+                .trim_end_matches(TITLE_SEPARATORS)
+                .trim_end()
+                .to_owned();
+            if rest.split_whitespace().count() < FRAGMENT_MIN_WORDS {
+                return none("the first line breaks off at a separator (`Site -`)");
+            }
+            text = std::borrow::Cow::Owned(rest);
+        }
     }
-    let below = &lines[index + 1 + usize::from(wrapped.is_some())..];
+    let below = &lines[after..];
     // A page's title that a line below repeats (its headline) is a title whatever follows it
     // and however it ends (`Where do relations go after the vote?`).
     // Read only when the answer needs it: it looks at up to HEADLINE_WITHIN lines.
@@ -1977,6 +2019,10 @@ fn wrapped_title(first: &str, next: &Line, after: Option<&Line>) -> Option<Strin
         .then(|| format!("{first} {n}"))
 }
 
+/// A title broken off at a separator, its site's part empty, is a title when what is left has
+/// this many words: fewer (`BMWK -`) are a site's name.
+const FRAGMENT_MIN_WORDS: usize = 3;
+
 /// A line that ends with a spaced separator (`BMWK -`, `Site |`): the first part of a title.
 fn breaks_at_separator(text: &str) -> bool {
     let t = text.trim_end();
@@ -2132,9 +2178,10 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
     let chars = |s: &str| s.chars().count();
     let is_name = |rest: &str, kept: &str| site_parts(rest, kept);
     let mut best: Option<(&str, u64)> = None;
-    // The title's parts on either side of a spaced separator, with their letters and digits
-    // (`plain`): a headline whose quotes or dashes the page sets otherwise (`‘Star Wars’` for
-    // the title's `'Star Wars'`) is still that part.
+    // The title's parts on either side of a spaced separator, with quotes and dashes as
+    // [`loose`] sets them: a headline whose quotes or dashes the page sets otherwise
+    // (`‘Star Wars’` for the title's `'Star Wars'`) is still that part; one that ends
+    // otherwise (`... spüren?` for `... spüren / empfinden?`) is not.
     let parts: Vec<(&str, &str, String)> = title
         .char_indices()
         .filter(|&(i, c)| TITLE_SEPARATORS.contains(&c) && title[..i].ends_with(' '))
@@ -2146,7 +2193,7 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
             [(kept, rest), (after, before)]
         })
         .filter(|(kept, _)| !kept.is_empty())
-        .map(|(kept, rest)| (kept, rest, plain(kept)))
+        .map(|(kept, rest)| (kept, rest, loose(kept)))
         .collect();
     for (i, line) in below.iter().take(HEADLINE_WITHIN).enumerate() {
         let mut l = line.text.trim();
@@ -2181,11 +2228,11 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
             if !parts.iter().any(|(kept, ..)| near(kept)) {
                 return None;
             }
-            let plain_line = plain(l);
+            let loose_line = loose(l);
             parts
                 .iter()
                 .find(|(kept, rest, p)| {
-                    near(kept) && !p.is_empty() && *p == plain_line && is_name(rest, kept)
+                    near(kept) && !p.is_empty() && *p == loose_line && is_name(rest, kept)
                 })
                 .map(|(kept, ..)| *kept)
         });
@@ -2779,6 +2826,23 @@ mod tests {
             Some("BMWK - Der Minister reist")
         );
         assert_eq!(title_of("BMWK -\n\nText.\n"), None);
+        // A site's part left empty: the rest, when it says more than a name.
+        assert_eq!(
+            title_of("Heizjacken von Bosch -\n\nText.\n").as_deref(),
+            Some("Heizjacken von Bosch")
+        );
+        // Past a blank line, when the page repeats the line below.
+        assert_eq!(
+            title_of("BMWK -\n\nDer Minister reist\n\nMenü\n\nDer Minister reist\n\nText.\n")
+                .as_deref(),
+            Some("Der Minister reist")
+        );
+        // A headline that ends otherwise than the title's part is not that part.
+        assert_eq!(
+            title_of("Können Fische Schmerzen spüren / empfinden?\n\nKönnen Fische Schmerzen spüren?\n\nText.\n")
+                .as_deref(),
+            Some("Können Fische Schmerzen spüren / empfinden?")
+        );
         assert_eq!(
             title_of("Post (2) @ Home :: Site ::\n\nText.\n").as_deref(),
             Some("Post (2) @ Home :: Site ::")
