@@ -734,19 +734,20 @@ fn plain(s: &str) -> String {
     plain_upto(s, usize::MAX).0
 }
 
-/// A text with its quotes, apostrophes and dashes as ASCII has them and one space between
-/// words: what a page and its `<title>` may set otherwise, nothing else.
-fn loose(s: &str) -> String {
-    let mapped: String = s
-        .chars()
-        .map(|c| match c {
-            '‘' | '’' | '‚' | '‛' | '′' => '\'',
-            '“' | '”' | '„' | '‟' | '″' | '«' | '»' => '"',
-            '–' | '—' | '‒' | '―' | '−' => '-',
-            c => c,
-        })
-        .collect();
-    mapped.split_whitespace().collect::<Vec<_>>().join(" ")
+/// A text's characters with its quotes, apostrophes and dashes as ASCII has them and one space
+/// between words: what a page and its `<title>` may set otherwise, nothing else.
+fn loose(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.split_whitespace().enumerate().flat_map(|(i, w)| {
+        (i > 0)
+            .then_some(' ')
+            .into_iter()
+            .chain(w.chars().map(|c| match c {
+                '‘' | '’' | '‚' | '‛' | '′' => '\'',
+                '“' | '”' | '„' | '‟' | '″' | '«' | '»' => '"',
+                '–' | '—' | '‒' | '―' | '−' => '-',
+                c => c,
+            }))
+    })
 }
 
 /// [`plain`], read until it is longer than `cap` bytes: the text, and whether it stopped there.
@@ -1909,12 +1910,12 @@ const SIGNATURE_MIN_LINES: usize = 8;
 
 /// The raw line number where a document's closing lines begin ([`SIGNATURE_LINES`]).
 fn signature_start(lines: &[Line]) -> Option<u64> {
-    let filled: Vec<u64> = lines
-        .iter()
-        .filter(|l| !l.text.trim().is_empty())
-        .map(|l| l.no)
-        .collect();
-    (filled.len() >= SIGNATURE_MIN_LINES).then(|| filled[filled.len() - SIGNATURE_LINES])
+    let mut filled = lines.iter().rev().filter(|l| !l.text.trim().is_empty());
+    let start = filled.by_ref().nth(SIGNATURE_LINES - 1)?.no;
+    // No more lines counted than needed: a long document is read from its end only.
+    (filled.take(SIGNATURE_MIN_LINES - SIGNATURE_LINES).count()
+        == SIGNATURE_MIN_LINES - SIGNATURE_LINES)
+        .then_some(start)
 }
 
 /// A note above a document's heading: a line in emphasis (`*Draft: ...*`, `_Edited ..._`) or
@@ -2182,7 +2183,7 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
     // [`loose`] sets them: a headline whose quotes or dashes the page sets otherwise
     // (`‘Star Wars’` for the title's `'Star Wars'`) is still that part; one that ends
     // otherwise (`... spüren?` for `... spüren / empfinden?`) is not.
-    let parts: Vec<(&str, &str, String)> = title
+    let parts: Vec<(&str, &str)> = title
         .char_indices()
         .filter(|&(i, c)| TITLE_SEPARATORS.contains(&c) && title[..i].ends_with(' '))
         .flat_map(|(i, _)| {
@@ -2193,7 +2194,6 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
             [(kept, rest), (after, before)]
         })
         .filter(|(kept, _)| !kept.is_empty())
-        .map(|(kept, rest)| (kept, rest, loose(kept)))
         .collect();
     for (i, line) in below.iter().take(HEADLINE_WITHIN).enumerate() {
         let mut l = line.text.trim();
@@ -2225,16 +2225,10 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
         };
         let found = found.or_else(|| {
             let near = |kept: &str| kept.len() + 16 >= l.len() && l.len() + 16 >= kept.len();
-            if !parts.iter().any(|(kept, ..)| near(kept)) {
-                return None;
-            }
-            let loose_line = loose(l);
             parts
                 .iter()
-                .find(|(kept, rest, p)| {
-                    near(kept) && !p.is_empty() && *p == loose_line && is_name(rest, kept)
-                })
-                .map(|(kept, ..)| *kept)
+                .find(|(kept, rest)| near(kept) && loose(kept).eq(loose(l)) && is_name(rest, kept))
+                .map(|(kept, _)| *kept)
         });
         if let Some(headline) = found {
             best = Some((headline, line.no));
