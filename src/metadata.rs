@@ -1390,6 +1390,33 @@ const SALUTATIONS: &[&str] = &[
     "szanowny",
     "szanowna",
     "beste",
+    // Greetings that open a letter or a mail as a salutation does (`Добрый день, коллеги!`):
+    // the head ends there too, and a meeting's date below is not the letter's.
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "guten tag",
+    "guten morgen",
+    "bonjour",
+    "bonsoir",
+    "buenos días",
+    "buenas tardes",
+    "buongiorno",
+    "olá",
+    "prezado",
+    "prezada",
+    "dzień dobry",
+    "добрый день",
+    "доброе утро",
+    "добрый вечер",
+    "привет",
+    "здравствуй",
+    "добрий день",
+    "вітаю",
+    "привіт",
+    "salam",
+    "günaydın",
+    "iyi günler",
 ];
 
 /// Bylines: `By John Smith`, `Von ...`, `Автор: ...`. Never a title.
@@ -2874,6 +2901,12 @@ mod tests {
     fn menus_salutations_dates_bylines_and_sentences_are_not_titles() {
         assert_eq!(title_of("Новости | Политика | Экономика\n\nТекст.\n"), None);
         assert_eq!(title_of("Dear Anna,\n\nThank you.\n"), None);
+        // A greeting ends the head as a salutation does: the meeting's date below is not the
+        // letter's.
+        assert_eq!(
+            date_of("Добрый день, коллеги!\n\nСобрание переносится на\n\n14 марта 2026 г.\n"),
+            None
+        );
         assert_eq!(title_of("Lieber Hans\n\nDanke.\n"), None);
         assert_eq!(title_of("By John Smith\n\nText.\n"), None);
         // Markup that opens READMEs (rich's, ureq's and wasm-bindgen's first lines).
