@@ -40,7 +40,7 @@ pub fn metadata(data: &[u8]) {
     let (mut removed, mut problems) = (Vec::new(), Vec::new());
     let dates = crate::metadata::extract_dates(&mut lines, "doc", &mut removed, &mut problems);
     crate::boilerplate::strip(&mut lines, &Default::default(), &mut removed);
-    let _ = crate::metadata::title(&lines, &dates);
+    let _ = crate::metadata::title(&lines, &dates, &removed);
     let _ = crate::language::detect(&join(&lines), &[]);
     if let Some(date) = dates.date {
         assert!(

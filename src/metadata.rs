@@ -25,7 +25,10 @@
 //!   (a blank line, dateline or byline follows it, or it carried the date header) and not ending
 //!   like a sentence; never a menu of `|`-separated items, a salutation, a date or a byline. A
 //!   page's `<title>` loses its site's name when the page shows the headline alone, or names
-//!   the site on two other lines.
+//!   the site on two other lines (its furniture's included). A `#` heading below a note or
+//!   markup, an HTML heading, a letter's subject line; a heading as a reader sees it.
+//! - A log of dated entries (`# November 2025`, or `## 2022-02-07` over `## 2022-02-14`) has
+//!   no date of its own: its first entry's is not taken.
 
 use crate::boilerplate::more_words_than;
 use crate::normalize::Line;
@@ -263,6 +266,15 @@ pub fn extract_dates(
         check_time_line(lines, c.index, path, problems);
     }
     candidates.retain(|c| c.date.is_ok());
+    // A log or digest of a period (`# November 2025`, `# März`, over its dated entries): the
+    // entries' dates are not the document's, and the period is no day. No dateline is taken.
+    let period = head
+        .first()
+        .filter(|&&i| period_heading(&lines[i].text))
+        .map(|&i| (lines[i].text.trim().to_owned(), lines[i].no));
+    if period.is_some() {
+        candidates.clear();
+    }
     if let Some(index) = drop_line {
         lines.remove(index);
         for c in &mut candidates {
@@ -289,6 +301,7 @@ pub fn extract_dates(
             })
     };
     if let Some(article) = article
+        && period.is_none()
         && (site_above(&article) || candidates.is_empty())
     {
         let window = scan_datelines(lines, &article.window, None, removed);
@@ -313,6 +326,17 @@ pub fn extract_dates(
         choice = Choice::Undetermined(Some(format!(
             "the title on line {title_no} gives {title_date}, the dateline on line {no} gives \
              {date}; no date taken"
+        )));
+    }
+    // A log of dated entries (`## 2022-02-07` ... `## 2022-02-14`, a council's monthly
+    // updates): the first entry's date is not the log's.
+    if let Choice::Date(date, no, _) = &choice
+        && let Some((other, other_no)) = next_entry(lines, *no)
+        && other != *date
+    {
+        choice = Choice::Undetermined(Some(format!(
+            "a log of dated entries: the heading on line {no} gives {date}, the one on line \
+             {other_no} gives {other}; the first entry's date is not the document's"
         )));
     }
     let dateline = match &choice {
@@ -366,6 +390,12 @@ pub fn extract_dates(
         }
         (None, None) => {
             let mut details = Vec::new();
+            if let Some((heading, no)) = &period {
+                details.push(format!(
+                    "the first heading `{heading}` on line {no} names a period: the dates below \
+                     it are its entries', not the document's"
+                ));
+            }
             if let Choice::Undetermined(Some(why)) = &choice {
                 details.push(why.clone());
             }
@@ -393,6 +423,35 @@ pub fn extract_dates(
         }
     }
     dates
+}
+
+/// The level of a Markdown ATX heading (`## ...`: 2).
+fn heading_level(line: &str) -> Option<usize> {
+    atx_heading(line)?;
+    Some(line.trim_start().chars().take_while(|&c| c == '#').count())
+}
+
+/// When the line numbered `no` is a Markdown heading that is a date, the next heading of the
+/// same level below it that is a date too (the log's next entry): its date and line number.
+fn next_entry(lines: &[Line], no: u64) -> Option<(Date, u64)> {
+    let at = lines.iter().position(|l| l.no == no)?;
+    let level = heading_level(&lines[at].text)?;
+    lines[at + 1..]
+        .iter()
+        .filter(|l| heading_level(&l.text) == Some(level))
+        .find_map(|l| {
+            let date = find_date(atx_heading(&l.text)?, true)?.ok()?;
+            Some((date, l.no))
+        })
+}
+
+/// A Markdown heading that names a month or a year and no day (`# November 2025`, `## März`,
+/// `# 2024`): the head of a log or digest of that period, whose entries carry their own dates.
+fn period_heading(line: &str) -> bool {
+    atx_heading(line).is_some_and(|h| {
+        let year_alone = h.len() == 4 && h.chars().all(|c| c.is_ascii_digit());
+        (is_date_word_only(h) || year_alone) && find_date(h, true).is_none()
+    })
 }
 
 /// A real date in the document's first line, when it reads like a title, and its line.
@@ -570,6 +629,7 @@ struct Article {
     headline: bool,
     /// What the anchor is, for the evidence.
     kind: &'static str,
+
     /// Indices of the article head's non-blank lines.
     window: Vec<usize>,
 }
@@ -672,6 +732,22 @@ fn words_of(s: &str) -> impl Iterator<Item = &str> {
 /// straight in the other.
 fn plain(s: &str) -> String {
     plain_upto(s, usize::MAX).0
+}
+
+/// A text's characters with its quotes, apostrophes and dashes as ASCII has them and one space
+/// between words: what a page and its `<title>` may set otherwise, nothing else.
+fn loose(s: &str) -> impl Iterator<Item = char> + '_ {
+    s.split_whitespace().enumerate().flat_map(|(i, w)| {
+        (i > 0)
+            .then_some(' ')
+            .into_iter()
+            .chain(w.chars().map(|c| match c {
+                '‘' | '’' | '‚' | '‛' | '′' => '\'',
+                '“' | '”' | '„' | '‟' | '″' | '«' | '»' => '"',
+                '–' | '—' | '‒' | '―' | '−' => '-',
+                c => c,
+            }))
+    })
 }
 
 /// [`plain`], read until it is longer than `cap` bytes: the text, and whether it stopped there.
@@ -997,6 +1073,19 @@ fn trailing_update(line: &str) -> Option<Said> {
 /// Returns the date and whether a word says it is the publication's.
 fn check_dateline(toks: &[Tok], place_allowed: bool) -> Option<(Result<Date, ()>, bool)> {
     let (start, end, ymd) = match_date(toks)?;
+    // A letter's dateline on its first line (`Berlin, den 26. Februar 2026`, `Paris, le 3 mars
+    // 2026`): a place, its comma, and a word that says a date follows. A title that names a
+    // place and a date (`Xocalı, 26 fevral 1992`) has no such word.
+    let letter_place = toks[..start]
+        .iter()
+        .position(|t| matches!(t, Tok::Sep(',')))
+        .is_some_and(|c| {
+            c > 0
+                && c + 2 <= start
+                && toks[..c].iter().all(|t| matches!(t, Tok::Word(_)))
+                && matches!(&toks[c + 1], Tok::Word(w) if dateline_word(w))
+        });
+    let place_allowed = place_allowed || letter_place;
     // What is left must be a dateline's words: weekdays, `Posted on`, a time, a leading place.
     let mut words_before = 0usize;
     let mut place = true;
@@ -1301,6 +1390,33 @@ const SALUTATIONS: &[&str] = &[
     "szanowny",
     "szanowna",
     "beste",
+    // Greetings that open a letter or a mail as a salutation does (`Добрый день, коллеги!`):
+    // the head ends there too, and a meeting's date below is not the letter's.
+    "good morning",
+    "good afternoon",
+    "good evening",
+    "guten tag",
+    "guten morgen",
+    "bonjour",
+    "bonsoir",
+    "buenos días",
+    "buenas tardes",
+    "buongiorno",
+    "olá",
+    "prezado",
+    "prezada",
+    "dzień dobry",
+    "добрый день",
+    "доброе утро",
+    "добрый вечер",
+    "привет",
+    "здравствуй",
+    "добрий день",
+    "вітаю",
+    "привіт",
+    "salam",
+    "günaydın",
+    "iyi günler",
 ];
 
 /// Bylines: `By John Smith`, `Von ...`, `Автор: ...`. Never a title.
@@ -1365,16 +1481,132 @@ fn atx_heading(line: &str) -> Option<&str> {
     if !rest.starts_with(' ') {
         return None;
     }
-    let mut text = rest.trim().trim_end_matches('#').trim();
-    // Emphasis around the whole heading: `# **Minutes**`.
-    for mark in ["**", "__", "*", "_"] {
+    let text = rest.trim().trim_end_matches('#').trim();
+    // Emphasis around the whole heading (`# **Minutes**`), and HTML's tags around it
+    // (`# **<h1>Protokoll</h1>**`, a heading written in both): the words inside.
+    let text = without_emphasis(without_tags(without_emphasis(text)));
+    (!text.is_empty()).then_some(text)
+}
+
+/// A Markdown link at the start of `s` (`[text](url)`, `[text][ref]`, `[text]`): its length
+/// and its text.
+fn md_link(s: &str) -> Option<(usize, &str)> {
+    let inner = s.strip_prefix('[')?;
+    let close = inner.find(']')?;
+    let text = &inner[..close];
+    if text.contains('[') {
+        return None;
+    }
+    Some((1 + close + 1 + link_target(&inner[close + 1..])?, text))
+}
+
+/// The length of a Markdown link's target at the start of `after`: `(url)`, `[ref]`, or none
+/// (0); `None` when it is not closed.
+fn link_target(after: &str) -> Option<usize> {
+    match after.chars().next() {
+        Some('(') => after.find(')').map(|n| n + 1),
+        Some('[') => after.find(']').map(|n| n + 1),
+        _ => Some(0),
+    }
+}
+
+/// A Markdown heading's text as a reader sees it: images and badges (`![CI](...)`,
+/// `[![crates.io](...)](...)`) left out, links as their text (`[base64](https://...)`,
+/// `[RustCrypto]: Block Buffer`). For READMEs, whose headings carry their badges.
+fn heading_text(heading: &str) -> std::borrow::Cow<'_, str> {
+    if !heading.contains('[') {
+        return std::borrow::Cow::Borrowed(heading);
+    }
+    let mut out = String::with_capacity(heading.len());
+    let mut i = 0;
+    while let Some(c) = heading[i..].chars().next() {
+        let rest = &heading[i..];
+        // A badge: an image inside a link (`[![CI](img)](url)`, `[![CI][img]][ci]`).
+        if let Some(image) = rest.strip_prefix("[!")
+            && let Some((n, _)) = md_link(image)
+            && let Some(after) = image[n..].strip_prefix(']')
+            && let Some(target) = link_target(after)
+        {
+            i += 2 + n + 1 + target;
+            continue;
+        }
+        if let Some(image) = rest.strip_prefix('!')
+            && let Some((n, _)) = md_link(image)
+        {
+            i += 1 + n;
+            continue;
+        }
+        if let Some((n, text)) = md_link(rest) {
+            out.push_str(text);
+            i += n;
+            continue;
+        }
+        out.push(c);
+        i += c.len_utf8();
+    }
+    // The spaces HTML's entities make between a name and its badges (`Serde &emsp; [![...`).
+    for entity in ["&emsp;", "&ensp;", "&nbsp;"] {
+        out = out.replace(entity, " ");
+    }
+    let words: Vec<&str> = out.split_whitespace().collect();
+    if words.is_empty() {
+        return std::borrow::Cow::Borrowed(heading);
+    }
+    std::borrow::Cow::Owned(words.join(" "))
+}
+
+/// Emphasis marks around the whole of a text (`**Minutes**`), taken off.
+fn without_emphasis(mut text: &str) -> &str {
+    // A code span around the whole (`` # `clap_mangen` ``): a README's name of its program.
+    for mark in ["**", "__", "*", "_", "`"] {
         if let Some(inner) = text.strip_prefix(mark).and_then(|t| t.strip_suffix(mark))
             && !inner.trim().is_empty()
         {
             text = inner.trim();
         }
     }
-    (!text.is_empty()).then_some(text)
+    text
+}
+
+/// An HTML tag: `<h1>`, `</h1>`, `<h1 align="center">`, `<br/>` (a letter or `/` after `<`).
+fn tag_len(s: &str) -> Option<usize> {
+    let rest = s.strip_prefix('<')?;
+    let name = rest.strip_prefix('/').unwrap_or(rest);
+    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let end = rest.find(['>', '<'])?;
+    (rest.as_bytes()[end] == b'>').then_some(end + 2)
+}
+
+/// A text with HTML tags at its start and end taken off (`<h1>Title</h1>` is `Title`), when
+/// they stand only there: a heading about `<div>` keeps it.
+fn without_tags(text: &str) -> &str {
+    let mut t = text.trim();
+    while let Some(n) = tag_len(t) {
+        t = t[n..].trim_start();
+    }
+    while let Some(open) = t.rfind('<') {
+        match tag_len(&t[open..]) {
+            Some(n) if open + n == t.len() => t = t[..open].trim_end(),
+            _ => break,
+        }
+    }
+    if t.len() == text.trim().len() || t.contains(['<', '>']) {
+        return text.trim();
+    }
+    t
+}
+
+/// An HTML heading alone on a line (`<h1 align="center">Title</h1>`, a README's): its text.
+fn html_heading(line: &str) -> Option<&str> {
+    let t = line.trim();
+    let open = t.strip_prefix("<h")?;
+    if !open.starts_with(['1', '2']) || !t.ends_with('>') {
+        return None;
+    }
+    let inner = without_emphasis(without_tags(t));
+    (inner.len() < t.len() && !inner.is_empty() && !inner.contains(['<', '>'])).then_some(inner)
 }
 
 /// A setext underline: `===` or `---` (three or more) alone on a line.
@@ -1438,7 +1670,8 @@ fn is_program_message(text: &str) -> bool {
 }
 
 /// The title, with its evidence, if the head has one.
-pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
+/// `removed`: the lines taken off as the page's furniture, which may name its site.
+pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<String>, Found) {
     let none = |why: &str| (None, Found::rule("none").detail(why));
     // A Markdown document's front matter (`---` / `title: ...` / `---`) names its title.
     let skip = match front_matter(lines) {
@@ -1477,8 +1710,26 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
             return none("the first heading is a date");
         }
         return (
-            Some(heading.to_owned()),
+            Some(heading_text(heading).into_owned()),
             Found::rule("markdown-heading").at(line.no),
+        );
+    }
+    if let Some((heading, no)) = heading_below_notes(lines, index, dates) {
+        return (
+            Some(heading_text(heading).into_owned()),
+            Found::rule("markdown-heading").at(no).detail(format!(
+                "below line {}, a note or markup, no title",
+                line.no
+            )),
+        );
+    }
+    if let Some(heading) = html_heading(&text) {
+        if find_date(heading, true).is_some() || is_date_word_only(heading) {
+            return none("the first heading is a date");
+        }
+        return (
+            Some(heading_text(heading).into_owned()),
+            Found::rule("html-heading").at(line.no),
         );
     }
     let mut next = lines.get(index + 1);
@@ -1487,6 +1738,9 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
             Some(text.into_owned()),
             Found::rule("setext-heading").at(line.no),
         );
+    }
+    if let Some((subject, no)) = subject_line(lines) {
+        return (Some(subject.to_owned()), Found::rule("subject-line").at(no));
     }
     if is_menu(&text) {
         return none("the first line is a menu of items");
@@ -1518,15 +1772,63 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
         text = std::borrow::Cow::Owned(joined);
         next = lines.get(index + 2);
     }
-    let below = &lines[index + 1 + usize::from(wrapped.is_some())..];
+    // A page's `<title>` the scraper broke after its site's name (`BMWK -` / `Headline`): the
+    // title goes on in the next line; without one, the first line is a fragment, no title.
+    let mut after = index + 1 + usize::from(wrapped.is_some());
+    if wrapped.is_none() && breaks_at_separator(&text) {
+        // The next non-blank line: right below, or past a blank line when the page repeats it
+        // further down (its headline).
+        let title_like = |n: &Line| {
+            let t = n.text.trim();
+            !dates.date_lines.contains(&n.no)
+                && !is_byline(t)
+                && !ends_like_sentence(t)
+                && t.split_whitespace().count() <= TITLE_MAX_WORDS
+        };
+        let joined = (index + 1..lines.len())
+            .find(|&j| !lines[j].text.trim().is_empty())
+            .filter(|&j| {
+                title_like(&lines[j])
+                    && (j == index + 1 || {
+                        let plain_next = plain(lines[j].text.trim());
+                        lines[j + 1..]
+                            .iter()
+                            .take(HEADLINE_WITHIN)
+                            .any(|l| repeats(l.text.trim(), &plain_next))
+                    })
+            });
+        if let Some(j) = joined {
+            wrapped = Some(lines[j].no);
+            text = std::borrow::Cow::Owned(format!("{text} {}", lines[j].text.trim()));
+            after = j + 1;
+            next = lines.get(after);
+        } else {
+            // A `<title>` whose site's part is empty (`Heizjacken von Bosch -`): the rest, when
+            // it says more than a name.
+            let rest = text
+                .trim_end()
+                .trim_end_matches(TITLE_SEPARATORS)
+                .trim_end()
+                .to_owned();
+            if rest.split_whitespace().count() < FRAGMENT_MIN_WORDS {
+                return none("the first line breaks off at a separator (`Site -`)");
+            }
+            text = std::borrow::Cow::Owned(rest);
+        }
+    }
+    let below = &lines[after..];
     // A page's title that a line below repeats (its headline) is a title whatever follows it
     // and however it ends (`Where do relations go after the vote?`).
     // Read only when the answer needs it: it looks at up to HEADLINE_WITHIN lines.
+    // Not in a letter's signature: its sender's name on the first line, above the address, is
+    // signed again at the end (`Käthe Schröder` ... `Käthe Schröder`), and is no title.
+    let signature = signature_start(lines);
     let repeated = || {
         let plain_title = plain(&text);
         below
             .iter()
             .take(HEADLINE_WITHIN)
+            .filter(|l| signature.is_none_or(|s| l.no < s))
             .any(|l| repeats(l.text.trim(), &plain_title))
     };
     let header_line = dates.had_header && index == 0;
@@ -1546,10 +1848,12 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
     if !short {
         return none("the first line is too long for a title");
     }
+    // A page's `<title>` that frames its site's name in `::` (`Post @ Blog :: Site ::`) ends
+    // with a separator, not a clause.
     let sentence = if known_repeated.unwrap_or_else(repeated) {
         text.ends_with([',', ';'])
     } else {
-        ends_like_sentence(&text)
+        ends_like_sentence(&text) && !text.ends_with(" ::")
     };
     if sentence {
         return none("the first line ends like a sentence");
@@ -1573,7 +1877,7 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
         );
     }
     if dates.page
-        && let Some((headline, site, at)) = site_suffix(&text, lines, index)
+        && let Some((headline, site, at)) = site_suffix(&text, lines, index, removed)
     {
         let mut detail =
             format!("the page's title without `{site}`, its site's name: line {at} has it too");
@@ -1590,6 +1894,116 @@ pub fn title(lines: &[Line], dates: &Dates) -> (Option<String>, Found) {
         found = found.detail(w);
     }
     (Some(text.into_owned()), found)
+}
+
+/// Labels of a letter's or a mail's subject line (`Betreff: Kündigung`), lowercase, without
+/// the colon: the subject is the document's title.
+const SUBJECT_LABELS: &[&str] = &[
+    "subject",
+    "betreff",
+    "betr.",
+    "objet",
+    "asunto",
+    "oggetto",
+    "assunto",
+    "onderwerp",
+    "temat",
+    "тема",
+    "konu",
+    "mövzu",
+];
+
+/// A subject line in the document's head (a letter's, a mail's, above its salutation): the
+/// subject and its line number.
+fn subject_line(lines: &[Line]) -> Option<(&str, u64)> {
+    head_indices(lines).into_iter().find_map(|i| {
+        let t = lines[i].text.trim();
+        let (label, value) = t.split_once(':')?;
+        let label = label.trim().trim_matches(['*', '_']).to_lowercase();
+        let value = value.trim().trim_matches(['*', '_']).trim();
+        (SUBJECT_LABELS.contains(&label.as_str())
+            && !value.is_empty()
+            && value.split_whitespace().count() <= TITLE_MAX_WORDS)
+            .then_some((value, lines[i].no))
+    })
+}
+
+/// The last non-blank lines of a document that may be its signature (`Mit freundlichen
+/// Grüßen` / `Käthe Schröder`).
+const SIGNATURE_LINES: usize = 3;
+/// ...in a document of at least this many non-blank lines (in a shorter one, they may be its
+/// headline and body).
+const SIGNATURE_MIN_LINES: usize = 8;
+
+/// The raw line number where a document's closing lines begin ([`SIGNATURE_LINES`]).
+fn signature_start(lines: &[Line]) -> Option<u64> {
+    let mut filled = lines.iter().rev().filter(|l| !l.text.trim().is_empty());
+    let start = filled.by_ref().nth(SIGNATURE_LINES - 1)?.no;
+    // No more lines counted than needed: a long document is read from its end only.
+    (filled.take(SIGNATURE_MIN_LINES - SIGNATURE_LINES).count()
+        == SIGNATURE_MIN_LINES - SIGNATURE_LINES)
+        .then_some(start)
+}
+
+/// A note above a document's heading: a line in emphasis (`*Draft: ...*`, `_Edited ..._`) or
+/// quoted (`> This page moved ...`), or one that ends like a sentence.
+fn is_note(text: &str) -> bool {
+    let t = text.trim();
+    let emphasis = ["**", "__", "*", "_"]
+        .iter()
+        .any(|m| t.len() > 2 * m.len() && t.starts_with(m) && t.ends_with(m));
+    emphasis || t.starts_with('>') || ends_like_sentence(t)
+}
+
+/// A version number alone (`1.2.0`, `v0.3`, `[2.0.1]`): a release's heading in a changelog,
+/// not a document's title.
+fn is_version(text: &str) -> bool {
+    let t = text.trim_matches(|c| c == '[' || c == ']').trim();
+    let t = t.strip_prefix(['v', 'V']).unwrap_or(t);
+    t.contains('.') && t.chars().all(|c| c.is_ascii_digit() || c == '.')
+}
+
+/// A Markdown document's first-level heading below lines that are no title: notes (an editor's
+/// note in emphasis or a quote, a sentence: [`is_note`]), images and badges, comments (`<!--`
+/// to `-->`, `[comment]: # (...)`) and date lines, within the head's [`HEAD_LINES`] lines.
+/// For READMEs, minutes and newsletters whose first line says something about the document.
+/// An HTML block above (a logo in `<p align="center">`) stops it: the title may be the logo's,
+/// and the heading below a section's (`# Overview`). Returns the heading and its line number.
+fn heading_below_notes<'a>(
+    lines: &'a [Line],
+    index: usize,
+    dates: &Dates,
+) -> Option<(&'a str, u64)> {
+    let mut in_comment = false;
+    let mut seen = 0;
+    for line in &lines[index..] {
+        let t = line.text.trim();
+        if t.is_empty() {
+            continue;
+        }
+        // A comment's lines (a licence's notice, a generator's) are not read: not counted.
+        if in_comment || t.starts_with("<!--") {
+            in_comment = !t.contains("-->");
+            continue;
+        }
+        seen += 1;
+        if seen > HEAD_LINES {
+            return None;
+        }
+        if t.starts_with("# ")
+            && let Some(heading) = atx_heading(t)
+        {
+            let dated = find_date(heading, true).is_some() || is_date_word_only(heading);
+            return (!dated && !is_version(heading)).then_some((heading, line.no));
+        }
+        let html_block = t.starts_with('<') && !t.starts_with("<!--");
+        let passes =
+            dates.date_lines.contains(&line.no) || (!html_block && (is_markup(t) || is_note(t)));
+        if !passes {
+            return None;
+        }
+    }
+    None
 }
 
 /// Lines a document's front matter may have at most.
@@ -1633,6 +2047,18 @@ fn wrapped_title(first: &str, next: &Line, after: Option<&Line>) -> Option<Strin
         .then(|| format!("{first} {n}"))
 }
 
+/// A title broken off at a separator, its site's part empty, is a title when what is left has
+/// this many words: fewer (`BMWK -`) are a site's name.
+const FRAGMENT_MIN_WORDS: usize = 3;
+
+/// A line that ends with a spaced separator (`BMWK -`, `Site |`): the first part of a title.
+fn breaks_at_separator(text: &str) -> bool {
+    let t = text.trim_end();
+    t.chars().next_back().is_some_and(|c| {
+        c != ':' && TITLE_SEPARATORS.contains(&c) && t[..t.len() - c.len_utf8()].ends_with(' ')
+    }) && t.chars().filter(|c| c.is_alphanumeric()).count() > 0
+}
+
 /// What stands between a page's headline and its site's name in the page's title.
 const TITLE_SEPARATORS: &[char] = &['-', '–', '—', '|', '｜', '»', '·', ':', '：', '/', '~'];
 
@@ -1648,6 +2074,7 @@ fn site_suffix<'a>(
     title: &'a str,
     lines: &[Line],
     index: usize,
+    removed: &[Removed],
 ) -> Option<(&'a str, &'a str, u64)> {
     let (at, sep) = SITE_SEPARATORS
         .iter()
@@ -1676,7 +2103,15 @@ fn site_suffix<'a>(
         .iter()
         .enumerate()
         .filter(|&(i, l)| i != index && (i < HEADLINE_WITHIN || i >= tail) && has(&l.text))
-        .map(|(_, l)| l.no);
+        .map(|(_, l)| l.no)
+        // The page's lines taken off as its furniture (`Follow CNN Politics` in its footer)
+        // are the page's too.
+        .chain(
+            removed
+                .iter()
+                .filter(|r| r.reason != "date-header" && has(&r.text))
+                .map(|r| r.line),
+        );
     let first = others.next()?;
     others.next()?;
     Some((headline, site, first))
@@ -1771,6 +2206,22 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
     let chars = |s: &str| s.chars().count();
     let is_name = |rest: &str, kept: &str| site_parts(rest, kept);
     let mut best: Option<(&str, u64)> = None;
+    // The title's parts on either side of a spaced separator, with quotes and dashes as
+    // [`loose`] sets them: a headline whose quotes or dashes the page sets otherwise
+    // (`‘Star Wars’` for the title's `'Star Wars'`) is still that part; one that ends
+    // otherwise (`... spüren?` for `... spüren / empfinden?`) is not.
+    let parts: Vec<(&str, &str)> = title
+        .char_indices()
+        .filter(|&(i, c)| TITLE_SEPARATORS.contains(&c) && title[..i].ends_with(' '))
+        .flat_map(|(i, _)| {
+            let (kept, rest) = (title[..i].trim_end(), &title[i..]);
+            let tail = rest
+                .trim_start_matches(|c: char| c.is_whitespace() || TITLE_SEPARATORS.contains(&c));
+            let (before, after) = (&title[..title.len() - tail.len()], tail);
+            [(kept, rest), (after, before)]
+        })
+        .filter(|(kept, _)| !kept.is_empty())
+        .collect();
     for (i, line) in below.iter().take(HEADLINE_WITHIN).enumerate() {
         let mut l = line.text.trim();
         if chars(l) < 8 || l.len() >= title.len() {
@@ -1799,6 +2250,13 @@ fn headline_of<'a>(title: &'a str, below: &[Line]) -> Option<(&'a str, u64)> {
         } else {
             None
         };
+        let found = found.or_else(|| {
+            let near = |kept: &str| kept.len() + 16 >= l.len() && l.len() + 16 >= kept.len();
+            parts
+                .iter()
+                .find(|(kept, rest)| near(kept) && loose(kept).eq(loose(l)) && is_name(rest, kept))
+                .map(|(kept, _)| *kept)
+        });
         if let Some(headline) = found {
             best = Some((headline, line.no));
         }
@@ -1826,7 +2284,7 @@ mod tests {
 
     fn title_of(text: &str) -> Option<String> {
         let (lines, dates, _, _) = run(text);
-        title(&lines, &dates).0
+        title(&lines, &dates, &[]).0
     }
 
     #[test]
@@ -1838,7 +2296,7 @@ mod tests {
         assert_eq!(dates.found.rule, "date-header");
         assert_eq!(lines[0].text, "Anım mərasimi baş tutub");
         assert_eq!(removed[0].text, "date 2026-02-26");
-        let (t, found) = title(&lines, &dates);
+        let (t, found) = title(&lines, &dates, &[]);
         assert_eq!(t.as_deref(), Some("Anım mərasimi baş tutub"));
         assert_eq!((found.rule.as_str(), found.line), ("header-line", Some(1)));
     }
@@ -2058,7 +2516,7 @@ mod tests {
         let (lines, dates, _, _) = run(
             "---\nlayout: post\ntitle: \"Bureau du 21 mars 2023\"\ndate: 2023-04-03T08:16:36Z\n---\nDate : 21 mars 2023 à 16h\nPrésent.e.s : Anne, Marie\n\n## 1. Budget\n",
         );
-        let (t, found) = title(&lines, &dates);
+        let (t, found) = title(&lines, &dates, &[]);
         assert_eq!(t.as_deref(), Some("Bureau du 21 mars 2023"));
         assert_eq!((found.rule.as_str(), found.line), ("front-matter", Some(3)));
         assert_eq!(dates.date, None);
@@ -2083,7 +2541,7 @@ mod tests {
         );
         assert_eq!(dates.date, None);
         assert_eq!(
-            title(&lines, &dates).0.as_deref(),
+            title(&lines, &dates, &[]).0.as_deref(),
             Some("Einladung zur Mitgliederversammlung")
         );
         assert_eq!(
@@ -2278,7 +2736,7 @@ mod tests {
         let (lines, dates, _, _) = run(&page(
             "Gates on Tillerson and Russia: friendly without being friends | CNN Politics",
         ));
-        let (t, found) = title(&lines, &dates);
+        let (t, found) = title(&lines, &dates, &[]);
         assert_eq!(
             t.as_deref(),
             Some("Gates on Tillerson and Russia: friendly without being friends")
@@ -2321,9 +2779,134 @@ mod tests {
     }
 
     #[test]
+    fn a_heading_below_a_note_or_in_html_and_a_subject_are_titles() {
+        // An editor's note, a comment and a badge above the heading; a code span around it.
+        assert_eq!(
+            title_of("*Edited by the secretary.*\n\n# Council update\n\nText.\n").as_deref(),
+            Some("Council update")
+        );
+        assert_eq!(
+            title_of("> This page moved.\n\n# Release notes\n\n## 1.0\n").as_deref(),
+            Some("Release notes")
+        );
+        assert_eq!(
+            title_of("<!--\ngenerated\n-->\n\n# `tool`\n\nText.\n").as_deref(),
+            Some("tool")
+        );
+        // A section's heading below a logo, a release below a changelog's sentence: none.
+        assert_eq!(
+            title_of("<p><img src=\"l.png\"></p>\n\n# Overview\n\nText.\n"),
+            None
+        );
+        assert_eq!(
+            title_of("All changes are here.\n\n# 1.2.0\n\n- Fix.\n"),
+            None
+        );
+        assert_eq!(
+            title_of("# **<h1>Protokoll</h1>**\n\nText.\n").as_deref(),
+            Some("Protokoll")
+        );
+        assert_eq!(
+            title_of("<h1 align=\"center\">Projekt</h1>\n\nText.\n").as_deref(),
+            Some("Projekt")
+        );
+        // A README's heading with its badges and links, as a reader sees it.
+        assert_eq!(
+            title_of("# name [![CI](https://ci/b.svg)](https://ci) ![dl](https://d.svg)\n\nT.\n")
+                .as_deref(),
+            Some("name")
+        );
+        assert_eq!(
+            title_of("# Serde &emsp; [![Build]][actions] [![Version]][crates]\n\nT.\n").as_deref(),
+            Some("Serde")
+        );
+        assert_eq!(
+            title_of("# [RustCrypto]: HMAC\n\nT.\n").as_deref(),
+            Some("RustCrypto: HMAC")
+        );
+        assert_eq!(
+            title_of("# [base64](https://crates.io/crates/base64)\n\nT.\n").as_deref(),
+            Some("base64")
+        );
+        // A heading about a tag keeps it.
+        assert_eq!(
+            title_of("# The <div> element\n\nText.\n").as_deref(),
+            Some("The <div> element")
+        );
+        assert_eq!(
+            title_of("Anna\nStraße 1\n\nBetreff: Kündigung\n\nSehr geehrte Damen,\n\nText.\n")
+                .as_deref(),
+            Some("Kündigung")
+        );
+    }
+
+    #[test]
+    fn a_title_broken_after_the_site_s_name_and_a_sender_signed_again() {
+        assert_eq!(
+            title_of("BMWK -\nDer Minister reist\n\nText.\n").as_deref(),
+            Some("BMWK - Der Minister reist")
+        );
+        assert_eq!(title_of("BMWK -\n\nText.\n"), None);
+        // A site's part left empty: the rest, when it says more than a name.
+        assert_eq!(
+            title_of("Heizjacken von Bosch -\n\nText.\n").as_deref(),
+            Some("Heizjacken von Bosch")
+        );
+        // Past a blank line, when the page repeats the line below.
+        assert_eq!(
+            title_of("BMWK -\n\nDer Minister reist\n\nMenü\n\nDer Minister reist\n\nText.\n")
+                .as_deref(),
+            Some("Der Minister reist")
+        );
+        // A headline that ends otherwise than the title's part is not that part.
+        assert_eq!(
+            title_of("Können Fische Schmerzen spüren / empfinden?\n\nKönnen Fische Schmerzen spüren?\n\nText.\n")
+                .as_deref(),
+            Some("Können Fische Schmerzen spüren / empfinden?")
+        );
+        assert_eq!(
+            title_of("Post (2) @ Home :: Site ::\n\nText.\n").as_deref(),
+            Some("Post (2) @ Home :: Site ::")
+        );
+        let letter = "Anna Berg\nStraße 1\n10115 Berlin\n\nSehr geehrte Damen und Herren,\n\n\
+                      eins\nzwei\ndrei\n\nMit freundlichen Grüßen\nAnna Berg\n";
+        assert_eq!(title_of(letter), None);
+    }
+
+    #[test]
+    fn a_log_s_entries_give_no_date_and_a_letter_s_dateline_on_line_one_does() {
+        let items: String = (1..10).map(|n| format!("- item {n}\n")).collect();
+        assert_eq!(
+            date_of(&format!("## 2022-02-07\n{items}\n## 2022-02-14\n- more\n")),
+            None
+        );
+        assert_eq!(
+            date_of(&format!("# November 2025\n\n## 3 November 2025\n{items}")),
+            None
+        );
+        // One entry alone is the document's date.
+        assert_eq!(
+            date_of(&format!("## 2022-02-07\n{items}")).as_deref(),
+            Some("2022-02-07")
+        );
+        assert_eq!(
+            date_of("Berlin, den 26. Februar 2026\n\nLiebe Anna,\n\nText.\n").as_deref(),
+            Some("2026-02-26")
+        );
+        // A title naming a place and a date is no dateline.
+        assert_eq!(date_of("Xocalı, 26 fevral 1992\n\nMətn.\n"), None);
+    }
+
+    #[test]
     fn menus_salutations_dates_bylines_and_sentences_are_not_titles() {
         assert_eq!(title_of("Новости | Политика | Экономика\n\nТекст.\n"), None);
         assert_eq!(title_of("Dear Anna,\n\nThank you.\n"), None);
+        // A greeting ends the head as a salutation does: the meeting's date below is not the
+        // letter's.
+        assert_eq!(
+            date_of("Добрый день, коллеги!\n\nСобрание переносится на\n\n14 марта 2026 г.\n"),
+            None
+        );
         assert_eq!(title_of("Lieber Hans\n\nDanke.\n"), None);
         assert_eq!(title_of("By John Smith\n\nText.\n"), None);
         // Markup that opens READMEs (rich's, ureq's and wasm-bindgen's first lines).

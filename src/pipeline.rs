@@ -440,7 +440,7 @@ pub fn build(
         ));
         return None;
     }
-    let (title, title_found) = metadata::title(&lines, &dates);
+    let (title, title_found) = metadata::title(&lines, &dates, &removed);
     let text = normalize::join(&lines);
     let language = if curation.is_some_and(|c| c.language.is_some()) {
         None // curated: nothing to detect or warn about
