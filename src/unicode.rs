@@ -97,8 +97,21 @@ pub fn push_lowercase(out: &mut String, word: &str) {
     } else if word.contains('Σ') {
         out.push_str(&word.to_lowercase());
     } else {
-        for c in word.chars() {
-            push_lower(out, c);
+        // Runs of ASCII as they are, lowercased in place; the other characters one by one.
+        let mut rest = word;
+        while !rest.is_empty() {
+            let ascii = rest
+                .bytes()
+                .position(|b| !b.is_ascii())
+                .unwrap_or(rest.len());
+            let start = out.len();
+            out.push_str(&rest[..ascii]);
+            out[start..].make_ascii_lowercase();
+            rest = &rest[ascii..];
+            if let Some(c) = rest.chars().next() {
+                push_lower(out, c);
+                rest = &rest[c.len_utf8()..];
+            }
         }
     }
 }
@@ -213,6 +226,7 @@ mod tests {
             "Ǆungla ǅ ᾼ",
             "АЗƏRBAYCAN Ǝ",
             "plain ascii",
+            "XocALı ŞəHƏR-ABC abcÇDE İİi ĞƏx😀Y KÖNIG-straße",
         ] {
             let mut ours = String::new();
             for (i, word) in text.split_whitespace().enumerate() {
