@@ -128,24 +128,35 @@ pub struct Words<'a> {
     at: usize,
 }
 
+/// What a byte of UTF-8 says of whitespace: part of a word ([`WORD`]; continuation bytes and
+/// the lead bytes of characters none of which is whitespace), ASCII whitespace ([`SPACE`]), or
+/// the lead byte of a character that may be ([`MAYBE`]: C2 for U+0085 and U+00A0, E1 for
+/// U+1680, E2 for U+2000..U+205F, E3 for U+3000).
+const WORD: u8 = 0;
+const SPACE: u8 = 1;
+const MAYBE: u8 = 2;
+const BYTE_CLASS: [u8; 256] = {
+    let mut class = [WORD; 256];
+    class[b' ' as usize] = SPACE;
+    let mut b = b'\t';
+    while b <= b'\r' {
+        class[b as usize] = SPACE;
+        b += 1;
+    }
+    class[0xC2] = MAYBE;
+    class[0xE1] = MAYBE;
+    class[0xE2] = MAYBE;
+    class[0xE3] = MAYBE;
+    class
+};
+
 impl<'a> Words<'a> {
-    /// Whether the character at byte `i` is whitespace, and its length.
-    #[inline]
-    fn space_at(&self, i: usize) -> (bool, usize) {
-        match self.text.as_bytes()[i] {
-            b' ' | b'\t'..=b'\r' => (true, 1),
-            0x00..=0x7F => (false, 1),
-            0xC2 | 0xE1 | 0xE2 | 0xE3 => {
-                let c = self.text[i..]
-                    .chars()
-                    .next()
-                    .expect("a character starts here");
-                (c.is_whitespace(), c.len_utf8())
-            }
-            0x80..=0xDF => (false, 2),
-            0xE0..=0xEF => (false, 3),
-            _ => (false, 4),
-        }
+    /// Whether the character at byte `i`, which [`BYTE_CLASS`] calls [`MAYBE`], is whitespace,
+    /// and its length.
+    #[cold]
+    fn maybe_space(&self, i: usize) -> (bool, usize) {
+        let c = self.text[i..].chars().next().expect("a character starts here");
+        (c.is_whitespace(), c.len_utf8())
     }
 }
 
@@ -153,24 +164,31 @@ impl<'a> Iterator for Words<'a> {
     type Item = &'a str;
 
     fn next(&mut self) -> Option<&'a str> {
-        let n = self.text.len();
-        while self.at < n {
-            let (space, len) = self.space_at(self.at);
-            if !space {
-                break;
+        let bytes = self.text.as_bytes();
+        // Past the whitespace.
+        loop {
+            match bytes.get(self.at).map(|&b| BYTE_CLASS[b as usize]) {
+                None => return None,
+                Some(SPACE) => self.at += 1,
+                Some(WORD) => break,
+                Some(_) => match self.maybe_space(self.at) {
+                    (true, len) => self.at += len,
+                    (false, _) => break,
+                },
             }
-            self.at += len;
-        }
-        if self.at >= n {
-            return None;
         }
         let start = self.at;
-        while self.at < n {
-            let (space, len) = self.space_at(self.at);
-            if space {
-                break;
+        // To the next whitespace. Inside a word, every byte of a character but its lead is a
+        // continuation byte ([`WORD`]), so stepping a byte at a time is stepping through it.
+        loop {
+            match bytes.get(self.at).map(|&b| BYTE_CLASS[b as usize]) {
+                None | Some(SPACE) => break,
+                Some(WORD) => self.at += 1,
+                Some(_) => match self.maybe_space(self.at) {
+                    (true, _) => break,
+                    (false, len) => self.at += len,
+                },
             }
-            self.at += len;
         }
         Some(&self.text[start..self.at])
     }
