@@ -39,8 +39,9 @@
 //!      listed, the items of gaps of at most [`NAV_GAP`] short lines between listed ones.
 //! 7. the page's tail: from a heading that opens it below the body (comments, related stories,
 //!    tags: `data/boilerplate/sections.txt`, read without a count) to the document's end, when
-//!    what follows is no article (see `tail`; lists of links, related stories, count as
-//!    evidence where other evidence runs through the tail): `boilerplate-block`.
+//!    what follows is no article (see `tail`; lists of links, related stories, and lists of
+//!    stories each with its teaser, count as evidence where other evidence runs through the
+//!    tail, see `teaser_lists`): `boilerplate-block`.
 //!
 //! Otherwise a short line that is none of these does not stop the scan (one in a row at the
 //! top, two at the bottom, any number inside a footer: a bottom block of which at least
@@ -551,7 +552,12 @@ fn tail(
     if heads.is_empty() {
         return vec![];
     }
-    let links = link_runs(lines, order);
+    let teasers = teaser_lists(lines, order);
+    let links: Vec<bool> = link_runs(lines, order)
+        .into_iter()
+        .zip(&teasers)
+        .map(|(l, &t)| l || t)
+        .collect();
     let strict: Vec<bool> = (0..n)
         .map(|p| {
             let t = text(p);
@@ -577,9 +583,11 @@ fn tail(
         run = if strict[p] { 0 } else { run + 1 };
         stretch[p] = stretch[p + 1].max(run);
     }
-    // A paragraph of the article's own length (not a teaser's in a list of links).
-    let article =
-        |p: usize| para[p] && !links[p] && more_words_than(text(p), TAIL_ARTICLE_WORDS - 1);
+    // A paragraph of the article's own length (not a teaser's in a list of links, nor in a
+    // list of stories each with its teaser: see `teaser_lists`).
+    let article = |p: usize| {
+        para[p] && !links[p] && !teasers[p] && more_words_than(text(p), TAIL_ARTICLE_WORDS - 1)
+    };
     // Evidence other than links within three lines (a comment's name, time or `Reply`).
     let near_strict = |p: usize| (p.saturating_sub(3)..(p + 4).min(n)).any(|q| q != p && strict[q]);
     let para_words = |range: std::ops::Range<usize>, alone: bool| -> usize {
@@ -673,6 +681,57 @@ fn link_runs(lines: &[Line], order: &[usize]) -> Vec<bool> {
     }
     out
 }
+
+/// Which of `order` (non-blank lines) stand in a list of stories each with its teaser, as boxes
+/// of related or latest stories below an article give them: at least [`TEASER_LIST`] groups in
+/// a row, each of one to [`TEASER_SHORT`] short lines (a section, the story's title, its
+/// author or date) and then one long line (the teaser) that no other long line follows (two in
+/// a row are an article's paragraphs). Below a tail's heading such a teaser is no paragraph of
+/// the article going on (as one below a box of links is), and the list counts as links do:
+/// evidence only where other evidence runs through the tail (an article's subheadings with one
+/// paragraph each read the same).
+fn teaser_lists(lines: &[Line], order: &[usize]) -> Vec<bool> {
+    let n = order.len();
+    let long: Vec<bool> = (0..n)
+        .map(|p| more_words_than(&lines[order[p]].text, MAX_UNKNOWN_WORDS))
+        .collect();
+    // The first long line from each line on (n: none): each group is read in one step.
+    let mut next_long = vec![n; n + 1];
+    for p in (0..n).rev() {
+        next_long[p] = if long[p] { p } else { next_long[p + 1] };
+    }
+    let long = |p: usize| long[p];
+    let mut out = vec![false; n];
+    let mut p = 0;
+    while p < n {
+        // Groups from p on: (first line, teaser) of each.
+        let (start, mut q, mut groups) = (p, p, 0);
+        loop {
+            let teaser = next_long[q];
+            let shorts = teaser - q;
+            if shorts == 0 || shorts > TEASER_SHORT || teaser >= n {
+                break;
+            }
+            if teaser + 1 < n && long(teaser + 1) {
+                break;
+            }
+            groups += 1;
+            q = teaser + 1;
+        }
+        if groups >= TEASER_LIST {
+            out[start..q].fill(true);
+            p = q;
+        } else {
+            p += 1;
+        }
+    }
+    out
+}
+
+/// A list of stories with teasers has at least this many of them...
+pub const TEASER_LIST: usize = 3;
+/// ...each under at most this many short lines.
+pub const TEASER_SHORT: usize = 4;
 
 /// A line that reads like a link to a story: two to [`TITLE_WORDS`] words, not ending like a
 /// statement or a clause (`.` `,` `;` `:`), not opening in lowercase nor going on in a line
@@ -1865,5 +1924,42 @@ mod tests {
         for line in ["Travel", "(see below)", "Call 555 (123)4567 now", "(12)"] {
             assert!(!counted(line), "{line}");
         }
+    }
+
+    #[test]
+    fn a_list_of_stories_with_their_teasers_below_a_heading_goes() {
+        // A box of related or latest stories, each a title and a teaser of one long line: the
+        // first teaser is no paragraph of the article going on below a box of links.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let stories: String = (1..=4)
+            .map(|n| {
+                format!(
+                    "Story Number {n} of the Day\nThe teaser of story {n} says in a sentence or two what it is about, and why read it.\nRead more\n"
+                )
+            })
+            .collect();
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nRelated coverage\n{stories}Share\nPrint\nEmail\nContact us\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(
+            removed.first().map(|r| r.text.as_str()),
+            Some("Related coverage")
+        );
+        assert!(!lines.iter().any(|l| l.text.starts_with("The teaser")));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+    }
+
+    #[test]
+    fn an_article_s_last_paragraph_below_a_box_of_one_story_stays() {
+        // One story with its teaser is a box inside the article; the article's last paragraph
+        // below it stays.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let last = "The last paragraph of the article, which goes on below the box for more than twenty words of its own.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nRelated\nOne Story of the Day\nThe teaser of the story says in a sentence or two what it is about, and why.\n{last}\nShare\nPrint\nEmail\nContact us\n"
+        );
+        let (lines, _) = strip_text(&text);
+        assert!(lines.iter().any(|l| l.text == last));
     }
 }
