@@ -39,9 +39,9 @@
 //!      listed, the items of gaps of at most [`NAV_GAP`] short lines between listed ones.
 //! 7. the page's tail: from a heading that opens it below the body (comments, related stories,
 //!    tags: `data/boilerplate/sections.txt`, read without a count) to the document's end, when
-//!    what follows is no article (see `tail`; lists of links, related stories, and lists of
-//!    stories each with its teaser, count as evidence where other evidence runs through the
-//!    tail, see `teaser_lists`): `boilerplate-block`.
+//!    what follows is no article (see `tail`; lists of links, related stories, count as
+//!    evidence where other evidence runs through the tail; a list of stories each with its
+//!    teaser is no article going on below a box, see `teaser_lists`): `boilerplate-block`.
 //!
 //! Otherwise a short line that is none of these does not stop the scan (one in a row at the
 //! top, two at the bottom, any number inside a footer: a bottom block of which at least
@@ -552,12 +552,8 @@ fn tail(
     if heads.is_empty() {
         return vec![];
     }
+    let links = link_runs(lines, order);
     let teasers = teaser_lists(lines, order);
-    let links: Vec<bool> = link_runs(lines, order)
-        .into_iter()
-        .zip(&teasers)
-        .map(|(l, &t)| l || t)
-        .collect();
     let strict: Vec<bool> = (0..n)
         .map(|p| {
             let t = text(p);
@@ -687,9 +683,8 @@ fn link_runs(lines: &[Line], order: &[usize]) -> Vec<bool> {
 /// a row, each of one to [`TEASER_SHORT`] short lines (a section, the story's title, its
 /// author or date) and then one long line (the teaser) that no other long line follows (two in
 /// a row are an article's paragraphs). Below a tail's heading such a teaser is no paragraph of
-/// the article going on (as one below a box of links is), and the list counts as links do:
-/// evidence only where other evidence runs through the tail (an article's subheadings with one
-/// paragraph each read the same).
+/// the article going on (as one below a box of links is); it is no evidence of a tail either,
+/// as an article's subheadings with one paragraph each read the same.
 fn teaser_lists(lines: &[Line], order: &[usize]) -> Vec<bool> {
     let n = order.len();
     let long: Vec<bool> = (0..n)
