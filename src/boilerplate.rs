@@ -409,6 +409,16 @@ fn paragraph(text: &str) -> bool {
         ])
 }
 
+/// A paragraph, or a long line ending in `:`: an article's lead-in to a list or a quotation
+/// below it (a long line is no menu's group heading), where the body may begin. Not in a
+/// page's tail, where `Some icons on this site were made by:` is a footer's.
+fn opens_text(text: &str) -> bool {
+    paragraph(text) || {
+        let t = text.trim();
+        t.ends_with([':', '：']) && more_words_than(t, MAX_UNKNOWN_WORDS)
+    }
+}
+
 /// Whether `order` reads as prose wrapped into short lines (a plain-text document, an RFC, a
 /// letter typed at 72 columns): at least two lines, and one in [`WRAPPED_SHARE`], of six words
 /// or more that end on a letter and go on in a line that begins in lowercase. A tail is not.
@@ -819,10 +829,16 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     }
     if edge == Edge::Top
         && titled(lines, order)
-        && let Some(start) = body_edge(lines, order, 1)
+        && let Some(edge_start) = body_edge(lines, order, 1)
     {
         // Above the body's first paragraph, without a headline found: the same, but the
         // lines nearest the body and those close to the title (the headline in other words).
+        // A paragraph above the first two long lines is the body's start: a post of one
+        // paragraph (a blog's) has its two long lines in the footer below it, and its
+        // headline, byline and closing lines are no menu's items.
+        let start = (1..edge_start)
+            .find(|&p| opens_text(&lines[order[p]].text))
+            .unwrap_or(edge_start);
         let title = &lines[order[0]].text;
         let block: Vec<(usize, Class)> = order[1..start.saturating_sub(BODY_MARGIN).max(1)]
             .iter()
@@ -1177,7 +1193,7 @@ fn body_start(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
         while flags.len() < end.min(n) {
             let t = &lines[rest[flags.len()]].text;
             let long = more_words_than(t, MAX_UNKNOWN_WORDS);
-            flags.push((long, long && paragraph(t)));
+            flags.push((long, long && opens_text(t)));
         }
     };
     let opens = |flags: &[(bool, bool)], p: usize, count: usize, window: usize| {
@@ -1956,5 +1972,52 @@ mod tests {
         );
         let (lines, _) = strip_text(&text);
         assert!(lines.iter().any(|l| l.text == last));
+    }
+
+    #[test]
+    fn a_post_of_one_paragraph_keeps_its_headline_byline_and_closing_lines() {
+        // A blog's post of one paragraph: the first two long lines close together are the
+        // footer's notices below it. The post's headline, byline and closing lines are no items
+        // of a menu above a body.
+        let para = "A machinist spent two years building an engine the size of a thumbnail, and this video shows him making every part of it by hand.";
+        let notices = "The site uses cookies and analytics trackers, and is supported by advertising and affiliate links.\nWe take part in the affiliate programs of several shops, which pay us for purchases made through our links.";
+        let text = format!(
+            "A Tiny Engine | Example\nSkip to main content\nHome\nFeatures\nReviews\nShop\nSearch\nLog in\nSubscribe\nWatch a Man Build a Working Engine\nA. Writer\n{para}\nWorth every one of its ten minutes\nA. Writer\nShare\nTweet\nEmail\nTags\nengines\nAbout us\nContact us\n{notices}\nPrivacy policy\nTerms of use\nAdvertise\n\u{a9} 2026 Example LLC\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        for kept in [
+            "Watch a Man Build a Working Engine",
+            "A. Writer",
+            para,
+            "Worth every one of its ten minutes",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}: {removed:?}");
+        }
+        assert_eq!(lines.iter().filter(|l| l.text == "A. Writer").count(), 2);
+        assert!(removed.iter().any(|r| r.text == "Skip to main content"));
+    }
+
+    #[test]
+    fn a_lead_in_ending_in_a_colon_opens_the_body_and_its_list_stays() {
+        // An article's first paragraph introducing a list (`...:`), with a share bar below the
+        // list: the body begins at the lead-in, and the headline, the byline and the list's
+        // items above the share bar are no menu's.
+        let lead = "For the tax return of the year 2025 a few new rules apply that you should know before you send it in:";
+        let items = "Higher Basic Allowance\nA New Home Office Allowance\nA Longer Deadline\nMore Child Benefit\nHigher Commuter Allowance\nNew Limits for Small Jobs\nNo Tax on Solar Panels\nDigital Receipts";
+        let para = "The deadline for the tax return is longer for everyone who has a tax adviser, up to the summer of the year after next.";
+        let text = format!(
+            "Tax Return 2025: What Changes | Example\nSkip to content\nHome\nTaxes\nLaw\nSearch\nLog in\nNewsletter\nContact us\nThe Tax Return: What Changes This Year\nBy A. Writer\n{lead}\n{items}\nShare\nSaving Taxes\nPrint\nShare\nComments\nShare\nShare\nPrint\n{para}\n{para}\n{para}\nImprint\nPrivacy policy\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        for kept in [
+            "The Tax Return: What Changes This Year",
+            "By A. Writer",
+            lead,
+            "Higher Basic Allowance",
+            "Digital Receipts",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}: {removed:?}");
+        }
+        assert!(removed.iter().any(|r| r.text == "Skip to content"));
     }
 }
