@@ -575,7 +575,9 @@ fn tail(
                 || counted(t)
         })
         .collect();
-    let para: Vec<bool> = (0..n).map(|p| paragraph(text(p))).collect();
+    // A long line that other evidence takes (a copyright notice, the footer's other rules) is
+    // evidence, not a paragraph: the notices at a page's foot are no article going on.
+    let para: Vec<bool> = (0..n).map(|p| !strict[p] && paragraph(text(p))).collect();
     // Read again with lists of links (related stories) for evidence, not paragraphs: then a
     // stray paragraph (a footer's notice, a teaser) among much evidence is the tail's, but
     // evidence other than links must run through it all (an article written in short lines
