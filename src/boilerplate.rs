@@ -41,7 +41,9 @@
 //!    tags: `data/boilerplate/sections.txt`, read without a count) to the document's end, when
 //!    what follows is no article (see `tail`; lists of links, related stories, count as
 //!    evidence where other evidence runs through the tail; a list of stories each with its
-//!    teaser is no article going on below a box, see `teaser_lists`): `boilerplate-block`.
+//!    teaser is no article going on below a box, see `teaser_lists`; a comment's `Reply`
+//!    opens a thread, and recurring under each comment it is no later section of the
+//!    article): `boilerplate-block`.
 //!
 //! Otherwise a short line that is none of these does not stop the scan (one in a row at the
 //! top, two at the bottom, any number inside a footer: a bottom block of which at least
@@ -618,10 +620,18 @@ fn tail(
         let box_then_article = first_paragraph.is_some_and(|p| {
             p - h <= TAIL_BOX_LINES + 1 && article(p) && (h + 1..p).all(|q| !strict[q])
         });
+        // A later heading that is this one again, in a thread of at least TAIL_THREAD (a
+        // comment's `Reply` under each comment), is the thread's next comment, not a section
+        // of the article below it (two boxes of related stories inside an article are none).
+        let own = key(text(h));
+        let thread = heads.iter().filter(|&&o| key(text(o)) == own).count() >= TAIL_THREAD;
+        let again = |later: usize| thread && key(text(later)) == own;
         if box_then_article
-            || (h + 1..n)
-                .find(|&p| article(p))
-                .is_some_and(|p| heads[k + 1..].iter().any(|&later| later > p))
+            || (h + 1..n).find(|&p| article(p)).is_some_and(|p| {
+                heads[k + 1..]
+                    .iter()
+                    .any(|&later| later > p && !again(later))
+            })
         {
             continue;
         }
@@ -760,6 +770,9 @@ pub const TAIL_ARTICLE_WORDS: usize = 20;
 /// A box of related stories inside an article has at most this many lines (four stories with
 /// a line of teaser each).
 pub const TAIL_BOX_LINES: usize = 8;
+
+/// A tail's heading recurring this many times below is a thread's (a comment's `Reply`).
+pub const TAIL_THREAD: usize = 3;
 
 /// A page's tail may hold one paragraph far from its evidence for this many lines of evidence.
 pub const TAIL_ALONE: usize = 10;
@@ -2021,5 +2034,25 @@ mod tests {
             assert!(lines.iter().any(|l| l.text == kept), "{kept}: {removed:?}");
         }
         assert!(removed.iter().any(|r| r.text == "Skip to content"));
+    }
+
+    #[test]
+    fn a_thread_of_comments_under_no_heading_goes_from_the_article_s_reply_button() {
+        // A comment's `Reply` opens the thread below an article that has no heading over its
+        // comments; the same button under each comment is the thread's next one, no section
+        // of the article going on.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let comment = "I do the same thing every week and it works for me, though it took a long time to learn it.";
+        let thread: String = ["ann_b", "bob77", "cat_c"]
+            .iter()
+            .map(|name| format!("{name}\n3/09/15 8:12am\n{comment}\nReply\nFlag\n"))
+            .collect();
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\n{para}\n\nReply\n{thread}Privacy policy\nTerms of use\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(removed.first().map(|r| r.text.as_str()), Some("Reply"));
+        assert!(!lines.iter().any(|l| l.text == comment));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 3);
     }
 }
