@@ -97,6 +97,9 @@ const COPYRIGHT: &str = include_str!("../data/boilerplate/copyright.txt");
 /// Headings that open a page's tail below the article (comments, related stories), by language.
 const SECTIONS: &str = include_str!("../data/boilerplate/sections.txt");
 
+/// A comment's `Reply` button, by language: it opens a page's tail too, and makes it a thread.
+const REPLIES: &str = include_str!("../data/boilerplate/replies.txt");
+
 /// A line of more words than this stops a scan when it is not furniture.
 pub const MAX_UNKNOWN_WORDS: usize = 12;
 /// A copyright notice has at most this many words.
@@ -350,7 +353,17 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
 
 fn sections() -> &'static HashSet<String> {
     static SECTIONS_SET: OnceLock<HashSet<String>> = OnceLock::new();
-    SECTIONS_SET.get_or_init(|| lines_of(SECTIONS).map(key).collect())
+    SECTIONS_SET.get_or_init(|| {
+        lines_of(SECTIONS)
+            .chain(lines_of(REPLIES))
+            .map(key)
+            .collect()
+    })
+}
+
+/// A comment's `Reply` button (`data/boilerplate/replies.txt`), as a line's key.
+fn reply_button(k: &str) -> bool {
+    lines_of(REPLIES).any(|r| r == k)
 }
 
 /// A heading that opens a page's tail (`data/boilerplate/sections.txt`), read without its
@@ -606,6 +619,10 @@ fn tail(
             .map(|p| words(text(p)))
             .sum()
     };
+    let mut replies = vec![false; n];
+    for &h in &heads {
+        replies[h] = reply_button(&key(text(h)));
+    }
     for (k, &h) in heads.iter().enumerate() {
         if long[..h].iter().filter(|&&l| l).count() < 2 || wrapped(&order[h + 1..], lines) {
             continue;
@@ -620,17 +637,15 @@ fn tail(
         let box_then_article = first_paragraph.is_some_and(|p| {
             p - h <= TAIL_BOX_LINES + 1 && article(p) && (h + 1..p).all(|q| !strict[q])
         });
-        // A later heading that is this one again, in a thread of at least TAIL_THREAD (a
-        // comment's `Reply` under each comment), is the thread's next comment, not a section
-        // of the article below it (two boxes of related stories inside an article are none).
-        let own = key(text(h));
-        let thread = heads.iter().filter(|&&o| key(text(o)) == own).count() >= TAIL_THREAD;
-        let again = |later: usize| thread && key(text(later)) == own;
+        // A comment's `Reply` below is the thread's next comment, never a later section of the
+        // article; under each comment, TAIL_THREAD times or more from the heading on, it makes
+        // the tail a thread (boxes of related stories inside an article are none, nor headings).
+        let thread = heads[k..].iter().filter(|&&o| replies[o]).count() >= TAIL_THREAD;
         if box_then_article
             || (h + 1..n).find(|&p| article(p)).is_some_and(|p| {
                 heads[k + 1..]
                     .iter()
-                    .any(|&later| later > p && !again(later))
+                    .any(|&later| later > p && !replies[later])
             })
         {
             continue;
@@ -638,9 +653,12 @@ fn tail(
         if para_words(h + 1..n, true) > para_words(start..h, false) {
             continue;
         }
-        let exact = tail_reading(h, &strict, &para).is_some_and(|(alone, _)| alone == 0);
+        // In a thread (its heading recurring under each comment), a comment may run to two
+        // paragraphs; elsewhere two in a row are an article's.
+        let run = if thread { 2 } else { 1 };
+        let exact = tail_reading(h, &strict, &para, run).is_some_and(|(alone, _)| alone == 0);
         let loosely = stretch[h + 1] <= TAIL_STRETCH
-            && tail_reading(h, &loose, &loose_para)
+            && tail_reading(h, &loose, &loose_para, run)
                 .is_some_and(|(alone, shown)| alone * TAIL_ALONE <= shown);
         if !exact && !loosely {
             continue;
@@ -654,14 +672,15 @@ fn tail(
 }
 
 /// How the lines below a tail's heading at `h` read, given which are `evidence` and which
-/// `para`graphs: `None` when they read as an article (two paragraphs in a row, fewer than
+/// `para`graphs: `None` when they read as an article (more than `run` paragraphs in a row: one
+/// in a thread's comment may be two, see [`TAIL_THREAD`]; fewer than
 /// [`NAV_LISTED`] lines of evidence or fewer than twice its paragraphs); else how many
 /// paragraphs stand alone, with no evidence within three lines and no other paragraph between
 /// (the heading itself is not evidence: an article may go on below a box of related stories),
 /// and how many lines of evidence there are.
-fn tail_reading(h: usize, evidence: &[bool], para: &[bool]) -> Option<(usize, usize)> {
+fn tail_reading(h: usize, evidence: &[bool], para: &[bool], run: usize) -> Option<(usize, usize)> {
     let n = evidence.len();
-    if (h + 1..n.saturating_sub(1)).any(|p| para[p] && para[p + 1]) {
+    if (h + 1..n.saturating_sub(run)).any(|p| (p..=p + run).all(|q| para[q])) {
         return None;
     }
     let shown = evidence[h + 1..].iter().filter(|&&e| e).count();
@@ -2040,12 +2059,15 @@ mod tests {
     fn a_thread_of_comments_under_no_heading_goes_from_the_article_s_reply_button() {
         // A comment's `Reply` opens the thread below an article that has no heading over its
         // comments; the same button under each comment is the thread's next one, no section
-        // of the article going on.
+        // of the article going on, and a comment may run to two paragraphs.
         let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
         let comment = "I do the same thing every week and it works for me, though it took a long time to learn it.";
         let thread: String = ["ann_b", "bob77", "cat_c"]
             .iter()
             .map(|name| format!("{name}\n3/09/15 8:12am\n{comment}\nReply\nFlag\n"))
+            .chain([format!(
+                "dee\n3/09/15 9:40am\n{comment}\n{comment}\nReply\nFlag\n"
+            )])
             .collect();
         let text = format!(
             "Title\n\n{para}\n\n{para}\n\n{para}\n\nReply\n{thread}Privacy policy\nTerms of use\n"
