@@ -41,7 +41,8 @@
 //!    tags: `data/boilerplate/sections.txt`, read without a count) to the document's end, when
 //!    what follows is no article (see `tail`; lists of links, related stories, count as
 //!    evidence where other evidence runs through the tail; a list of stories each with its
-//!    teaser is no article going on below a box, see `teaser_lists`; a comment's `Reply`
+//!    teaser is no article going on below a box, see `teaser_lists`; a widget's marks and
+//!    counts, `►`, `(8)`, are evidence, see `widget_mark`; a comment's `Reply`
 //!    opens a thread, and recurring under each comment it is no later section of the
 //!    article): `boilerplate-block`.
 //!
@@ -415,6 +416,45 @@ fn counted(text: &str) -> bool {
     end || start
 }
 
+/// A line that is only a widget's mark: a count in brackets (`(8)`, a blog archive's posts of a
+/// month) or arrows, triangles and separators (`►`, `▼`, `×`, `|`), never a text's own line
+/// (a section break `* * *` is not one of them). A tail's evidence, as a date is.
+fn widget_mark(text: &str) -> bool {
+    let t = text.trim();
+    let count = t
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    count
+        || (!t.is_empty()
+            && t.chars().all(|c| {
+                c.is_whitespace()
+                    || matches!(
+                        c,
+                        '►' | '▼'
+                            | '▲'
+                            | '◄'
+                            | '▶'
+                            | '◀'
+                            | '▸'
+                            | '▾'
+                            | '›'
+                            | '‹'
+                            | '»'
+                            | '«'
+                            | '×'
+                            | '✕'
+                            | '|'
+                            | '·'
+                            | '•'
+                            | '↑'
+                            | '↓'
+                            | '→'
+                            | '←'
+                    )
+            }))
+}
+
 /// A line of more than [`MAX_UNKNOWN_WORDS`] words ending like a sentence: a paragraph.
 fn paragraph(text: &str) -> bool {
     let t = text.trim();
@@ -588,6 +628,7 @@ fn tail(
                 || section_heading(t)
                 || dated(t)
                 || counted(t)
+                || widget_mark(t)
         })
         .collect();
     // A long line that other evidence takes (a copyright notice, the footer's other rules) is
@@ -2076,5 +2117,31 @@ mod tests {
         assert_eq!(removed.first().map(|r| r.text.as_str()), Some("Reply"));
         assert!(!lines.iter().any(|l| l.text == comment));
         assert_eq!(lines.iter().filter(|l| l.text == para).count(), 3);
+    }
+
+    #[test]
+    fn a_blog_archive_s_marks_and_counts_are_a_tail_s_evidence() {
+        // A sidebar's archive below a post (`►` / `2015` / `(8)` / `October` / `(1)`): its
+        // marks and counts carry the evidence through the tail, where a list of 45 lines
+        // without them would be text. A section break is no widget's mark.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let teaser =
+            "The author answers every letter that reaches the editors by the end of the month.";
+        let archive: String = (1..=15)
+            .map(|n| format!("\u{25ba}\nMonth Number {n} of the Year\n({n})\n"))
+            .collect();
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nComments\n{teaser}\nBlog Archive\n{archive}Reply\nShare\nTweet\nEmail\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(removed.first().map(|r| r.text.as_str()), Some("Comments"));
+        assert!(!lines.iter().any(|l| l.text.starts_with("Month Number")));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+        for line in ["\u{25ba}", "\u{25bc}", "(8)", "|", "\u{d7}"] {
+            assert!(widget_mark(line), "{line}");
+        }
+        for line in ["* * *", "(see below)", "2015", "()", ""] {
+            assert!(!widget_mark(line), "{line}");
+        }
     }
 }
