@@ -427,33 +427,15 @@ fn widget_mark(text: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
     count
         || (!t.is_empty()
-            && t.chars().all(|c| {
-                c.is_whitespace()
-                    || matches!(
-                        c,
-                        '►' | '▼'
-                            | '▲'
-                            | '◄'
-                            | '▶'
-                            | '◀'
-                            | '▸'
-                            | '▾'
-                            | '›'
-                            | '‹'
-                            | '»'
-                            | '«'
-                            | '×'
-                            | '✕'
-                            | '|'
-                            | '·'
-                            | '•'
-                            | '↑'
-                            | '↓'
-                            | '→'
-                            | '←'
-                    )
-            }))
+            && t.chars()
+                .all(|c| c.is_whitespace() || WIDGET_MARKS.contains(&c)))
 }
+
+/// The arrows, triangles and separators of [`widget_mark`].
+const WIDGET_MARKS: &[char] = &[
+    '►', '▼', '▲', '◄', '▶', '◀', '▸', '▾', '›', '‹', '»', '«', '×', '✕', '|', '·', '•', '↑', '↓',
+    '→', '←',
+];
 
 /// A line of more than [`MAX_UNKNOWN_WORDS`] words ending like a sentence: a paragraph.
 fn paragraph(text: &str) -> bool {
@@ -694,8 +676,8 @@ fn tail(
         if para_words(h + 1..n, true) > para_words(start..h, false) {
             continue;
         }
-        // In a thread (its heading recurring under each comment), a comment may run to two
-        // paragraphs; elsewhere two in a row are an article's.
+        // In a thread (a `Reply` under each comment), a comment may run to two paragraphs;
+        // elsewhere two in a row are an article's.
         let run = if thread { 2 } else { 1 };
         let exact = tail_reading(h, &strict, &para, run).is_some_and(|(alone, _)| alone == 0);
         let loosely = stretch[h + 1] <= TAIL_STRETCH
@@ -831,7 +813,7 @@ pub const TAIL_ARTICLE_WORDS: usize = 20;
 /// a line of teaser each).
 pub const TAIL_BOX_LINES: usize = 8;
 
-/// A tail's heading recurring this many times below is a thread's (a comment's `Reply`).
+/// This many `Reply` buttons of comments from a tail's heading on make the tail a thread.
 pub const TAIL_THREAD: usize = 3;
 
 /// A page's tail may hold one paragraph far from its evidence for this many lines of evidence.
