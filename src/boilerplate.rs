@@ -40,7 +40,11 @@
 //! 7. the page's tail: from a heading that opens it below the body (comments, related stories,
 //!    tags: `data/boilerplate/sections.txt`, read without a count) to the document's end, when
 //!    what follows is no article (see `tail`; lists of links, related stories, count as
-//!    evidence where other evidence runs through the tail): `boilerplate-block`.
+//!    evidence where other evidence runs through the tail; a list of stories each with its
+//!    teaser is no article going on below a box, see `teaser_lists`; a widget's marks and
+//!    counts, `►`, `(8)`, are evidence, see `widget_mark`; a comment's `Reply`
+//!    opens a thread, and recurring under each comment it is no later section of the
+//!    article): `boilerplate-block`.
 //!
 //! Otherwise a short line that is none of these does not stop the scan (one in a row at the
 //! top, two at the bottom, any number inside a footer: a bottom block of which at least
@@ -93,6 +97,9 @@ const COPYRIGHT: &str = include_str!("../data/boilerplate/copyright.txt");
 
 /// Headings that open a page's tail below the article (comments, related stories), by language.
 const SECTIONS: &str = include_str!("../data/boilerplate/sections.txt");
+
+/// A comment's `Reply` button, by language: it opens a page's tail too, and makes it a thread.
+const REPLIES: &str = include_str!("../data/boilerplate/replies.txt");
 
 /// A line of more words than this stops a scan when it is not furniture.
 pub const MAX_UNKNOWN_WORDS: usize = 12;
@@ -356,7 +363,17 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
 
 fn sections() -> &'static HashSet<String> {
     static SECTIONS_SET: OnceLock<HashSet<String>> = OnceLock::new();
-    SECTIONS_SET.get_or_init(|| lines_of(SECTIONS).map(key).collect())
+    SECTIONS_SET.get_or_init(|| {
+        lines_of(SECTIONS)
+            .chain(lines_of(REPLIES))
+            .map(key)
+            .collect()
+    })
+}
+
+/// A comment's `Reply` button (`data/boilerplate/replies.txt`), as a line's key.
+fn reply_button(k: &str) -> bool {
+    lines_of(REPLIES).any(|r| r == k)
 }
 
 /// A heading that opens a page's tail (`data/boilerplate/sections.txt`), read without its
@@ -408,6 +425,27 @@ fn counted(text: &str) -> bool {
     end || start
 }
 
+/// A line that is only a widget's mark: a count in brackets (`(8)`, a blog archive's posts of a
+/// month) or arrows, triangles and separators (`►`, `▼`, `×`, `|`), never a text's own line
+/// (a section break `* * *` is not one of them). A tail's evidence, as a date is.
+fn widget_mark(text: &str) -> bool {
+    let t = text.trim();
+    let count = t
+        .strip_prefix('(')
+        .and_then(|r| r.strip_suffix(')'))
+        .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    count
+        || (!t.is_empty()
+            && t.chars()
+                .all(|c| c.is_whitespace() || WIDGET_MARKS.contains(&c)))
+}
+
+/// The arrows, triangles and separators of [`widget_mark`].
+const WIDGET_MARKS: &[char] = &[
+    '►', '▼', '▲', '◄', '▶', '◀', '▸', '▾', '›', '‹', '»', '«', '×', '✕', '|', '·', '•', '↑', '↓',
+    '→', '←',
+];
+
 /// A line of more than [`MAX_UNKNOWN_WORDS`] words ending like a sentence: a paragraph.
 fn paragraph(text: &str) -> bool {
     let t = text.trim();
@@ -415,6 +453,16 @@ fn paragraph(text: &str) -> bool {
         && t.ends_with([
             '.', '!', '?', '…', '"', '»', '”', '。', '！', '？', ')', '\'', '။', '।', '؟', '։', '።',
         ])
+}
+
+/// A paragraph, or a long line ending in `:`: an article's lead-in to a list or a quotation
+/// below it (a long line is no menu's group heading), where the body may begin. Not in a
+/// page's tail, where `Some icons on this site were made by:` is a footer's.
+fn opens_text(text: &str) -> bool {
+    paragraph(text) || {
+        let t = text.trim();
+        t.ends_with([':', '：']) && more_words_than(t, MAX_UNKNOWN_WORDS)
+    }
 }
 
 /// Whether `order` reads as prose wrapped into short lines (a plain-text document, an RFC, a
@@ -561,6 +609,7 @@ fn tail(
         return vec![];
     }
     let links = link_runs(lines, order);
+    let teasers = teaser_lists(lines, order);
     let strict: Vec<bool> = (0..n)
         .map(|p| {
             let t = text(p);
@@ -570,9 +619,12 @@ fn tail(
                 || section_heading(t)
                 || dated(t)
                 || counted(t)
+                || widget_mark(t)
         })
         .collect();
-    let para: Vec<bool> = (0..n).map(|p| paragraph(text(p))).collect();
+    // A long line that other evidence takes (a copyright notice, the footer's other rules) is
+    // evidence, not a paragraph: the notices at a page's foot are no article going on.
+    let para: Vec<bool> = (0..n).map(|p| !strict[p] && paragraph(text(p))).collect();
     // Read again with lists of links (related stories) for evidence, not paragraphs: then a
     // stray paragraph (a footer's notice, a teaser) among much evidence is the tail's, but
     // evidence other than links must run through it all (an article written in short lines
@@ -586,9 +638,11 @@ fn tail(
         run = if strict[p] { 0 } else { run + 1 };
         stretch[p] = stretch[p + 1].max(run);
     }
-    // A paragraph of the article's own length (not a teaser's in a list of links).
-    let article =
-        |p: usize| para[p] && !links[p] && more_words_than(text(p), TAIL_ARTICLE_WORDS - 1);
+    // A paragraph of the article's own length (not a teaser's in a list of links, nor in a
+    // list of stories each with its teaser: see `teaser_lists`).
+    let article = |p: usize| {
+        para[p] && !links[p] && !teasers[p] && more_words_than(text(p), TAIL_ARTICLE_WORDS - 1)
+    };
     // Evidence other than links within three lines (a comment's name, time or `Reply`).
     let near_strict = |p: usize| (p.saturating_sub(3)..(p + 4).min(n)).any(|q| q != p && strict[q]);
     let para_words = |range: std::ops::Range<usize>, alone: bool| -> usize {
@@ -597,6 +651,10 @@ fn tail(
             .map(|p| words(text(p)))
             .sum()
     };
+    let mut replies = vec![false; n];
+    for &h in &heads {
+        replies[h] = reply_button(&key(text(h)));
+    }
     for (k, &h) in heads.iter().enumerate() {
         if long[..h].iter().filter(|&&l| l).count() < 2 || wrapped(&order[h + 1..], lines) {
             continue;
@@ -611,19 +669,28 @@ fn tail(
         let box_then_article = first_paragraph.is_some_and(|p| {
             p - h <= TAIL_BOX_LINES + 1 && article(p) && (h + 1..p).all(|q| !strict[q])
         });
+        // A comment's `Reply` below is the thread's next comment, never a later section of the
+        // article; under each comment, TAIL_THREAD times or more from the heading on, it makes
+        // the tail a thread (boxes of related stories inside an article are none, nor headings).
+        let thread = heads[k..].iter().filter(|&&o| replies[o]).count() >= TAIL_THREAD;
         if box_then_article
-            || (h + 1..n)
-                .find(|&p| article(p))
-                .is_some_and(|p| heads[k + 1..].iter().any(|&later| later > p))
+            || (h + 1..n).find(|&p| article(p)).is_some_and(|p| {
+                heads[k + 1..]
+                    .iter()
+                    .any(|&later| later > p && !replies[later])
+            })
         {
             continue;
         }
         if para_words(h + 1..n, true) > para_words(start..h, false) {
             continue;
         }
-        let exact = tail_reading(h, &strict, &para).is_some_and(|(alone, _)| alone == 0);
+        // In a thread (a `Reply` under each comment), a comment may run to two paragraphs;
+        // elsewhere two in a row are an article's.
+        let run = if thread { 2 } else { 1 };
+        let exact = tail_reading(h, &strict, &para, run).is_some_and(|(alone, _)| alone == 0);
         let loosely = stretch[h + 1] <= TAIL_STRETCH
-            && tail_reading(h, &loose, &loose_para)
+            && tail_reading(h, &loose, &loose_para, run)
                 .is_some_and(|(alone, shown)| alone * TAIL_ALONE <= shown);
         if !exact && !loosely {
             continue;
@@ -637,14 +704,15 @@ fn tail(
 }
 
 /// How the lines below a tail's heading at `h` read, given which are `evidence` and which
-/// `para`graphs: `None` when they read as an article (two paragraphs in a row, fewer than
+/// `para`graphs: `None` when they read as an article (more than `run` paragraphs in a row: one
+/// in a thread's comment may be two, see [`TAIL_THREAD`]; fewer than
 /// [`NAV_LISTED`] lines of evidence or fewer than twice its paragraphs); else how many
 /// paragraphs stand alone, with no evidence within three lines and no other paragraph between
 /// (the heading itself is not evidence: an article may go on below a box of related stories),
 /// and how many lines of evidence there are.
-fn tail_reading(h: usize, evidence: &[bool], para: &[bool]) -> Option<(usize, usize)> {
+fn tail_reading(h: usize, evidence: &[bool], para: &[bool], run: usize) -> Option<(usize, usize)> {
     let n = evidence.len();
-    if (h + 1..n.saturating_sub(1)).any(|p| para[p] && para[p + 1]) {
+    if (h + 1..n.saturating_sub(run)).any(|p| (p..=p + run).all(|q| para[q])) {
         return None;
     }
     let shown = evidence[h + 1..].iter().filter(|&&e| e).count();
@@ -683,6 +751,56 @@ fn link_runs(lines: &[Line], order: &[usize]) -> Vec<bool> {
     out
 }
 
+/// Which of `order` (non-blank lines) stand in a list of stories each with its teaser, as boxes
+/// of related or latest stories below an article give them: at least [`TEASER_LIST`] groups in
+/// a row, each of one to [`TEASER_SHORT`] short lines (a section, the story's title, its
+/// author or date) and then one long line (the teaser) that no other long line follows (two in
+/// a row are an article's paragraphs). Below a tail's heading such a teaser is no paragraph of
+/// the article going on (as one below a box of links is); it is no evidence of a tail either,
+/// as an article's subheadings with one paragraph each read the same.
+fn teaser_lists(lines: &[Line], order: &[usize]) -> Vec<bool> {
+    let n = order.len();
+    let long: Vec<bool> = (0..n)
+        .map(|p| more_words_than(&lines[order[p]].text, MAX_UNKNOWN_WORDS))
+        .collect();
+    // The first long line from each line on (n: none): each group is read in one step.
+    let mut next_long = vec![n; n + 1];
+    for p in (0..n).rev() {
+        next_long[p] = if long[p] { p } else { next_long[p + 1] };
+    }
+    let long = |p: usize| long[p];
+    let mut out = vec![false; n];
+    let mut p = 0;
+    while p < n {
+        // Groups from p on: (first line, teaser) of each.
+        let (start, mut q, mut groups) = (p, p, 0);
+        loop {
+            let teaser = next_long[q];
+            let shorts = teaser - q;
+            if shorts == 0 || shorts > TEASER_SHORT || teaser >= n {
+                break;
+            }
+            if teaser + 1 < n && long(teaser + 1) {
+                break;
+            }
+            groups += 1;
+            q = teaser + 1;
+        }
+        if groups >= TEASER_LIST {
+            out[start..q].fill(true);
+            p = q;
+        } else {
+            p += 1;
+        }
+    }
+    out
+}
+
+/// A list of stories with teasers has at least this many of them...
+pub const TEASER_LIST: usize = 3;
+/// ...each under at most this many short lines.
+pub const TEASER_SHORT: usize = 4;
+
 /// A line that reads like a link to a story: two to [`TITLE_WORDS`] words, not ending like a
 /// statement or a clause (`.` `,` `;` `:`), not opening in lowercase nor going on in a line
 /// that does (prose wrapped into lines).
@@ -703,6 +821,9 @@ pub const TAIL_ARTICLE_WORDS: usize = 20;
 /// A box of related stories inside an article has at most this many lines (four stories with
 /// a line of teaser each).
 pub const TAIL_BOX_LINES: usize = 8;
+
+/// This many `Reply` buttons of comments from a tail's heading on make the tail a thread.
+pub const TAIL_THREAD: usize = 3;
 
 /// A page's tail may hold one paragraph far from its evidence for this many lines of evidence.
 pub const TAIL_ALONE: usize = 10;
@@ -774,10 +895,16 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     }
     if edge == Edge::Top
         && titled(lines, order)
-        && let Some(start) = body_edge(lines, order, 1)
+        && let Some(edge_start) = body_edge(lines, order, 1)
     {
         // Above the body's first paragraph, without a headline found: the same, but the
         // lines nearest the body and those close to the title (the headline in other words).
+        // A paragraph above the first two long lines is the body's start: a post of one
+        // paragraph (a blog's) has its two long lines in the footer below it, and its
+        // headline, byline and closing lines are no menu's items.
+        let start = (1..edge_start)
+            .find(|&p| opens_text(&lines[order[p]].text))
+            .unwrap_or(edge_start);
         let title = &lines[order[0]].text;
         let block: Vec<(usize, Class)> = order[1..start.saturating_sub(BODY_MARGIN).max(1)]
             .iter()
@@ -1132,7 +1259,7 @@ fn body_start(lines: &[Line], order: &[usize], from: usize) -> Option<usize> {
         while flags.len() < end.min(n) {
             let t = &lines[rest[flags.len()]].text;
             let long = more_words_than(t, MAX_UNKNOWN_WORDS);
-            flags.push((long, long && paragraph(t)));
+            flags.push((long, long && opens_text(t)));
         }
     };
     let opens = |flags: &[(bool, bool)], p: usize, count: usize, window: usize| {
@@ -1873,6 +2000,139 @@ mod tests {
         }
         for line in ["Travel", "(see below)", "Call 555 (123)4567 now", "(12)"] {
             assert!(!counted(line), "{line}");
+        }
+    }
+
+    #[test]
+    fn a_list_of_stories_with_their_teasers_below_a_heading_goes() {
+        // A box of related or latest stories, each a title and a teaser of one long line: the
+        // first teaser is no paragraph of the article going on below a box of links.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let stories: String = (1..=4)
+            .map(|n| {
+                format!(
+                    "Story Number {n} of the Day\nThe teaser of story {n} says in a sentence or two what it is about, and why read it.\nRead more\n"
+                )
+            })
+            .collect();
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nRelated coverage\n{stories}Share\nPrint\nEmail\nContact us\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(
+            removed.first().map(|r| r.text.as_str()),
+            Some("Related coverage")
+        );
+        assert!(!lines.iter().any(|l| l.text.starts_with("The teaser")));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+    }
+
+    #[test]
+    fn an_article_s_last_paragraph_below_a_box_of_one_story_stays() {
+        // One story with its teaser is a box inside the article; the article's last paragraph
+        // below it stays.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let last = "The last paragraph of the article, which goes on below the box for more than twenty words of its own.";
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nRelated\nOne Story of the Day\nThe teaser of the story says in a sentence or two what it is about, and why.\n{last}\nShare\nPrint\nEmail\nContact us\n"
+        );
+        let (lines, _) = strip_text(&text);
+        assert!(lines.iter().any(|l| l.text == last));
+    }
+
+    #[test]
+    fn a_post_of_one_paragraph_keeps_its_headline_byline_and_closing_lines() {
+        // A blog's post of one paragraph: the first two long lines close together are the
+        // footer's notices below it. The post's headline, byline and closing lines are no items
+        // of a menu above a body.
+        let para = "A machinist spent two years building an engine the size of a thumbnail, and this video shows him making every part of it by hand.";
+        let notices = "The site uses cookies and analytics trackers, and is supported by advertising and affiliate links.\nWe take part in the affiliate programs of several shops, which pay us for purchases made through our links.";
+        let text = format!(
+            "A Tiny Engine | Example\nSkip to main content\nHome\nFeatures\nReviews\nShop\nSearch\nLog in\nSubscribe\nWatch a Man Build a Working Engine\nA. Writer\n{para}\nWorth every one of its ten minutes\nA. Writer\nShare\nTweet\nEmail\nTags\nengines\nAbout us\nContact us\n{notices}\nPrivacy policy\nTerms of use\nAdvertise\n\u{a9} 2026 Example LLC\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        for kept in [
+            "Watch a Man Build a Working Engine",
+            "A. Writer",
+            para,
+            "Worth every one of its ten minutes",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}: {removed:?}");
+        }
+        assert_eq!(lines.iter().filter(|l| l.text == "A. Writer").count(), 2);
+        assert!(removed.iter().any(|r| r.text == "Skip to main content"));
+    }
+
+    #[test]
+    fn a_lead_in_ending_in_a_colon_opens_the_body_and_its_list_stays() {
+        // An article's first paragraph introducing a list (`...:`), with a share bar below the
+        // list: the body begins at the lead-in, and the headline, the byline and the list's
+        // items above the share bar are no menu's.
+        let lead = "For the tax return of the year 2025 a few new rules apply that you should know before you send it in:";
+        let items = "Higher Basic Allowance\nA New Home Office Allowance\nA Longer Deadline\nMore Child Benefit\nHigher Commuter Allowance\nNew Limits for Small Jobs\nNo Tax on Solar Panels\nDigital Receipts";
+        let para = "The deadline for the tax return is longer for everyone who has a tax adviser, up to the summer of the year after next.";
+        let text = format!(
+            "Tax Return 2025: What Changes | Example\nSkip to content\nHome\nTaxes\nLaw\nSearch\nLog in\nNewsletter\nContact us\nThe Tax Return: What Changes This Year\nBy A. Writer\n{lead}\n{items}\nShare\nSaving Taxes\nPrint\nShare\nComments\nShare\nShare\nPrint\n{para}\n{para}\n{para}\nImprint\nPrivacy policy\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        for kept in [
+            "The Tax Return: What Changes This Year",
+            "By A. Writer",
+            lead,
+            "Higher Basic Allowance",
+            "Digital Receipts",
+        ] {
+            assert!(lines.iter().any(|l| l.text == kept), "{kept}: {removed:?}");
+        }
+        assert!(removed.iter().any(|r| r.text == "Skip to content"));
+    }
+
+    #[test]
+    fn a_thread_of_comments_under_no_heading_goes_from_the_article_s_reply_button() {
+        // A comment's `Reply` opens the thread below an article that has no heading over its
+        // comments; the same button under each comment is the thread's next one, no section
+        // of the article going on, and a comment may run to two paragraphs.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let comment = "I do the same thing every week and it works for me, though it took a long time to learn it.";
+        let thread: String = ["ann_b", "bob77", "cat_c"]
+            .iter()
+            .map(|name| format!("{name}\n3/09/15 8:12am\n{comment}\nReply\nFlag\n"))
+            .chain([format!(
+                "dee\n3/09/15 9:40am\n{comment}\n{comment}\nReply\nFlag\n"
+            )])
+            .collect();
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\n{para}\n\nReply\n{thread}Privacy policy\nTerms of use\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(removed.first().map(|r| r.text.as_str()), Some("Reply"));
+        assert!(!lines.iter().any(|l| l.text == comment));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 3);
+    }
+
+    #[test]
+    fn a_blog_archive_s_marks_and_counts_are_a_tail_s_evidence() {
+        // A sidebar's archive below a post (`►` / `2015` / `(8)` / `October` / `(1)`): its
+        // marks and counts carry the evidence through the tail, where a list of 45 lines
+        // without them would be text. A section break is no widget's mark.
+        let para = "A paragraph of the article that goes on for quite a few words, more than twelve of them.";
+        let teaser =
+            "The author answers every letter that reaches the editors by the end of the month.";
+        let archive: String = (1..=15)
+            .map(|n| format!("\u{25ba}\nMonth Number {n} of the Year\n({n})\n"))
+            .collect();
+        let text = format!(
+            "Title\n\n{para}\n\n{para}\n\nComments\n{teaser}\nBlog Archive\n{archive}Reply\nShare\nTweet\nEmail\n"
+        );
+        let (lines, removed) = strip_text(&text);
+        assert_eq!(removed.first().map(|r| r.text.as_str()), Some("Comments"));
+        assert!(!lines.iter().any(|l| l.text.starts_with("Month Number")));
+        assert_eq!(lines.iter().filter(|l| l.text == para).count(), 2);
+        for line in ["\u{25ba}", "\u{25bc}", "(8)", "|", "\u{d7}"] {
+            assert!(widget_mark(line), "{line}");
+        }
+        for line in ["* * *", "(see below)", "2015", "()", ""] {
+            assert!(!widget_mark(line), "{line}");
         }
     }
 }

@@ -220,10 +220,10 @@ fn scraped_pages_lose_furniture_and_no_content() {
         pages.len()
     );
     assert!(lost.is_empty(), "content lines removed: {lost:#?}");
-    // What the rules reach on these pages (README, 75.9 %): below the 80 %, as they
-    // remove a line only on strong evidence. This is the floor they must not fall under.
+    // What the rules reach on these pages (README, 80.1 %): the 80 %, removing a line
+    // only on strong evidence. This is the floor they must not fall under.
     assert!(
-        furniture_removed * 1000 >= furniture * 759,
+        furniture_removed * 1000 >= furniture * 801,
         "{furniture_removed} of {furniture}"
     );
 }
