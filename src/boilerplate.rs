@@ -186,6 +186,10 @@ fn listed_as(line: &str, k: &str) -> Option<&'static str> {
     if line.contains('[') && !line.contains(']') {
         return None;
     }
+    // A reStructuredText label or comment (`.. _settings:`) is markup, not a phrase.
+    if line.trim_start().starts_with(".. ") {
+        return None;
+    }
     if k.is_empty() || option(line) {
         return None;
     }
@@ -323,11 +327,11 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
     // So is a line of a paragraph with such a piece, a recurring line that is a sentence, and
     // a heading marked as one (`## Copyright and licensing`, a README's).
     found.retain(|&(i, reason)| match reason {
-        "boilerplate-block" => !sentence_piece(lines, i) && !markdown_heading(&lines[i].text),
+        "boilerplate-block" => !sentence_piece(lines, i) && !heading(lines, i),
         "boilerplate-recurring" => {
-            !in_prose(lines, i) && !sentence(&lines[i].text) && !markdown_heading(&lines[i].text)
+            !in_prose(lines, i) && !sentence(&lines[i].text) && !heading(lines, i)
         }
-        "boilerplate-phrase" => !markdown_heading(&lines[i].text),
+        "boilerplate-phrase" => !heading(lines, i),
         _ => true,
     });
     // A document's front matter (`---` / `permalink: /contact/` / `---`) is its metadata, no
@@ -523,6 +527,16 @@ fn sentence(text: &str) -> bool {
 }
 
 /// A Markdown heading: `#` to `######`, then a space and words.
+/// A heading the document marks as one: a Markdown `#` heading, or a line underlined (a setext
+/// or reStructuredText title: `Datenschutzerklärung` over `====`): its own title or section,
+/// never a site's furniture.
+fn heading(lines: &[Line], i: usize) -> bool {
+    markdown_heading(&lines[i].text)
+        || lines.get(i + 1).is_some_and(|n| {
+            crate::metadata::is_underline(&n.text) && !crate::metadata::is_underline(&lines[i].text)
+        })
+}
+
 fn markdown_heading(text: &str) -> bool {
     let t = text.trim_start();
     let hashes = t.chars().take_while(|&c| c == '#').count();

@@ -1364,6 +1364,10 @@ const SALUTATIONS: &[&str] = &[
     "querida",
     "estimado",
     "estimada",
+    "estimados",
+    "estimadas",
+    "queridos",
+    "queridas",
     "hola",
     "уважаемый",
     "уважаемая",
@@ -1432,6 +1436,9 @@ const BYLINES: &[&str] = &[
     "müəllif:",
     "yazar",
     "yazan",
+    "author",
+    "autor",
+    "auteur",
 ];
 
 fn is_salutation(line: &str) -> bool {
@@ -1439,7 +1446,7 @@ fn is_salutation(line: &str) -> bool {
     SALUTATIONS.iter().any(|s| {
         lower
             .strip_prefix(s)
-            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ',', '!']))
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', ',', '!', ':']))
     })
 }
 
@@ -1621,7 +1628,8 @@ pub fn is_underline(line: &str) -> bool {
 /// (`.. image:: ...`, `|Logo|`).
 fn is_markup(text: &str) -> bool {
     let t = text.trim();
-    let directive = t.starts_with(".. ") && t.contains("::");
+    // A reStructuredText comment, label or directive (`.. _settings:`, `.. note::`).
+    let directive = t.starts_with(".. ");
     let substitution = t.len() > 2
         && t.starts_with('|')
         && t.ends_with('|')
@@ -1669,6 +1677,134 @@ fn is_program_message(text: &str) -> bool {
             .is_some_and(|(_, n)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
 }
 
+/// Why a heading or a first line is no document's title, when it is none of these: a release's
+/// heading (a changelog's or NEWS file's: [`is_release_heading`]), a changelog entry's header
+/// line (Debian's `pkg (1.0-1) unstable; urgency=low`, GNU's `2022-04-07  Name  <mail>`, a git
+/// log's `commit 0dfab42...`), a
+/// copyright notice, a numbered item of an agenda or a document's numbered section (`TOP 1
+/// Begrüßung`, `1. Opening`), a clause (ending in `,` or `;`, or a sentence of several words
+/// and a full stop), or markup alone.
+fn not_a_title(text: &str) -> Option<&'static str> {
+    let t = text.trim();
+    let lower = t.to_lowercase();
+    if is_release_heading(t) {
+        return Some("it is a release's heading (a version, its date)");
+    }
+    let commit = lower
+        .strip_prefix("commit ")
+        .is_some_and(|h| h.len() >= 7 && h.chars().all(|c| c.is_ascii_hexdigit()));
+    if commit
+        || lower.contains("; urgency=")
+        || (starts_with_date(t) && t.contains('@') && t.ends_with('>'))
+    {
+        return Some(
+            "it is a changelog entry's header (a version, a commit or a date, its author)",
+        );
+    }
+    if t.contains('©')
+        || lower.starts_with("(c)")
+        || lower.split_once("copyright").is_some_and(|(_, rest)| {
+            rest.contains("(c)") || rest.chars().any(|c| c.is_ascii_digit())
+        })
+    {
+        return Some("it is a copyright notice");
+    }
+    if numbered_item(&lower) {
+        return Some("it is a numbered item of an agenda or a section");
+    }
+    let words = t.split_whitespace().count();
+    if t.ends_with([',', ';']) || (t.ends_with('.') && !t.ends_with("..") && words >= 4) {
+        return Some("it ends like a clause or a sentence");
+    }
+    if is_markup(t) {
+        return Some("it is markup");
+    }
+    None
+}
+
+/// Words that number an agenda's items (`TOP 1`, `Punkt 2`, `Point 1`, `Gündem 1`), lowercase.
+const ITEM_WORDS: &[&str] = &[
+    "top",
+    "tagesordnungspunkt",
+    "punkt",
+    "point",
+    "punto",
+    "item",
+    "gündem",
+    "bənd",
+    "пункт",
+    "§",
+];
+
+/// A numbered item: `1. ...`, `1) ...`, `2.3 ...`, or an item word and a number (`TOP 1`).
+fn numbered_item(lower: &str) -> bool {
+    let mut words = lower.split_whitespace();
+    let Some(first) = words.next() else {
+        return false;
+    };
+    let number = |w: &str| {
+        let w = w.trim_end_matches(['.', ')', ':']);
+        !w.is_empty()
+            && w.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && w.chars().next().is_some_and(|c| c.is_ascii_digit())
+    };
+    let numbered_first = first.chars().next().is_some_and(|c| c.is_ascii_digit())
+        && first.ends_with(['.', ')'])
+        && number(first)
+        && words.clone().next().is_some();
+    numbered_first
+        || (ITEM_WORDS.contains(&first.trim_end_matches([':', '.']))
+            && words.next().is_some_and(number))
+}
+
+/// A line that starts with a date (`2022-04-07  Name <mail>`).
+fn starts_with_date(t: &str) -> bool {
+    let head: String = t.chars().take(10).collect();
+    head.len() == 10 && find_date(&head, true).is_some()
+}
+
+/// A release's heading in a changelog or NEWS file: a version, after a name or `Release`,
+/// `Version` (`1.13.1`, `Release 0.4.3`, `dbus 1.14.10`, `v66.1.1`), with or without a date
+/// in brackets or after a dash (`1.13.1 (2026-07-15)`, `1.2.0 - 2024-03-01`); or `Unreleased`.
+fn is_release_heading(text: &str) -> bool {
+    let t = text.trim().trim_matches(['[', ']', '*', '_']).trim();
+    let lower = t.to_lowercase();
+    if matches!(lower.as_str(), "unreleased" | "[unreleased]") {
+        return true;
+    }
+    // What stands before a bracket (a date, a codename), or before a spaced dash with a date
+    // after it: `Minecraft 1.8 - The Bountiful Update` is a title.
+    let bracket = lower.find(" (").unwrap_or(lower.len());
+    let dash = [" - ", " – ", " — "]
+        .iter()
+        .filter_map(|sep| lower.find(sep).map(|at| (at, sep.len())))
+        .filter(|&(at, len)| find_date(&lower[at + len..], true).is_some())
+        .map(|(at, _)| at)
+        .min()
+        .unwrap_or(lower.len());
+    let cut = bracket.min(dash);
+    let words: Vec<&str> = lower[..cut].split_whitespace().collect();
+    if words.is_empty() || words.len() > 3 {
+        return false;
+    }
+    let last = words[words.len() - 1].trim_matches(['[', ']']);
+    let version = {
+        let v = last.strip_prefix('v').unwrap_or(last);
+        v.contains('.')
+            && v.split('.').all(|p| !p.is_empty())
+            && v.chars().next().is_some_and(|c| c.is_ascii_digit())
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+            && v.chars().filter(|c| c.is_ascii_digit()).count() * 2 >= v.len()
+    };
+    let name_ok = words[..words.len() - 1].iter().all(|w| {
+        matches!(*w, "release" | "version" | "versión" | "révision")
+            || w.chars()
+                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    });
+    version && name_ok
+}
+
 /// The title, with its evidence, if the head has one.
 /// `removed`: the lines taken off as the page's furniture, which may name its site.
 pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<String>, Found) {
@@ -1709,12 +1845,17 @@ pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<Stri
         if find_date(heading, true).is_some() || is_date_word_only(heading) {
             return none("the first heading is a date");
         }
+        if let Some(why) = not_a_title(&heading_text(heading)) {
+            return none(&format!("the first heading is no title: {why}"));
+        }
         return (
             Some(heading_text(heading).into_owned()),
             Found::rule("markdown-heading").at(line.no),
         );
     }
-    if let Some((heading, no)) = heading_below_notes(lines, index, dates) {
+    if let Some((heading, no)) = heading_below_notes(lines, index, dates)
+        && not_a_title(&heading_text(heading)).is_none()
+    {
         return (
             Some(heading_text(heading).into_owned()),
             Found::rule("markdown-heading").at(no).detail(format!(
@@ -1727,13 +1868,36 @@ pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<Stri
         if find_date(heading, true).is_some() || is_date_word_only(heading) {
             return none("the first heading is a date");
         }
+        if let Some(why) = not_a_title(&heading_text(heading)) {
+            return none(&format!("the first heading is no title: {why}"));
+        }
         return (
             Some(heading_text(heading).into_owned()),
             Found::rule("html-heading").at(line.no),
         );
     }
     let mut next = lines.get(index + 1);
-    if next.is_some_and(|n| is_underline(&n.text)) && !is_underline(&text) {
+    if is_underline(&text) {
+        // A reStructuredText title between two rules (`====` / `Settings` / `====`).
+        if let (Some(n), Some(under)) = (next, lines.get(index + 2))
+            && is_underline(&under.text)
+            && !is_underline(&n.text)
+            && !n.text.trim().is_empty()
+            && not_a_title(&n.text).is_none()
+        {
+            return (
+                Some(n.text.trim().to_owned()),
+                Found::rule("setext-heading")
+                    .at(n.no)
+                    .detail("between two rules"),
+            );
+        }
+        return none("the first line is a rule");
+    }
+    if next.is_some_and(|n| is_underline(&n.text)) {
+        if let Some(why) = not_a_title(&text) {
+            return none(&format!("the first heading is no title: {why}"));
+        }
         return (
             Some(text.into_owned()),
             Found::rule("setext-heading").at(line.no),
@@ -1857,6 +2021,9 @@ pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<Stri
     };
     if sentence {
         return none("the first line ends like a sentence");
+    }
+    if let Some(why) = not_a_title(&text) {
+        return none(&format!("the first line is no title: {why}"));
     }
     let rule = if header_line {
         "header-line"

@@ -155,7 +155,10 @@ impl<'a> Words<'a> {
     /// and its length.
     #[cold]
     fn maybe_space(&self, i: usize) -> (bool, usize) {
-        let c = self.text[i..].chars().next().expect("a character starts here");
+        let c = self.text[i..]
+            .chars()
+            .next()
+            .expect("a character starts here");
         (c.is_whitespace(), c.len_utf8())
     }
 }
