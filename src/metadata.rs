@@ -2000,6 +2000,18 @@ pub fn title(lines: &[Line], dates: &Dates, removed: &[Removed]) -> (Option<Stri
         || next.is_none_or(|n| {
             n.text.trim().is_empty() || dates.date_lines.contains(&n.no) || is_byline(n.text.trim())
         });
+    // A letter's sender's name standing alone above the address, signed again in its closing
+    // lines (`Käthe Schröder` ... `Mit freundlichen Grüßen` / `Käthe Schröder`).
+    if alone && let Some(s) = signature {
+        let plain_title = plain(&text);
+        if lines
+            .iter()
+            .filter(|l| l.no >= s)
+            .any(|l| plain(l.text.trim()) == plain_title)
+        {
+            return none("the first line is the sender's name, signed again at the end");
+        }
+    }
     let mut known_repeated = None;
     if !alone {
         if !repeated() {
