@@ -268,19 +268,15 @@ fn walk(
 pub fn read(entry: &Entry, limits: &Limits) -> Result<std::result::Result<RawDocument, Problem>> {
     let file = fs_err::File::open(&entry.path)?;
     let mut reader = file.take(limits.max_document_bytes + 1);
-    let mut bytes = Vec::with_capacity(usize::try_from(entry.size).unwrap_or(0));
+    // Read straight into the document's buffer (sized from the listing; no buffer between),
+    // then hashed in one pass.
+    let expected = entry.size.min(limits.max_document_bytes).saturating_add(1);
+    let mut bytes = Vec::with_capacity(usize::try_from(expected).unwrap_or(0));
+    reader.read_to_end(&mut bytes).map_err(|e| {
+        std::io::Error::new(e.kind(), format!("failed to read `{}`: {e}", entry.display))
+    })?;
     let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 64 * 1024];
-    loop {
-        let n = reader.read(&mut buf).map_err(|e| {
-            std::io::Error::new(e.kind(), format!("failed to read `{}`: {e}", entry.display))
-        })?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-        bytes.extend_from_slice(&buf[..n]);
-    }
+    hasher.update(&bytes);
     if bytes.len() as u64 > limits.max_document_bytes {
         return Ok(Err(Problem::error(
             &entry.display,
