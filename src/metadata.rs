@@ -1769,7 +1769,7 @@ fn starts_with_date(t: &str) -> bool {
 fn is_release_heading(text: &str) -> bool {
     let t = text.trim().trim_matches(['[', ']', '*', '_']).trim();
     let lower = t.to_lowercase();
-    if matches!(lower.as_str(), "unreleased" | "[unreleased]") {
+    if lower == "unreleased" {
         return true;
     }
     // What stands before a bracket (a date, a codename), or before a spaced dash with a date
@@ -1797,10 +1797,10 @@ fn is_release_heading(text: &str) -> bool {
                 .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
             && v.chars().filter(|c| c.is_ascii_digit()).count() * 2 >= v.len()
     };
+    // A name or a word (`Release`, `Version`) before it.
     let name_ok = words[..words.len() - 1].iter().all(|w| {
-        matches!(*w, "release" | "version" | "versión" | "révision")
-            || w.chars()
-                .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
+        w.chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '-' | '_' | '.'))
     });
     version && name_ok
 }
