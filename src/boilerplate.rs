@@ -335,10 +335,13 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
         _ => true,
     });
     // A document's front matter (`---` / `permalink: /contact/` / `---`) is its metadata, no
-    // site's furniture: no rule reads its lines as a menu's.
+    // site's furniture: no rule reads its lines as a menu's. Nor are the fields of a record
+    // (a mail's headers, a Debian copyright file's `Files:` and `License:` stanzas).
     if let Some((end, _)) = crate::metadata::front_matter(lines) {
         found.retain(|&(i, _)| i > end);
     }
+    let fields = fields(lines);
+    found.retain(|&(i, _)| !fields[i]);
     let taken: HashSet<usize> = found.iter().map(|f| f.0).collect();
     for (i, reason) in tail(lines, &nonblank, &taken, rules) {
         if !taken.contains(&i) {
@@ -482,24 +485,51 @@ fn wrapped(order: &[usize], lines: &[Line]) -> bool {
 fn wrapped_pairs(order: &[usize], lines: &[Line]) -> usize {
     order
         .windows(2)
-        .filter(|w| {
-            let (a, b) = (lines[w[0]].text.trim(), lines[w[1]].text.trim());
-            a.split_whitespace().count() >= 6
-                && a.chars().last().is_some_and(char::is_alphabetic)
-                && b.chars().next().is_some_and(char::is_lowercase)
-        })
+        .filter(|w| goes_on(&lines[w[0]].text, &lines[w[1]].text))
         .count()
 }
 
-/// Whether line `i` and the line right after it, or right before it, are one sentence wrapped:
-/// the first of six words or more ending in a letter, the second opening in lowercase.
+/// Whether line `a` goes on in line `b`, one sentence wrapped: `a` of six words or more ends
+/// on a letter or a comma, and `b` opens in lowercase, or both are in capitals (a licence's
+/// disclaimer: `... FITNESS, IN NO` / `EVENT SHALL THE COPYRIGHT HOLDER(S) BE LIABLE ...`).
+fn goes_on(a: &str, b: &str) -> bool {
+    let (a, b) = (a.trim(), b.trim());
+    let words = a.split_whitespace().count();
+    words >= 6
+        && a.chars()
+            .last()
+            .is_some_and(|c| c.is_alphabetic() || c == ',')
+        && b.chars().next().is_some_and(|c| {
+            c.is_lowercase()
+                || (c.is_uppercase() && capitals(a) && capitals(b))
+                || (c.is_uppercase() && words >= 8 && name_goes_on(b))
+        })
+}
+
+/// A line of five words or more that opens with a name and goes on in lowercase (`License
+/// along with this library`, `Corporation shall not be used`): the rest of a sentence whose
+/// line broke inside the name, when the line before is long (`CNBC on MSN` under a teaser is
+/// a credit).
+fn name_goes_on(b: &str) -> bool {
+    let mut words = b.split_whitespace();
+    words.next();
+    let second = words.next();
+    words.count() >= 3 && second.is_some_and(|w| w.starts_with(char::is_lowercase))
+}
+
+/// A line in capitals: ten letters or more, none of them lowercase.
+fn capitals(text: &str) -> bool {
+    let (mut upper, mut lower) = (0usize, 0usize);
+    for c in text.chars() {
+        upper += usize::from(c.is_uppercase());
+        lower += usize::from(c.is_lowercase());
+    }
+    upper >= 10 && lower == 0
+}
+
+/// Whether line `i` and the line right after it, or right before it, are one sentence wrapped
+/// (see [`goes_on`]).
 fn sentence_piece(lines: &[Line], i: usize) -> bool {
-    let goes_on = |a: &str, b: &str| {
-        let (a, b) = (a.trim(), b.trim());
-        a.split_whitespace().count() >= 6
-            && a.chars().last().is_some_and(char::is_alphabetic)
-            && b.chars().next().is_some_and(char::is_lowercase)
-    };
     let text = &lines[i].text;
     lines
         .get(i + 1)
@@ -518,6 +548,49 @@ fn in_prose(lines: &[Line], i: usize) -> bool {
         .last()
         .unwrap_or(i);
     (start..=end).any(|j| sentence_piece(lines, j))
+}
+
+/// Which lines belong to a stanza of fields, as mails' headers and Debian's copyright files
+/// (RFC 5322, DEP-5) write them: a paragraph that opens with a field (`Files: *`,
+/// `Upstream-Contact: ...`, `Copyright:`), whose lines are all fields or their indented
+/// continuations, with two fields or a field and its continuation.
+fn fields(lines: &[Line]) -> Vec<bool> {
+    let mut out = vec![false; lines.len()];
+    let mut i = 0;
+    while i < lines.len() {
+        if lines[i].text.trim().is_empty() {
+            i += 1;
+            continue;
+        }
+        let end = (i..lines.len())
+            .find(|&j| lines[j].text.trim().is_empty())
+            .unwrap_or(lines.len());
+        let paragraph = &lines[i..end];
+        let continued = |t: &str| t.starts_with([' ', '\t']);
+        let fields = paragraph.iter().filter(|l| field(&l.text)).count();
+        if field(&paragraph[0].text)
+            && paragraph.len() >= 2
+            && paragraph
+                .iter()
+                .all(|l| field(&l.text) || continued(&l.text))
+            && (fields >= 2 || paragraph.len() > fields)
+        {
+            out[i..end].fill(true);
+        }
+        i = end;
+    }
+    out
+}
+
+/// A field: a name of letters, digits and hyphens opening in a capital (`Upstream-Contact`),
+/// a colon, and a value or nothing (`Copyright:`, over its indented lines).
+fn field(text: &str) -> bool {
+    let Some((name, _)) = text.split_once(':') else {
+        return false;
+    };
+    name.len() <= 40
+        && name.starts_with(|c: char| c.is_uppercase())
+        && name.chars().all(|c| c.is_alphanumeric() || c == '-')
 }
 
 /// A sentence: four words or more, ending in `.` `!` `?` (`See the end for copying conditions.`).
@@ -1033,10 +1106,7 @@ fn run(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize
             unknown_run += 1;
             // At the bottom a footer dense with furniture (a third of its lines listed, at least
             // MIN_FOOTER_LISTED) is not ended by a run of unknown lines, only by a paragraph.
-            let listed = block
-                .iter()
-                .filter(|(_, c)| matches!(c, Class::Listed(_)))
-                .count();
+            let listed = evidence(&block);
             let dense =
                 edge == Edge::Bottom && listed >= MIN_FOOTER_LISTED && listed * 3 > block.len();
             if unknown_run > tolerance && !dense {
@@ -1051,10 +1121,7 @@ fn run(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize
     while block.last().is_some_and(|(_, c)| *c == Class::Unknown) {
         block.pop();
     }
-    let listed = block
-        .iter()
-        .filter(|(_, c)| matches!(c, Class::Listed(_)))
-        .count();
+    let listed = evidence(&block);
     let mut out = Vec::new();
     for (n, &(i, class)) in block.iter().enumerate() {
         match class {
@@ -1094,6 +1161,21 @@ fn classify(text: &str, edge: Edge, rules: &Rules) -> Option<Class> {
     }
 }
 
+/// How many of a block's lines are furniture by themselves, as evidence that the lines beside
+/// them are too: copyright notices count once. A site's footer has one; a run of them is a
+/// licence's list of holders, and the licence's lines beside it are its text.
+fn evidence(block: &[(usize, Class)]) -> usize {
+    let (mut listed, mut notices) = (0usize, 0usize);
+    for (_, c) in block {
+        match c {
+            Class::Listed("boilerplate-copyright") => notices += 1,
+            Class::Listed(_) => listed += 1,
+            _ => {}
+        }
+    }
+    listed + notices.min(1)
+}
+
 /// What goes of a navigation `block` (see [`scan`]), when it is one; `first`, the document's
 /// first line when the block starts with it, stays, and so does everything from a line that
 /// repeats it inwards. A block `above_headline` loses all its short items, not only those of
@@ -1105,12 +1187,7 @@ fn navigation(
     mode: Mode,
 ) -> Option<Vec<(usize, &'static str)>> {
     let beyond = mode != Mode::Gaps;
-    let listed = |b: &[(usize, Class)]| {
-        b.iter()
-            .filter(|(_, c)| matches!(c, Class::Listed(_)))
-            .count()
-    };
-    let n = listed(&block);
+    let n = evidence(&block);
     let long = block.iter().filter(|(_, c)| *c == Class::Long).count();
     let dense = if beyond {
         n * NAV_SHARE_ABOVE >= block.len() && long * NAV_LONG_ABOVE <= block.len()

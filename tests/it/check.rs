@@ -661,3 +661,18 @@ fn issue_16_a_curated_encoding_decides_and_says_so() {
     let stray = record(&report, "stray");
     assert_eq!(stray["source"]["encoding"], "windows-1252");
 }
+
+#[test]
+fn issue_16_a_licence_s_text_and_its_fields_are_content() {
+    // Heads of four of Debian's `/usr/share/doc/*/copyright` files (xkb-data, libwayland-client0,
+    // avahi-daemon, libdrm2), where an adversary found content lost: the holders' notices made
+    // the lines between them a menu, a disclaimer in capitals lost the lines that do not open in
+    // lowercase, a DEP-5 file lost its `Files:` and `License:` fields; and a sentence's first
+    // line (`This package was debianized by ... on` over its date) was taken as the title.
+    let report = check_json(&fixture("licence-texts"), &fixture_config()).json();
+    for id in ["xkb-data", "libwayland-client0", "avahi-daemon", "libdrm2"] {
+        let r = record(&report, id);
+        assert_eq!(r["removed"], serde_json::json!([]), "{id}");
+        assert_eq!(r["title"], Value::Null, "{id}: {}", r["evidence"]["title"]);
+    }
+}
