@@ -1719,8 +1719,45 @@ fn not_a_title(text: &str) -> Option<&'static str> {
     if is_markup(t) {
         return Some("it is markup");
     }
+    if field_label(t) {
+        return Some("it is a field's name, its value below it (`Files:`, `License:`)");
+    }
+    if t.split_whitespace().any(|w| {
+        let w = w.trim_start_matches(['<', '(']);
+        w.starts_with("http://") || w.starts_with("https://") || w.starts_with("www.")
+    }) {
+        return Some("it has a link: a sentence's or a site's, not a title");
+    }
+    let last = lower
+        .split_whitespace()
+        .next_back()
+        .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()));
+    if words >= 3 && last.is_some_and(|w| DANGLING.contains(&w)) {
+        return Some("it breaks off after a word that has its noun or its date in the next line");
+    }
     None
 }
+
+/// A field's name alone on its line (`Files:`, `Upstream-Contact:`), as a record writes it over
+/// its value's lines.
+fn field_label(t: &str) -> bool {
+    t.strip_suffix(':').is_some_and(|name| {
+        !name.is_empty()
+            && name.starts_with(|c: char| c.is_uppercase())
+            && name.chars().all(|c| c.is_alphanumeric() || c == '-')
+    })
+}
+
+/// Words a title does not end with and a sentence broken into lines does (`This package was
+/// debianized by ... on` / `Fri, 19 Aug 2005`; `... distribute, and sell this software and
+/// its`): articles, prepositions, conjunctions and possessives, lowercase.
+const DANGLING: &[&str] = &[
+    "the", "a", "an", "of", "on", "by", "from", "with", "and", "or", "to", "at", "for", "its",
+    "their", "our", "your", "whose", "this", "these", "those", "der", "die", "das", "den", "dem",
+    "des", "und", "von", "vom", "am", "im", "mit", "für", "le", "la", "les", "du", "des", "et",
+    "au", "aux", "par", "sur", "el", "los", "las", "del", "y", "por", "con", "və", "ilə", "ve",
+    "ile", "и", "в", "на", "от", "по", "для", "і", "та", "від",
+];
 
 /// Words that number an agenda's items (`TOP 1`, `Punkt 2`, `Point 1`, `Gündem 1`), lowercase.
 const ITEM_WORDS: &[&str] = &[
