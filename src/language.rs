@@ -539,8 +539,8 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
     }
     // Kyrgyz writes ң, Mongolian, Yakut and Buryat do not (Yakut's ҥ is another letter);
     // without ң these cannot be told apart by letters.
-    if l.count("ң") >= 1 && l.count("өү") >= 1 && none_of("әғқһҗҕҥ") {
-        return evidence("ky", "Kyrgyz ң with ө or ү, without ә ғ қ һ");
+    if l.count("ң") >= 1 && l.count("өү") >= 1 && none_of("әғқһҗҕҥі") {
+        return evidence("ky", "Kyrgyz ң with ө or ү, without ә ғ қ һ і");
     }
     if l.has("өү") {
         return Language::undetermined(
@@ -584,10 +584,10 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
     // Letters frequent in one language (Bulgarian ъ, about 2.6% of its letters; Ukrainian and
     // Belarusian і, about 5%) are missing from a long enough text only if it is another one.
     let n = l.n;
-    if n >= 150 && l.count_in_text("ъ") == 0 {
+    if n >= 300 && l.count_in_text("ъ") == 0 {
         allowed.retain(|&x| x != Lang::Bul);
     }
-    if n >= 60 && l.count_in_text("іїє") == 0 {
+    if n >= 150 && l.count_in_text("іїє") == 0 {
         allowed.retain(|&x| x != Lang::Ukr && x != Lang::Bel);
     }
     if n < 150 && allowed.contains(&Lang::Rus) && allowed.contains(&Lang::Bul) {
@@ -600,6 +600,11 @@ fn cyrillic(sample: &str, letters: &Letters) -> Language {
     }
     if allowed.len() == 1 && l.n >= 15 {
         let code = iso639_1(allowed[0]).unwrap_or("und");
+        // Kyrgyz, Mongolian or Tajik without their own letters write only Russian's: its
+        // frequent words decide, in a short text too.
+        if let Some(doubt) = weigh(sample, code, l, code == "ru") {
+            return doubt;
+        }
         return evidence(
             code,
             "the only Cyrillic language of the detector with all its letters",
@@ -771,6 +776,13 @@ fn detector(sample: &str, letters: &Letters, allowed: &[Lang], rule: Option<&str
 /// Why a text the detector (or a letter) says is `code` may be in another language: letters
 /// `code` does not use, too few of its frequent words, more of a rival's (`und` then).
 fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
+    weigh(sample, code, letters, true)
+}
+
+/// [`doubts`]; without `share`, the text's share of the language's frequent words is not
+/// weighed (a short text's letters that only one language writes decide: a caption or a
+/// menu's item may have none of its frequent words).
+fn weigh(sample: &str, code: &str, letters: &Letters, share: bool) -> Option<Language> {
     if let Some(foreign) = foreign_letters(code, letters) {
         return Some(Language::undetermined(
             format!(
@@ -784,12 +796,13 @@ fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
         return None;
     }
     let words = words_of(sample);
-    if let Some((share, least)) = stopword_share(&words, code)
-        && share < least
+    if let Some((found, least)) = stopword_share(&words, code)
+        && found < least
+        && share
     {
         return Some(Language::undetermined(
             format!(
-                "the text reads as `{code}`, but only {share}‰ of the words are among `{code}`'s \
+                "the text reads as `{code}`, but only {found}‰ of the words are among `{code}`'s \
                  most frequent (a text in it has {least}‰ or more): another language, one the \
                  detector does not know"
             ),
@@ -804,6 +817,15 @@ fn doubts(sample: &str, code: &str, letters: &Letters) -> Option<Language> {
                  detector does not know"
             ),
             "language-unknown",
+        ));
+    }
+    if let Some((close, own, theirs)) = close_rival(&words, code) {
+        return Some(Language::undetermined(
+            format!(
+                "the text reads as `{code}`, but it has {theirs} of `{close}`'s own frequent \
+                 words to {own} of `{code}`'s: too close to tell"
+            ),
+            "language-undetermined",
         ));
     }
     if let Some((rival, own, theirs)) = spelling_rival(&words, code) {
@@ -898,10 +920,12 @@ const RIVALS: &[(&str, &str)] = &[
     ("fy", include_str!("../data/stopwords/rivals/fy.txt")),
     ("yo", include_str!("../data/stopwords/rivals/yo.txt")),
     ("sq", include_str!("../data/stopwords/rivals/sq.txt")),
+    ("kk", include_str!("../data/stopwords/rivals/kk.txt")),
+    ("ky", include_str!("../data/stopwords/rivals/ky.txt")),
 ];
 
-/// The 100 most frequent words of the Latin-script languages whatlang detects (jusText's
-/// stoplists, `data/stopwords/`).
+/// The 100 most frequent words of the Latin-script languages whatlang detects and of its
+/// Cyrillic ones (jusText's stoplists, `data/stopwords/`).
 const STOPWORDS: &[(&str, &str)] = &[
     ("af", include_str!("../data/stopwords/af.txt")),
     ("az", include_str!("../data/stopwords/az.txt")),
@@ -937,6 +961,12 @@ const STOPWORDS: &[(&str, &str)] = &[
     ("tr", include_str!("../data/stopwords/tr.txt")),
     ("uz", include_str!("../data/stopwords/uz.txt")),
     ("vi", include_str!("../data/stopwords/vi.txt")),
+    ("ru", include_str!("../data/stopwords/ru.txt")),
+    ("uk", include_str!("../data/stopwords/uk.txt")),
+    ("bg", include_str!("../data/stopwords/bg.txt")),
+    ("be", include_str!("../data/stopwords/be.txt")),
+    ("mk", include_str!("../data/stopwords/mk.txt")),
+    ("sr", include_str!("../data/stopwords/sr.txt")),
 ];
 
 /// A rival counts when its own words in the text are more than one in this many of the claimed
@@ -1092,6 +1122,40 @@ const STOPWORD_MIN_WORDS: usize = 5;
 
 /// The share of the text's words among `code`'s most frequent, in thousandths, and the least a
 /// text in `code` has, when there is a list for `code` and the text is long enough.
+/// The Cyrillic languages the detector knows that have lists of frequent words: close enough
+/// that letters alone may leave two of them (Bulgarian without ъ, Belarusian without і and ў).
+const CYRILLIC_LISTED: &[&str] = &["ru", "uk", "bg", "be", "mk", "sr"];
+
+/// A close language ([`CYRILLIC_LISTED`]) whose own frequent words (not on `code`'s list) the
+/// text has at least [`CLOSE_MIN_HITS`] of and more than of `code`'s own (not on its list):
+/// (the language, `code`'s own hits, its).
+fn close_rival(words: &Words, code: &str) -> Option<(&'static str, usize, usize)> {
+    if !CYRILLIC_LISTED.contains(&code) {
+        return None;
+    }
+    let lists = lists();
+    let own = lists.own.get(code)?;
+    CYRILLIC_LISTED
+        .iter()
+        .filter(|&&c| c != code)
+        .filter_map(|&c| {
+            let theirs = lists.own.get(c)?;
+            let (mut mine, mut other) = (0usize, 0usize);
+            for word in words.iter() {
+                match (own.contains(word), theirs.contains(word)) {
+                    (true, false) => mine += 1,
+                    (false, true) => other += 1,
+                    _ => {}
+                }
+            }
+            (other >= CLOSE_MIN_HITS && other > mine).then_some((c, mine, other))
+        })
+        .max_by_key(|&(_, mine, other)| other * 1000 / (mine + 1))
+}
+
+/// A close language needs at least this many of its own words in the text to count.
+const CLOSE_MIN_HITS: usize = 3;
+
 fn stopword_share(words: &Words, code: &str) -> Option<(usize, usize)> {
     let list = STOPWORDS.iter().find(|(c, _)| *c == code)?.1;
     let typical: usize = list
@@ -1364,6 +1428,37 @@ mod tests {
         let l = detect(tt, &[]);
         assert_eq!(l.code, "tt", "{l:?}");
         assert!(!l.found.detail.unwrap_or_default().contains("quoted"));
+    }
+
+    #[test]
+    fn russian_letters_alone_do_not_make_a_text_russian() {
+        // Strings of Debian's translation catalogues (/usr/share/locale/*/LC_MESSAGES), in
+        // languages that write only Russian's letters here: Kyrgyz, Mongolian and Tajik without
+        // their own (the detector knows none of them), Bulgarian without ъ, Belarusian
+        // without і and ў. An adversary found each labelled `ru`.
+        let unknown = [
+            "CACHEDIR.TAG файлы болгон папкалардын астындагылары тэг файлдан тышкарысы кошулбайт",
+            "Урд талын дэвсгэрийг чирэхэд битмэпийг маск шиг ашиглана.",
+            "Оё барои матни омехтаи чап-ба-рост ва рост-ба-чап ду курсор намоиш дода шаванд",
+        ];
+        for text in unknown {
+            assert_eq!(detect(text, &[]).code, "und", "{text}");
+        }
+        let bg = "изваждане на парчето от индекса n — без изваждане на парчето от индекса q — \
+                  изход, без изваждане на това и всички оставащи парчета от индекса a — \
+                  изваждане на това и всички следващи парчета от файла от индекса d — без \
+                  изваждане на това и всички следващи парчета от файла от индекса";
+        let be = "Прадвызначаны загад для адлюстравання акна папярэдняга прагляду друку";
+        for (text, code) in [(bg, "bg"), (be, "be")] {
+            let l = detect(text, &[]);
+            assert!(l.code == code || l.code == "und", "{text}: {l:?}");
+        }
+        // Kazakh і is no Kyrgyz letter.
+        let kk = detect(
+            "Тапсырманың атрибуттарын алу үшін аутентификация керек",
+            &[],
+        );
+        assert_ne!(kk.code, "ky", "{kk:?}");
     }
 
     #[test]
