@@ -384,7 +384,9 @@ fn reply_button(k: &str) -> bool {
 /// count: `Comments (74)`, `12 comments`, `留言列表 (42)`.
 fn section_heading(text: &str) -> bool {
     // More than BLOCK_WORDS words (counted no further than needed: most lines are paragraphs).
-    if crate::unicode::words(text).nth(BLOCK_WORDS).is_some() {
+    let long = crate::unicode::more_spaced_words_than(text, BLOCK_WORDS)
+        .unwrap_or_else(|| crate::unicode::words(text).nth(BLOCK_WORDS).is_some());
+    if long {
         return false;
     }
     let k: String = key(text)
@@ -1377,6 +1379,11 @@ pub fn words(text: &str) -> usize {
 
 /// `words(text) > limit`, reading no further than needed: lines are often paragraphs.
 pub fn more_words_than(text: &str, limit: usize) -> bool {
+    // Most lines have no character of an unspaced script and no space but ASCII's: their words
+    // are counted byte by byte.
+    if let Some(more) = crate::unicode::more_spaced_words_than(text, limit) {
+        return more;
+    }
     let (mut spaced, mut unspaced) = (0usize, 0usize);
     for word in crate::unicode::words(text) {
         spaced += 1;
