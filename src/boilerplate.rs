@@ -310,13 +310,13 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
         .copied()
         .find(|&i| markdown_heading(&lines[i].text));
     found.extend(
-        scan(lines, &nonblank, Edge::Top, rules)
+        scan(lines, &nonblank, &Classes::new(lines, Edge::Top, rules))
             .into_iter()
             .filter(|&(i, _)| own_heading.is_none_or(|h| i < h)),
     );
     let mut bottom: Vec<usize> = nonblank.clone();
     bottom.reverse();
-    for (i, reason) in scan(lines, &bottom, Edge::Bottom, rules) {
+    for (i, reason) in scan(lines, &bottom, &Classes::new(lines, Edge::Bottom, rules)) {
         if !found.iter().any(|f| f.0 == i) {
             found.push((i, reason));
         }
@@ -387,7 +387,9 @@ fn reply_button(k: &str) -> bool {
 /// count: `Comments (74)`, `12 comments`, `留言列表 (42)`.
 fn section_heading(text: &str) -> bool {
     // More than BLOCK_WORDS words (counted no further than needed: most lines are paragraphs).
-    if crate::unicode::words(text).nth(BLOCK_WORDS).is_some() {
+    let long = crate::unicode::more_spaced_words_than(text, BLOCK_WORDS)
+        .unwrap_or_else(|| crate::unicode::words(text).nth(BLOCK_WORDS).is_some());
+    if long {
         return false;
     }
     let k: String = key(text)
@@ -947,7 +949,8 @@ enum Class {
 /// has a listed line too; at the bottom, short unknown lines standing between furniture lines
 /// of a block with at least two listed lines (`boilerplate-block`). At the top unknown lines of
 /// a run are kept: a title stands among menus there.
-fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
+fn scan(lines: &[Line], order: &[usize], classes: &Classes) -> Vec<(usize, &'static str)> {
+    let edge = classes.edge;
     if edge == Edge::Top {
         let heads = headlines(lines, order);
         if let Some(&last) = heads.last() {
@@ -958,12 +961,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
             for &h in &heads {
                 let block: Vec<(usize, Class)> = order[from..h]
                     .iter()
-                    .map(|&i| {
-                        (
-                            i,
-                            classify(&lines[i].text, edge, rules).unwrap_or(Class::Long),
-                        )
-                    })
+                    .map(|&i| (i, classes.of(i).unwrap_or(Class::Long)))
                     .collect();
                 if block.iter().any(|(_, c)| *c == Class::Content) {
                     return found;
@@ -975,7 +973,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
                 from = h + 1;
             }
             if dense {
-                found.extend(below_headline(lines, order, last, rules));
+                found.extend(below_headline(lines, order, last, classes));
                 return found;
             }
         }
@@ -995,12 +993,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
         let title = &lines[order[0]].text;
         let block: Vec<(usize, Class)> = order[1..start.saturating_sub(BODY_MARGIN).max(1)]
             .iter()
-            .map(|&i| {
-                (
-                    i,
-                    classify(&lines[i].text, edge, rules).unwrap_or(Class::Long),
-                )
-            })
+            .map(|&i| (i, classes.of(i).unwrap_or(Class::Long)))
             .take_while(|(_, c)| *c != Class::Content)
             .map(|(i, c)| match c {
                 Class::Unknown if akin(&lines[i].text, title) => (i, Class::Long),
@@ -1011,8 +1004,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
             found.extend(run(
                 lines,
                 &order[start.saturating_sub(BODY_MARGIN).max(1)..],
-                edge,
-                rules,
+                classes,
             ));
             return found;
         }
@@ -1025,12 +1017,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
         // credit) are short too.
         let block: Vec<(usize, Class)> = order[..end.saturating_sub(BODY_MARGIN)]
             .iter()
-            .map(|&i| {
-                (
-                    i,
-                    classify(&lines[i].text, edge, rules).unwrap_or(Class::Long),
-                )
-            })
+            .map(|&i| (i, classes.of(i).unwrap_or(Class::Long)))
             .take_while(|(_, c)| *c != Class::Content)
             .collect();
         if let Some(found) = navigation(lines, block, None, Mode::BesideBody) {
@@ -1039,7 +1026,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     }
     let mut block: Vec<(usize, Class)> = Vec::new();
     for &i in order {
-        match classify(&lines[i].text, edge, rules) {
+        match classes.of(i) {
             Some(Class::Content) | None => break,
             Some(class) => block.push((i, class)),
         }
@@ -1050,7 +1037,7 @@ fn scan(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usiz
     if let Some(found) = navigation(lines, block, first, Mode::Gaps) {
         return found;
     }
-    run(lines, order, edge, rules)
+    run(lines, order, classes)
 }
 
 /// What goes below the headline at `head` (in `order`): between it and the body's first
@@ -1061,7 +1048,7 @@ fn below_headline(
     lines: &[Line],
     order: &[usize],
     head: usize,
-    rules: &Rules,
+    classes: &Classes,
 ) -> Vec<(usize, &'static str)> {
     if let Some(start) = body_start(lines, order, head + 1) {
         let near = start.saturating_sub(BODY_MARGIN).max(head + 1);
@@ -1069,7 +1056,7 @@ fn below_headline(
         let block: Vec<(usize, Class)> = order[head + 1..near]
             .iter()
             .map(|&i| {
-                let class = classify(&lines[i].text, Edge::Top, rules).unwrap_or(Class::Long);
+                let class = classes.of(i).unwrap_or(Class::Long);
                 match class {
                     Class::Unknown if akin(&lines[i].text, title) => (i, Class::Long),
                     c => (i, c),
@@ -1079,15 +1066,16 @@ fn below_headline(
             .skip_while(|(_, c)| !matches!(c, Class::Listed(_)))
             .collect();
         if let Some(mut found) = navigation(lines, block, None, Mode::BesideBody) {
-            found.extend(run(lines, &order[near..], Edge::Top, rules));
+            found.extend(run(lines, &order[near..], classes));
             return found;
         }
     }
-    run(lines, &order[head..], Edge::Top, rules)
+    run(lines, &order[head..], classes)
 }
 
 /// The run of furniture from the edge (see [`scan`]).
-fn run(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize, &'static str)> {
+fn run(lines: &[Line], order: &[usize], classes: &Classes) -> Vec<(usize, &'static str)> {
+    let (edge, rules) = (classes.edge, classes.rules);
     let tolerance = match edge {
         Edge::Top => 1,
         Edge::Bottom => 2,
@@ -1095,8 +1083,7 @@ fn run(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize
     let mut block: Vec<(usize, Class)> = Vec::new();
     let mut unknown_run = 0;
     for &i in order {
-        let text = &lines[i].text;
-        let Some(class) = classify(text, edge, rules) else {
+        let Some(class) = classes.of(i) else {
             break;
         };
         if class == Class::Content {
@@ -1140,6 +1127,38 @@ fn run(lines: &[Line], order: &[usize], edge: Edge, rules: &Rules) -> Vec<(usize
         }
     }
     out
+}
+
+/// The lines of a document classed at one edge, each once: the readings of an edge ([`scan`]:
+/// the blocks above and below a headline, beside the body, the navigation block, the run) class
+/// the same lines again, and classing one takes its key and several look-ups.
+struct Classes<'a> {
+    lines: &'a [Line],
+    edge: Edge,
+    rules: &'a Rules,
+    /// By line index: [`classify`]'s answer.
+    known: std::cell::RefCell<foldhash::HashMap<usize, Option<Class>>>,
+}
+
+impl<'a> Classes<'a> {
+    fn new(lines: &'a [Line], edge: Edge, rules: &'a Rules) -> Self {
+        Classes {
+            lines,
+            edge,
+            rules,
+            known: Default::default(),
+        }
+    }
+
+    /// [`classify`] of line `i`.
+    fn of(&self, i: usize) -> Option<Class> {
+        if let Some(&class) = self.known.borrow().get(&i) {
+            return class;
+        }
+        let class = classify(&self.lines[i].text, self.edge, self.rules);
+        self.known.borrow_mut().insert(i, class);
+        class
+    }
 }
 
 /// How a line is classed at `edge`; `None` for a long line that is not furniture (it ends a
@@ -1437,6 +1456,11 @@ pub fn words(text: &str) -> usize {
 
 /// `words(text) > limit`, reading no further than needed: lines are often paragraphs.
 pub fn more_words_than(text: &str, limit: usize) -> bool {
+    // Most lines have no character of an unspaced script and no space but ASCII's: their words
+    // are counted byte by byte.
+    if let Some(more) = crate::unicode::more_spaced_words_than(text, limit) {
+        return more;
+    }
     let (mut spaced, mut unspaced) = (0usize, 0usize);
     for word in crate::unicode::words(text) {
         spaced += 1;

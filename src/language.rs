@@ -1035,19 +1035,59 @@ impl Words {
     }
 }
 
+/// The words of `sample`: its runs of letters and digits (`split(|c| !c.is_alphanumeric())`) but
+/// those of ASCII digits only, each lowercased. One pass over the bytes: an ASCII word (most of them) is
+/// found byte by byte and lowercased by `make_ascii_lowercase`, with no per-character decoding.
 fn words_of(sample: &str) -> Words {
+    let bytes = sample.as_bytes();
     let mut text = String::with_capacity(sample.len());
-    let mut spans = Vec::new();
-    for word in alphanumeric_runs(sample).filter(|w| !w.bytes().all(|b| b.is_ascii_digit())) {
-        let start = text.len();
-        unicode::push_lowercase(&mut text, word);
-        spans.push(start..text.len());
+    let mut spans = Vec::with_capacity(sample.len() / 4);
+    let mut at = 0;
+    while at < bytes.len() {
+        let start = at;
+        let (mut ascii, mut digits) = (true, true);
+        // The character at `at` when it is not a letter or digit: its length, to step over it.
+        let mut stop = 0;
+        while at < bytes.len() {
+            let b = bytes[at];
+            if b < 0x80 {
+                if !b.is_ascii_alphanumeric() {
+                    stop = 1;
+                    break;
+                }
+                digits &= b.is_ascii_digit();
+                at += 1;
+            } else {
+                let c = sample[at..]
+                    .chars()
+                    .next()
+                    .expect("a character starts here");
+                if !unicode::is_alphanumeric(c) {
+                    stop = c.len_utf8();
+                    break;
+                }
+                (ascii, digits) = (false, false);
+                at += c.len_utf8();
+            }
+        }
+        if at > start && !digits {
+            let from = text.len();
+            if ascii {
+                text.push_str(&sample[start..at]);
+                text[from..].make_ascii_lowercase();
+            } else {
+                unicode::push_lowercase(&mut text, &sample[start..at]);
+            }
+            spans.push(from..text.len());
+        }
+        at += stop;
     }
     Words { text, spans }
 }
 
-/// The runs of letters and digits of a text: `text.split(|c| !c.is_alphanumeric())` without its
+/// The runs of letters and digits of a text (the definition [`words_of`] is tested against): `text.split(|c| !c.is_alphanumeric())` without its
 /// empty parts, with ASCII told byte by byte.
+#[cfg(test)]
 fn alphanumeric_runs(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     let mut at = 0;
@@ -1338,6 +1378,28 @@ mod tests {
                 .filter(|w| !w.is_empty())
                 .collect();
             assert_eq!(ours, std, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn words_are_the_lowercased_runs_without_numbers() {
+        for text in [
+            "",
+            "   ",
+            "Xocalı, 25-26 fevral 1992-ci il.",
+            "Ходжалы — 26 февраля 1992 г.",
+            "a\u{301}b c\u{A0}d😀e語f-é",
+            "2026 ",
+            "—a",
+            "ΟΔΟΣ ΣΟΦΙΑΣ, İstanbul ŞEHİR 12ab ٣٤ x2 ²",
+        ] {
+            let words = words_of(text);
+            let ours: Vec<&str> = words.iter().collect();
+            let expected: Vec<String> = alphanumeric_runs(text)
+                .filter(|w| !w.bytes().all(|b| b.is_ascii_digit()))
+                .map(str::to_lowercase)
+                .collect();
+            assert_eq!(ours, expected, "{text:?}");
         }
     }
 

@@ -150,6 +150,31 @@ const BYTE_CLASS: [u8; 256] = {
     class
 };
 
+/// Whether `text` has more than `limit` words ([`words`]), when that is told by ASCII
+/// whitespace alone: `None` for a text with a byte that may start non-ASCII whitespace or a
+/// character of three bytes or more (any script written without spaces is among those), as far
+/// as it was read. Counted no further than needed.
+pub fn more_spaced_words_than(text: &str, limit: usize) -> Option<bool> {
+    let mut words = 0;
+    let mut in_word = false;
+    for &b in text.as_bytes() {
+        match BYTE_CLASS[b as usize] {
+            SPACE => in_word = false,
+            WORD if b < 0xE0 => {
+                if !in_word {
+                    words += 1;
+                    if words > limit {
+                        return Some(true);
+                    }
+                    in_word = true;
+                }
+            }
+            _ => return None,
+        }
+    }
+    Some(false)
+}
+
 impl<'a> Words<'a> {
     /// Whether the character at byte `i`, which [`BYTE_CLASS`] calls [`MAYBE`], is whitespace,
     /// and its length.
@@ -224,6 +249,30 @@ mod tests {
             let std: Vec<&str> = text.split_whitespace().collect();
             assert_eq!(ours, std, "{text:?}");
         }
+    }
+
+    #[test]
+    fn spaced_words_are_counted_as_words_counts_them() {
+        for text in [
+            "",
+            " ",
+            "one",
+            "  two  words ",
+            "tab\there\r\nnext line",
+            "caf\u{e9} na\u{ef}ve \u{430}\u{431}\u{432}",
+            "non\u{A0}breaking",
+            "語 a",
+        ] {
+            let n = words(text).count();
+            for limit in 0..5 {
+                if let Some(more) = more_spaced_words_than(text, limit) {
+                    assert_eq!(more, n > limit, "{text:?} {limit}");
+                }
+            }
+        }
+        assert_eq!(more_spaced_words_than("a b\u{A0}c", 5), None);
+        assert_eq!(more_spaced_words_than("a b c \u{A0}", 2), Some(true));
+        assert_eq!(more_spaced_words_than("a \u{8a9e}", 5), None);
     }
 
     #[test]
