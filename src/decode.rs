@@ -34,6 +34,9 @@
 //!   windows-1250, `žavým` of ISO-8859-2, both Slovak), or none that reads as words refuse the
 //!   document (`encoding-doubtful`, naming the byte), to be fixed by curating `encoding`.
 //!
+//!   windows-1251 and Mac Cyrillic, whose small letters agree, are weighed against each other
+//!   the same way, with the alphabets of [`crate::language::cyrillic_alphabet`].
+//!
 //! The label names what was decoded: `KOI8-R` when no byte needs KOI8-U's letters, `ISO-8859-x`
 //! when no byte 0x80-0x9F needs the windows-125x encoding that agrees with it on every byte
 //! present.
@@ -359,8 +362,13 @@ fn decode_legacy(
         )
         .at_offset(offset as u64));
     }
-    if (LATIN.contains(&chosen) || breaks_latin_words(&text, chosen))
-        && let Some((e, t)) = weigh_latin(bytes, path, chosen, &text)?
+    let script = if LATIN.contains(&chosen) || breaks_latin_words(&text, chosen) {
+        Some(0)
+    } else {
+        CYRILLIC.contains(&chosen).then_some(2)
+    };
+    if let Some(script) = script
+        && let Some((e, t)) = weigh_latin(bytes, path, chosen, &text, script)?
     {
         chosen = e;
         text = t;
@@ -399,6 +407,12 @@ const LATIN: &[&Encoding] = {
         MACINTOSH,
     ]
 };
+
+/// The Cyrillic encodings whose letters are the same but for the capitals and `я`: windows-1251
+/// and Mac Cyrillic, weighed against each other as [`LATIN`] is (a Mac capital read as
+/// windows-1251 is `Ќ`, `‚`, `„`; a windows-1251 capital read as Mac is a sign). KOI8 and
+/// IBM866 readings of the one are not the other's lowercase words and are not weighed.
+const CYRILLIC: &[&Encoding] = &[encoding_rs::WINDOWS_1251, encoding_rs::X_MAC_CYRILLIC];
 
 /// DOS code pages of Latin script, bytes 0x80-0xFF (U+0080 where undefined). encoding_rs
 /// cannot decode them (WHATWG has none but IBM866), so they are rival readings only: a file
@@ -509,8 +523,8 @@ fn may_touch_letter(c: char) -> bool {
 /// The first character (by index) that breaks a word of Latin letters: between two Latin
 /// letters, anything but a letter or what [`joins_letters`]; beside one, what may not
 /// ([`may_touch_letter`]), or a letter of another script.
-fn broken_word(chars: &[char]) -> Option<usize> {
-    let latin = |c: char| crate::unicode::is_alphabetic(c) && alphabet(c) == Some(0);
+fn broken_word(chars: &[char], script: u8) -> Option<usize> {
+    let latin = |c: char| crate::unicode::is_alphabetic(c) && alphabet(c) == Some(script);
     (0..chars.len()).find(|&i| {
         let c = chars[i];
         if c.is_ascii() {
@@ -522,7 +536,7 @@ fn broken_word(chars: &[char]) -> Option<usize> {
             return false;
         }
         if crate::unicode::is_alphabetic(c) {
-            return alphabet(c) != Some(0) && !matches!(c, 'µ' | 'ª' | 'º');
+            return alphabet(c) != Some(script) && !matches!(c, 'µ' | 'ª' | 'º');
         }
         match (before, after) {
             (Some(a), Some(b)) => !joins_letters(a, c, b),
@@ -532,9 +546,9 @@ fn broken_word(chars: &[char]) -> Option<usize> {
 }
 
 /// How well `text`, one reading of `bytes`, fits (see [`Fit`]).
-fn fit(text: &str, bytes: &[u8]) -> Fit {
+fn fit(text: &str, bytes: &[u8], script: u8) -> Fit {
     let chars: Vec<char> = text.chars().collect();
-    if broken_word(&chars).is_some() || doubt(text, bytes).is_some() {
+    if broken_word(&chars, script).is_some() || doubt(text, bytes).is_some() {
         return Fit::Broken;
     }
     let mut letters: Vec<char> = Vec::new();
@@ -542,11 +556,12 @@ fn fit(text: &str, bytes: &[u8]) -> Fit {
         if word.is_ascii() {
             continue;
         }
-        if camel(word) {
+        // (`кВт` is a unit, `cafÈ` and `камерЯ` misreadings)
+        if camel(word) && word.chars().count() >= 4 {
             return Fit::Broken;
         }
         for c in word.chars().filter(|c| !c.is_ascii()) {
-            if alphabet(c).is_some_and(|a| a != 0) {
+            if alphabet(c).is_some_and(|a| a != script) {
                 return Fit::Broken;
             }
             // A combining mark (windows-1258's) stands for a letter no table lists.
@@ -560,16 +575,21 @@ fn fit(text: &str, bytes: &[u8]) -> Fit {
             }
         }
     }
-    let writes = |code: &str| {
-        crate::language::latin_alphabet(code)
-            .is_some_and(|a| letters.iter().all(|&c| a.contains(c)))
+    let (table, codes): (fn(&str) -> Option<&'static str>, _) = if script == 0 {
+        (
+            crate::language::latin_alphabet,
+            crate::language::LATIN_ALPHABETS,
+        )
+    } else {
+        (
+            crate::language::cyrillic_alphabet,
+            crate::language::CYRILLIC_ALPHABETS,
+        )
     };
+    let writes = |code: &str| table(code).is_some_and(|a| letters.iter().all(|&c| a.contains(c)));
     if letters.is_empty() || crate::language::reads_as(text).is_some_and(writes) {
         Fit::Language
-    } else if crate::language::LATIN_ALPHABETS
-        .iter()
-        .any(|code| writes(code))
-    {
+    } else if codes.iter().any(|code| writes(code)) {
         Fit::Alphabet
     } else {
         Fit::Words
@@ -596,7 +616,7 @@ fn breaks_latin_words(text: &str, encoding: &'static Encoding) -> bool {
             return false;
         }
     }
-    broken_word(&chars).is_some()
+    broken_word(&chars, 0).is_some()
 }
 
 /// One reading of a legacy file: the text, and the encoding that gives it (`None`: a DOS code
@@ -616,11 +636,12 @@ fn weigh_latin(
     path: &str,
     guess: &'static Encoding,
     guess_text: &str,
+    script: u8,
 ) -> Result<Option<(&'static Encoding, String)>, Problem> {
     let mut readings: Vec<Reading> = Vec::new();
     let mut add = |name: &'static str, encoding: Option<&'static Encoding>, text: String| {
         if !readings.iter().any(|r| r.text == text) {
-            let fit = fit(&text, bytes);
+            let fit = fit(&text, bytes, script);
             readings.push(Reading {
                 name,
                 encoding,
@@ -630,14 +651,14 @@ fn weigh_latin(
         }
     };
     add(guess.name(), Some(guess), guess_text.to_owned());
-    for &e in LATIN {
+    for &e in if script == 0 { LATIN } else { CYRILLIC } {
         if let Ok(t) = decode_strict(e, bytes)
             && first_undefined(&t, e).is_none()
         {
             add(e.name(), Some(e), t);
         }
     }
-    for &(name, table) in DOS {
+    for &(name, table) in DOS.iter().filter(|_| script == 0) {
         if let Some(t) = dos_reading(table, bytes) {
             add(name, None, t);
         }
@@ -725,11 +746,17 @@ fn weigh_latin(
 /// where `b` reads something else.
 fn more_letters(a: &str, b: &str) -> bool {
     let letter = |c: char| crate::unicode::is_alphabetic(c);
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let touches = |t: &[char], i: usize| {
+        i.checked_sub(1).is_some_and(|j| letter(t[j])) || t.get(i + 1).is_some_and(|&c| letter(c))
+    };
     let mut more = false;
-    for (x, y) in a.chars().zip(b.chars()) {
-        match (letter(x), letter(y)) {
+    for i in 0..a.len().min(b.len()) {
+        match (letter(a[i]), letter(b[i])) {
             (false, true) => return false,
-            (true, false) => more = true,
+            // A sign glued to a word where the other reading has a letter (`tom—`, `‘истема`);
+            // a dash between spaces is no evidence.
+            (true, false) if touches(&b, i) => more = true,
             _ => {}
         }
     }
@@ -1469,8 +1496,20 @@ mod latin_tests {
     }
 
     #[test]
+    fn mac_cyrillic_capitals_read_as_windows_1251_give_way_or_refuse() {
+        // ru_s01 in Mac Cyrillic: windows-1251 made its `И` `€`.
+        let ru = "Использовать Caps Lock как дополнительную клавишу Num Lock";
+        let d = decode(&legacy(encoding_rs::X_MAC_CYRILLIC, ru), "a.txt").unwrap();
+        assert_eq!((d.text.as_str(), d.rule), (ru, "detector-alternative"));
+        // mk_s01: `Не` in Mac Cyrillic is `Ќе` in windows-1251, both Macedonian.
+        let mk = "Не успеав да ги вчитам податоците за RGB за TIFF датотеката";
+        let p = doubtful(&legacy(encoding_rs::X_MAC_CYRILLIC, mk));
+        assert!(p.message.contains("Ќе"), "{}", p.message);
+    }
+
+    #[test]
     fn broken_words_are_told_from_punctuation() {
-        let broken = |s: &str| broken_word(&s.chars().collect::<Vec<_>>()).is_some();
+        let broken = |s: &str| broken_word(&s.chars().collect::<Vec<_>>(), 0).is_some();
         assert!(broken("hata ay█klay█c█ ba"));
         assert!(broken("Die Pakete m《sen"));
         assert!(broken("Obowi¹zkowe"));

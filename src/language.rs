@@ -1147,6 +1147,23 @@ pub const LATIN_ALPHABETS: &[&str] = &[
     "tr", "az", "uz", "tk", "sv", "da", "nb", "fi", "et", "lv", "lt",
 ];
 
+/// The letters of the Cyrillic-script languages whatlang tells apart, for the decode stage's
+/// check of a Cyrillic reading (a Mac Cyrillic capital read as windows-1251 is `Ќ`, `‚`, ...).
+pub fn cyrillic_alphabet(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "ru" => "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "uk" => "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+        "be" => "абвгдеёжзійклмнопрстуўфхцчшыьэюя",
+        "bg" => "абвгдежзийклмнопрстуфхцчшщъьюя",
+        "sr" => "абвгдђежзијклљмнњопрстћуфхцчџш",
+        "mk" => "абвгдѓежзѕијклљмнњопрстќуфхцчџш",
+        _ => return None,
+    })
+}
+
+/// The codes [`cyrillic_alphabet`] has a list for.
+pub const CYRILLIC_ALPHABETS: &[&str] = &["ru", "uk", "be", "bg", "sr", "mk"];
+
 /// The language whatlang reads a text as (its ISO 639-1 code), reliable or not: the decode
 /// stage asks it of each reading of a legacy file, to check the reading's letters against that
 /// language's alphabet ([`latin_alphabet`]).
