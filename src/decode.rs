@@ -753,9 +753,9 @@ fn more_letters(a: &str, b: &str) -> bool {
     let mut more = false;
     for i in 0..a.len().min(b.len()) {
         match (letter(a[i]), letter(b[i])) {
-            (false, true) => return false,
+            (false, true) if touches(&a, i) => return false,
             // A sign glued to a word where the other reading has a letter (`tom—`, `‘истема`);
-            // a dash between spaces is no evidence.
+            // a dash between spaces is no evidence either way.
             (true, false) if touches(&b, i) => more = true,
             _ => {}
         }
