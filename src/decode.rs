@@ -18,6 +18,25 @@
 //!   byte), or a few high bytes in ASCII text that make no word of their script, refuse it
 //!   (`encoding-doubtful`), to be fixed by curating `encoding`.
 //!
+//! - a guess of a single-byte Latin encoding (or any guess that breaks Latin words, as KOI8-R
+//!   box drawing or a Shift_JIS character inside `m《sen` does) is weighed against every reading
+//!   of the bytes: each single-byte Latin encoding encoding_rs decodes cleanly (windows-1250,
+//!   1252, 1254, 1257, 1258, ISO-8859-2/3/4/10/13/14/15/16, macintosh) and the DOS code pages
+//!   IBM437/775/850/852/857, which it cannot decode. A reading is broken when a word holds a
+//!   sign or a letter of another script between or beside letters (`ay█klay█c█`, `tom≤`), or
+//!   a capital after a small letter; otherwise it fits the language whatlang reads it as when
+//!   that language's alphabet ([`crate::language::latin_alphabet`]) has all its letters beyond
+//!   ASCII, else some language's alphabet, else no alphabet. Of the readings that fit best
+//!   (a reading that has a letter where another has a sign, and never the reverse, beats it:
+//!   `tomó` beats `tom—`), the guess is kept when it is the only one; another reading that is the
+//!   only one to fit its language is taken (`detector-alternative`: `arrière` of windows-1252,
+//!   not ISO-8859-2's `arričre`); a DOS reading, two readings that differ (`ľavým` of
+//!   windows-1250, `žavým` of ISO-8859-2, both Slovak), or none that reads as words refuse the
+//!   document (`encoding-doubtful`, naming the byte), to be fixed by curating `encoding`.
+//!
+//!   windows-1251 and Mac Cyrillic, whose small letters agree, are weighed against each other
+//!   the same way, with the alphabets of [`crate::language::cyrillic_alphabet`].
+//!
 //! The label names what was decoded: `KOI8-R` when no byte needs KOI8-U's letters, `ISO-8859-x`
 //! when no byte 0x80-0x9F needs the windows-125x encoding that agrees with it on every byte
 //! present.
@@ -343,6 +362,18 @@ fn decode_legacy(
         )
         .at_offset(offset as u64));
     }
+    let script = if LATIN.contains(&chosen) || breaks_latin_words(&text, chosen) {
+        Some(0)
+    } else {
+        CYRILLIC.contains(&chosen).then_some(2)
+    };
+    if let Some(script) = script
+        && let Some((e, t)) = weigh_latin(bytes, path, chosen, &text, script)?
+    {
+        chosen = e;
+        text = t;
+        rule = "detector-alternative";
+    }
     let label = label_for(chosen, bytes);
     let plan = Plan {
         encoding: chosen,
@@ -352,6 +383,415 @@ fn decode_legacy(
         crc32: crc32fast::hash(bytes),
     };
     finish(text, label, rule, false, path).map(|decoded| (decoded, Some(plan)))
+}
+
+/// Single-byte encodings of Latin script that encoding_rs decodes, in the order preferred when
+/// several give the same text (windows-125x before the ISO encodings; the label is decided
+/// from the bytes afterwards).
+const LATIN: &[&Encoding] = {
+    use encoding_rs::*;
+    &[
+        WINDOWS_1252,
+        WINDOWS_1250,
+        WINDOWS_1257,
+        WINDOWS_1254,
+        WINDOWS_1258,
+        ISO_8859_15,
+        ISO_8859_2,
+        ISO_8859_13,
+        ISO_8859_4,
+        ISO_8859_16,
+        ISO_8859_3,
+        ISO_8859_10,
+        ISO_8859_14,
+        MACINTOSH,
+    ]
+};
+
+/// The Cyrillic encodings whose letters are the same but for the capitals and `я`: windows-1251
+/// and Mac Cyrillic, weighed against each other as [`LATIN`] is (a Mac capital read as
+/// windows-1251 is `Ќ`, `‚`, `„`; a windows-1251 capital read as Mac is a sign). KOI8 and
+/// IBM866 readings of the one are not the other's lowercase words and are not weighed.
+const CYRILLIC: &[&Encoding] = &[encoding_rs::WINDOWS_1251, encoding_rs::X_MAC_CYRILLIC];
+
+/// DOS code pages of Latin script, bytes 0x80-0xFF (U+0080 where undefined). encoding_rs
+/// cannot decode them (WHATWG has none but IBM866), so they are rival readings only: a file
+/// that reads as one of them is refused, never decoded as something else.
+const DOS: &[(&str, &str)] = &[
+    (
+        "IBM437",
+        "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u{a0}",
+    ),
+    (
+        "IBM850",
+        "ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜø£Ø×ƒáíóúñÑªº¿®¬½¼¡«»░▒▓│┤ÁÂÀ©╣║╗╝¢¥┐└┴┬├─┼ãÃ╚╔╩╦╠═╬¤ðÐÊËÈıÍÎÏ┘┌█▄¦Ì▀ÓßÔÒõÕµþÞÚÛÙýÝ¯´\u{ad}±‗¾¶§÷¸°¨·¹³²■\u{a0}",
+    ),
+    (
+        "IBM852",
+        "ÇüéâäůćçłëŐőîŹÄĆÉĹĺôöĽľŚśÖÜŤťŁ×čáíóúĄąŽžĘę¬źČş«»░▒▓│┤ÁÂĚŞ╣║╗╝Żż┐└┴┬├─┼Ăă╚╔╩╦╠═╬¤đĐĎËďŇÍÎě┘┌█▄ŢŮ▀ÓßÔŃńňŠšŔÚŕŰýÝţ´\u{ad}˝˛ˇ˘§÷¸°¨˙űŘř■\u{a0}",
+    ),
+    (
+        "IBM857",
+        "ÇüéâäàåçêëèïîıÄÅÉæÆôöòûùİÖÜø£ØŞşáíóúñÑĞğ¿®¬½¼¡«»░▒▓│┤ÁÂÀ©╣║╗╝¢¥┐└┴┬├─┼ãÃ╚╔╩╦╠═╬¤ºªÊËÈ\u{80}ÍÎÏ┘┌█▄¦Ì▀ÓßÔÒõÕµ\u{80}×ÚÛÙìÿ¯´\u{ad}±\u{80}¾¶§÷¸°¨·¹³²■\u{a0}",
+    ),
+    (
+        "IBM775",
+        "ĆüéāäģåćłēŖŗīŹÄÅÉæÆōöĢ¢ŚśÖÜø£Ø×¤ĀĪóŻżź”¦©®¬½¼Ł«»░▒▓│┤ĄČĘĖ╣║╗╝ĮŠ┐└┴┬├─┼ŲŪ╚╔╩╦╠═╬Žąčęėįšųūž┘┌█▄▌▐▀ÓßŌŃõÕµńĶķĻļņĒŅ’\u{ad}±“¾¶§÷„°∙·¹³²■\u{a0}",
+    ),
+];
+
+/// A DOS code page's reading of `bytes`, `None` when a byte is undefined in it.
+fn dos_reading(table: &str, bytes: &[u8]) -> Option<String> {
+    let high: Vec<char> = table.chars().collect();
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for &b in bytes {
+        let c = if b < 0x80 {
+            char::from(b)
+        } else {
+            high[usize::from(b - 0x80)]
+        };
+        if c == '\u{80}' {
+            return None;
+        }
+        out.push(c);
+    }
+    Some(out)
+}
+
+/// How well a reading of a Latin-script file fits, from worst to best.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Fit {
+    /// A word that cannot be: a symbol or a letter of another script between two letters
+    /// (`ay█klay█c█`, `m《sen`, `Obowi¹zkowe`), a capital after a small letter, two alphabets.
+    Broken,
+    /// Possible words, but no language of [`crate::language::latin_alphabet`]'s table writes
+    /// all their letters.
+    Words,
+    /// Some language of the table writes all the letters beyond ASCII.
+    Alphabet,
+    /// The language whatlang reads the text as writes all the letters beyond ASCII.
+    Language,
+}
+
+/// Between two letters of a word, what may stand besides letters: ASCII, apostrophes, the soft
+/// hyphen, combining marks (windows-1258's); the middle dot only in Catalan's `l·l`.
+fn joins_letters(a: char, c: char, b: char) -> bool {
+    c.is_ascii()
+        || c.is_whitespace()
+        || is_combining(c)
+        || matches!(c, '’' | '‘' | 'ʼ' | '´' | '\u{ad}')
+        || (c == '·' && a.eq_ignore_ascii_case(&'l') && b.eq_ignore_ascii_case(&'l'))
+}
+
+/// What may stand beside a letter at the edge of a word: spaces, quotes, dashes, the ellipsis,
+/// `¿ ¡`, signs such as `® ™ © °` and currencies. Anything else beside a letter (a math sign,
+/// box drawing, a spacing accent `¨ ˇ ˛`, `‡`, `¹`, `¤`) is a misread letter.
+fn may_touch_letter(c: char) -> bool {
+    c.is_ascii()
+        || c.is_whitespace()
+        || is_combining(c)
+        || matches!(
+            c,
+            '«' | '»'
+                | '‹'
+                | '›'
+                | '“'
+                | '”'
+                | '„'
+                | '‚'
+                | '‘'
+                | '’'
+                | 'ʼ'
+                | '´'
+                | '…'
+                | '¿'
+                | '¡'
+                | '®'
+                | '™'
+                | '©'
+                | '°'
+                | '€'
+                | '£'
+                | '¥'
+                | '¢'
+                | '\u{ad}'
+                | '\u{a0}'
+                | '\u{2010}'..='\u{2015}'
+        )
+}
+
+/// The first character (by index) that breaks a word of Latin letters: between two Latin
+/// letters, anything but a letter or what [`joins_letters`]; beside one, what may not
+/// ([`may_touch_letter`]), or a letter of another script.
+fn broken_word(chars: &[char], script: u8) -> Option<usize> {
+    let latin = |c: char| crate::unicode::is_alphabetic(c) && alphabet(c) == Some(script);
+    (0..chars.len()).find(|&i| {
+        let c = chars[i];
+        if c.is_ascii() {
+            return false;
+        }
+        let before = i.checked_sub(1).map(|j| chars[j]).filter(|&p| latin(p));
+        let after = chars.get(i + 1).copied().filter(|&n| latin(n));
+        if before.is_none() && after.is_none() {
+            return false;
+        }
+        if crate::unicode::is_alphabetic(c) {
+            return alphabet(c) != Some(script) && !matches!(c, 'µ' | 'ª' | 'º');
+        }
+        match (before, after) {
+            (Some(a), Some(b)) => !joins_letters(a, c, b),
+            _ => !may_touch_letter(c),
+        }
+    })
+}
+
+/// How well `text`, one reading of `bytes`, fits (see [`Fit`]).
+fn fit(text: &str, bytes: &[u8], script: u8) -> Fit {
+    let chars: Vec<char> = text.chars().collect();
+    if broken_word(&chars, script).is_some() || doubt(text, bytes).is_some() {
+        return Fit::Broken;
+    }
+    let mut letters: Vec<char> = Vec::new();
+    for word in text.split(|c: char| !crate::unicode::is_alphabetic(c) && !is_combining(c)) {
+        if word.is_ascii() {
+            continue;
+        }
+        // (`кВт` is a unit, `cafÈ` and `камерЯ` misreadings)
+        if camel(word) && word.chars().count() >= 4 {
+            return Fit::Broken;
+        }
+        for c in word.chars().filter(|c| !c.is_ascii()) {
+            if alphabet(c).is_some_and(|a| a != script) {
+                return Fit::Broken;
+            }
+            // A combining mark (windows-1258's) stands for a letter no table lists.
+            let lower = match c {
+                'İ' => 'ı',
+                c if is_combining(c) || matches!(c, 'µ' | 'ª' | 'º') => '\u{80}',
+                c => c.to_lowercase().next().unwrap_or(c),
+            };
+            if !letters.contains(&lower) {
+                letters.push(lower);
+            }
+        }
+    }
+    let (table, codes): (fn(&str) -> Option<&'static str>, _) = if script == 0 {
+        (
+            crate::language::latin_alphabet,
+            crate::language::LATIN_ALPHABETS,
+        )
+    } else {
+        (
+            crate::language::cyrillic_alphabet,
+            crate::language::CYRILLIC_ALPHABETS,
+        )
+    };
+    let writes = |code: &str| table(code).is_some_and(|a| letters.iter().all(|&c| a.contains(c)));
+    if letters.is_empty() || crate::language::reads_as(text).is_some_and(writes) {
+        Fit::Language
+    } else if codes.iter().any(|code| writes(code)) {
+        Fit::Alphabet
+    } else {
+        Fit::Words
+    }
+}
+
+fn is_combining(c: char) -> bool {
+    ('\u{300}'..='\u{36F}').contains(&c)
+}
+
+/// Whether a guess's text shows Latin words broken by what it decoded (KOI8-R box drawing or a
+/// Shift_JIS character inside a word of a DOS code page's German): then the Latin readings are
+/// weighed against it too.
+fn breaks_latin_words(text: &str, encoding: &'static Encoding) -> bool {
+    let chars: Vec<char> = text.chars().collect();
+    if !is_single_byte(encoding) {
+        // A text of Chinese or Japanese quotes Latin words; one of Latin words is not CJK.
+        let latin = chars.iter().filter(|&&c| alphabet(c) == Some(0)).count();
+        let other = chars
+            .iter()
+            .filter(|&&c| crate::unicode::is_alphabetic(c) && alphabet(c) != Some(0))
+            .count();
+        if latin <= 4 * other {
+            return false;
+        }
+    }
+    broken_word(&chars, 0).is_some()
+}
+
+/// One reading of a legacy file: the text, and the encoding that gives it (`None`: a DOS code
+/// page, which encoding_rs cannot decode).
+struct Reading {
+    name: &'static str,
+    encoding: Option<&'static Encoding>,
+    text: String,
+    fit: Fit,
+}
+
+/// The check of a guess of Latin script, or of a guess that breaks Latin words (see the
+/// module's doc): `Ok(None)` keeps the guess, `Ok(Some(..))` is the one reading that fits, an
+/// error says why none can be chosen.
+fn weigh_latin(
+    bytes: &[u8],
+    path: &str,
+    guess: &'static Encoding,
+    guess_text: &str,
+    script: u8,
+) -> Result<Option<(&'static Encoding, String)>, Problem> {
+    let mut readings: Vec<Reading> = Vec::new();
+    let mut add = |name: &'static str, encoding: Option<&'static Encoding>, text: String| {
+        if !readings.iter().any(|r| r.text == text) {
+            let fit = fit(&text, bytes, script);
+            readings.push(Reading {
+                name,
+                encoding,
+                text,
+                fit,
+            });
+        }
+    };
+    add(guess.name(), Some(guess), guess_text.to_owned());
+    for &e in if script == 0 { LATIN } else { CYRILLIC } {
+        if let Ok(t) = decode_strict(e, bytes)
+            && first_undefined(&t, e).is_none()
+        {
+            add(e.name(), Some(e), t);
+        }
+    }
+    for &(name, table) in DOS.iter().filter(|_| script == 0) {
+        if let Some(t) = dos_reading(table, bytes) {
+            add(name, None, t);
+        }
+    }
+    let best = readings.iter().map(|r| r.fit).max().unwrap_or(Fit::Broken);
+    let mut top: Vec<&Reading> = readings.iter().filter(|r| r.fit == best).collect();
+    // Of two readings that fit as well, one that reads a letter wherever the other does, and a
+    // letter where the other reads a sign (`tomó`, `tom—`), is the better.
+    let snapshot = top.clone();
+    top.retain(|r| !snapshot.iter().any(|o| more_letters(&o.text, &r.text)));
+    let doubtful = |message: String, at: usize| {
+        Err(Problem::error(path, "encoding-doubtful", message).at_offset(at as u64))
+    };
+    let guessed = &readings[0];
+    match top.as_slice() {
+        [] => unreachable!("a reading that fits best is kept by `more_letters`, a strict order"),
+        _ if best == Fit::Broken => {
+            let at = differing_byte(bytes, &guessed.text, None);
+            doubtful(
+                format!(
+                    "detected as {}, but byte 0x{:02X} makes impossible words in every \
+                     single-byte Latin encoding; curate the right `encoding` for this document in \
+                     dataset.toml",
+                    guess.name(),
+                    bytes[at]
+                ),
+                at,
+            )
+        }
+        [one] if one.text == guessed.text => Ok(None),
+        [one] if best == Fit::Language => match one.encoding {
+            Some(e) => Ok(Some((e, one.text.clone()))),
+            None => {
+                let at = differing_byte(bytes, &one.text, Some(&guessed.text));
+                doubtful(
+                    format!(
+                        "detected as {}, but the text reads as a DOS code page ({}), which \
+                         cannot be decoded here (byte 0x{:02X} reads `{}`); convert the file \
+                         to UTF-8",
+                        guess.name(),
+                        one.name,
+                        bytes[at],
+                        word_at(&one.text, at)
+                    ),
+                    at,
+                )
+            }
+        },
+        [one] => {
+            let at = differing_byte(bytes, &one.text, Some(&guessed.text));
+            doubtful(
+                format!(
+                    "detected as {}, which makes `{}` of byte 0x{:02X}, and only {} reads as \
+                     words, though not of the language the text reads as; curate the right \
+                     `encoding` for this document in dataset.toml",
+                    guess.name(),
+                    word_at(&guessed.text, at),
+                    bytes[at],
+                    one.name
+                ),
+                at,
+            )
+        }
+        [a, b, ..] => {
+            let at = differing_byte(bytes, &a.text, Some(&b.text));
+            doubtful(
+                format!(
+                    "detected as {}, but byte 0x{:02X} reads `{}` in {} and `{}` in {}, and \
+                     both fit; curate the right `encoding` for this document in \
+                     dataset.toml",
+                    guess.name(),
+                    bytes[at],
+                    word_at(&a.text, at),
+                    a.name,
+                    word_at(&b.text, at),
+                    b.name
+                ),
+                at,
+            )
+        }
+    }
+}
+
+/// Whether single-byte reading `a` reads a letter wherever `b` does, and somewhere a letter
+/// where `b` reads something else.
+fn more_letters(a: &str, b: &str) -> bool {
+    let letter = |c: char| crate::unicode::is_alphabetic(c);
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let touches = |t: &[char], i: usize| {
+        i.checked_sub(1).is_some_and(|j| letter(t[j])) || t.get(i + 1).is_some_and(|&c| letter(c))
+    };
+    let mut more = false;
+    for i in 0..a.len().min(b.len()) {
+        match (letter(a[i]), letter(b[i])) {
+            (false, true) if touches(&a, i) => return false,
+            // A sign glued to a word where the other reading has a letter (`tom—`, `‘истема`);
+            // a dash between spaces is no evidence either way.
+            (true, false) if touches(&b, i) => more = true,
+            _ => {}
+        }
+    }
+    more
+}
+
+/// The offset of the first high byte whose reading differs in two single-byte readings (the
+/// first high byte when there is no other reading, or when they do not differ).
+fn differing_byte(bytes: &[u8], a: &str, b: Option<&str>) -> usize {
+    let first_high = bytes.iter().position(|&x| x >= 0x80).unwrap_or(0);
+    let Some(b) = b else {
+        return first_high;
+    };
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    if a.len() != bytes.len() || b.len() != bytes.len() {
+        return first_high;
+    }
+    (0..bytes.len())
+        .find(|&i| a[i] != b[i])
+        .unwrap_or(first_high)
+}
+
+/// The word of a single-byte reading around the character at `at`.
+fn word_at(text: &str, at: usize) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let Some(at) = chars.len().checked_sub(1).map(|last| at.min(last)) else {
+        return String::new();
+    };
+    let space = |c: &char| c.is_whitespace();
+    let start = chars[..at].iter().rposition(space).map_or(0, |i| i + 1);
+    let end = chars[at..]
+        .iter()
+        .position(space)
+        .map_or(chars.len(), |i| at + i);
+    chars[start..end.max(at + 1)].iter().collect()
 }
 
 /// Fewer bytes above 0x7F than this are too little evidence to choose another encoding than
@@ -961,5 +1401,122 @@ mod legacy_tests {
         assert_eq!(p.code, "encoding-unknown");
         let p = decode_as(&[b'a', 0x93, b'b'], "a.txt", Some("ISO-8859-1")).unwrap_err();
         assert_eq!(p.code, "undecodable");
+    }
+}
+
+#[cfg(test)]
+mod latin_tests {
+    //! Real strings: translations from /usr/share/locale (the adversarial corpus `mo2` of the
+    //! sixth session), encoded here as the legacy file it was given as (corpus `enc2`).
+    use super::*;
+    use encoding_rs::{WINDOWS_1250, WINDOWS_1252, WINDOWS_1257};
+
+    fn legacy(encoding: &'static Encoding, text: &str) -> Vec<u8> {
+        let (bytes, _, unmappable) = encoding.encode(text);
+        assert!(!unmappable, "{text}");
+        bytes.into_owned()
+    }
+
+    /// `text` in a DOS code page of [`DOS`], which encoding_rs cannot encode.
+    fn dos(name: &str, text: &str) -> Vec<u8> {
+        let table: Vec<char> = DOS
+            .iter()
+            .find(|(n, _)| *n == name)
+            .unwrap()
+            .1
+            .chars()
+            .collect();
+        text.chars()
+            .map(|c| match table.iter().position(|&t| t == c) {
+                Some(i) => 0x80 + i as u8,
+                None => u8::try_from(u32::from(c))
+                    .ok()
+                    .filter(u8::is_ascii)
+                    .unwrap(),
+            })
+            .collect()
+    }
+
+    fn doubtful(bytes: &[u8]) -> Problem {
+        let p = decode(bytes, "a.txt").unwrap_err();
+        assert_eq!(p.code, "encoding-doubtful", "{p:?}");
+        p
+    }
+
+    #[test]
+    fn a_guess_whose_letters_no_language_writes_gives_way_to_the_one_that_fits() {
+        // fr_s00: chardetng said ISO-8859-2, `arričre-plan`.
+        let fr = "Couleur d'arrière-plan de la cellule en tant que chaîne";
+        // pl_s01: ISO-8859-2 made `Obowišzkowe … sš`.
+        let pl = "Obowiązkowe argumenty długich opcji są obowiązkowe też dla krótkich.";
+        // hu_s01 (its first line): windows-1252 made `ő` `õ`.
+        let hu = "Egy lista minden elemére parancs végrehajtása. A „for” ciklus végrehajt egy \
+                  parancssorozatot a megadott listán. Az első parancs kilépési kódját adja vissza.";
+        for (encoding, text) in [(WINDOWS_1252, fr), (WINDOWS_1250, pl), (WINDOWS_1250, hu)] {
+            let d = decode(&legacy(encoding, text), "a.txt").unwrap();
+            assert_eq!(d.text, text);
+        }
+    }
+
+    #[test]
+    fn two_readings_that_both_fit_refuse_the_document() {
+        // sk_s05: `ľavým` in windows-1250 is `žavým` in ISO-8859-2, both Slovak.
+        let sk = "Dodatočné miesto medzi ľavým a pravým susediacim prvkom potomka, v pixeloch";
+        let p = doubtful(&legacy(WINDOWS_1250, sk));
+        assert!(
+            p.message.contains("ľavým") && p.message.contains("žavým"),
+            "{}",
+            p.message
+        );
+        assert!(p.message.contains("dataset.toml"), "{}", p.message);
+        // lt_s01: `praeitą` in windows-1257 is `praeità` in windows-1252.
+        let lt = "Versija esanti pakete yra tokia pat kaip per praeitą diegimą.";
+        doubtful(&legacy(WINDOWS_1257, lt));
+    }
+
+    #[test]
+    fn a_dos_code_page_is_refused_never_read_as_another_encoding() {
+        // de_s01 in IBM850: Shift_JIS made `m《sen`.
+        let de = "Die folgenden Pakete müssen heruntergestuft werden:";
+        let p = doubtful(&dos("IBM850", de));
+        assert!(p.message.contains("DOS code page"), "{}", p.message);
+        assert!(p.message.contains("müssen"), "{}", p.message);
+        // tr_s01 in IBM857: KOI8-R made `Tasarlanm█■`, box drawing inside words.
+        let tr = "Tasarlanmış yürürlükten kaldırma anahtarının kullanıcı kimliğini giriniz:";
+        let p = doubtful(&dos("IBM857", tr));
+        assert!(p.message.contains("IBM857"), "{}", p.message);
+    }
+
+    #[test]
+    fn a_sign_where_another_reading_has_a_letter_loses_to_it() {
+        // es_s05: IBM437 reads its `ó` as `≤`, a sign beside a letter; windows-1252 stays.
+        let es = "proceso ayudante autovacuum tomó demasiado tiempo para iniciarse; cancelado";
+        let d = decode(&legacy(WINDOWS_1252, es), "a.txt").unwrap();
+        assert_eq!((d.text.as_str(), d.rule), (es, "detector"));
+    }
+
+    #[test]
+    fn mac_cyrillic_capitals_read_as_windows_1251_give_way_or_refuse() {
+        // ru_s01 in Mac Cyrillic: windows-1251 made its `И` `€`.
+        let ru = "Использовать Caps Lock как дополнительную клавишу Num Lock";
+        let d = decode(&legacy(encoding_rs::X_MAC_CYRILLIC, ru), "a.txt").unwrap();
+        assert_eq!((d.text.as_str(), d.rule), (ru, "detector-alternative"));
+        // mk_s01: `Не` in Mac Cyrillic is `Ќе` in windows-1251, both Macedonian.
+        let mk = "Не успеав да ги вчитам податоците за RGB за TIFF датотеката";
+        let p = doubtful(&legacy(encoding_rs::X_MAC_CYRILLIC, mk));
+        assert!(p.message.contains("Ќе"), "{}", p.message);
+    }
+
+    #[test]
+    fn broken_words_are_told_from_punctuation() {
+        let broken = |s: &str| broken_word(&s.chars().collect::<Vec<_>>(), 0).is_some();
+        assert!(broken("hata ay█klay█c█ ba"));
+        assert!(broken("Die Pakete m《sen"));
+        assert!(broken("Obowi¹zkowe"));
+        assert!(broken("tom≤ demasiado"));
+        assert!(!broken(
+            "l’homme, «\u{a0}vu\u{a0}», col·lecció, a\u{a0}klatka — „true”"
+        ));
+        assert!(broken("H·ngaro"));
     }
 }

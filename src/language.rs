@@ -1216,7 +1216,7 @@ fn stopword_share(words: &Words, code: &str) -> Option<(usize, usize)> {
 }
 
 /// Letters beyond ASCII that a Latin-script language uses (lowercase).
-fn latin_alphabet(code: &str) -> Option<&'static str> {
+pub fn latin_alphabet(code: &str) -> Option<&'static str> {
     Some(match code {
         "en" => "",
         "fr" => "àâæçéèêëîïôœùûüÿ",
@@ -1245,6 +1245,42 @@ fn latin_alphabet(code: &str) -> Option<&'static str> {
         // Others (Indonesian, Tagalog, Welsh, ...): no list, no check.
         _ => return None,
     })
+}
+
+/// The codes [`latin_alphabet`] has a list for (English's is empty).
+pub const LATIN_ALPHABETS: &[&str] = &[
+    "en", "fr", "de", "es", "pt", "it", "ca", "nl", "pl", "cs", "sk", "sl", "hr", "sr", "hu", "ro",
+    "tr", "az", "uz", "tk", "sv", "da", "nb", "fi", "et", "lv", "lt",
+];
+
+/// The letters of the Cyrillic-script languages whatlang tells apart, for the decode stage's
+/// check of a Cyrillic reading (a Mac Cyrillic capital read as windows-1251 is `Ќ`, `‚`, ...).
+pub fn cyrillic_alphabet(code: &str) -> Option<&'static str> {
+    Some(match code {
+        "ru" => "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "uk" => "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя",
+        "be" => "абвгдеёжзійклмнопрстуўфхцчшыьэюя",
+        "bg" => "абвгдежзийклмнопрстуфхцчшщъьюя",
+        "sr" => "абвгдђежзијклљмнњопрстћуфхцчџш",
+        "mk" => "абвгдѓежзѕијклљмнњопрстќуфхцчџш",
+        _ => return None,
+    })
+}
+
+/// The codes [`cyrillic_alphabet`] has a list for.
+pub const CYRILLIC_ALPHABETS: &[&str] = &["ru", "uk", "be", "bg", "sr", "mk"];
+
+/// The language whatlang reads a text as (its ISO 639-1 code), reliable or not: the decode
+/// stage asks it of each reading of a legacy file, to check the reading's letters against that
+/// language's alphabet ([`latin_alphabet`]).
+pub fn reads_as(text: &str) -> Option<&'static str> {
+    let mut end = text.len().min(SAMPLE_BYTES);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    whatlang::Detector::new()
+        .detect(&cleaned(&text[..end]))
+        .and_then(|i| iso639_1(i.lang()))
 }
 
 /// Letters frequent enough in the text (at least 2, and 0.5% of letters) that `code` does not

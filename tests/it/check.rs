@@ -676,3 +676,20 @@ fn issue_16_a_licence_s_text_and_its_fields_are_content() {
         assert_eq!(r["title"], Value::Null, "{id}: {}", r["evidence"]["title"]);
     }
 }
+
+#[test]
+fn a_latin_guess_that_fits_no_alphabet_gives_way_and_two_that_fit_refuse() {
+    // Real translations (the sixth session's adversarial corpus): French in windows-1252,
+    // which chardetng took for ISO-8859-2 (`arričre-plan`), and Slovak in windows-1250, whose
+    // `ľavým` is ISO-8859-2's `žavým`, Slovak too.
+    let run = check_json(&fixture("legacy-latin"), &fixture_config());
+    assert_eq!(run.code, 1, "the Slovak file is refused");
+    let report = run.json();
+    let fr = record(&report, "fr");
+    assert_eq!(fr["source"]["encoding"], "ISO-8859-1");
+    assert_eq!(fr["evidence"]["encoding"]["rule"], "detector-alternative");
+    let p = problem(&report, "encoding-doubtful");
+    assert!(p["path"].as_str().unwrap().ends_with("sk.txt"), "{p}");
+    let message = p["message"].as_str().unwrap();
+    assert!(message.contains("0xBE") && message.contains("ľavým"), "{p}");
+}
