@@ -1085,9 +1085,8 @@ fn words_of(sample: &str) -> Words {
     Words { text, spans }
 }
 
-/// The runs of letters and digits of a text (the definition [`words_of`] is tested against): `text.split(|c| !c.is_alphanumeric())` without its
+/// The runs of letters and digits of a text (the definition [`words_of`] is tested against, and the words [`quoted_names`] reads): `text.split(|c| !c.is_alphanumeric())` without its
 /// empty parts, with ASCII told byte by byte.
-#[cfg(test)]
 fn alphanumeric_runs(text: &str) -> impl Iterator<Item = &str> {
     let bytes = text.as_bytes();
     let mut at = 0;
