@@ -19,6 +19,9 @@ LOCALES = [
     "pl", "nl", "cs", "sk", "bg", "sr", "sr_Latn", "mk", "kk", "ky", "tt", "uz", "uz_Cyrl",
     "hy", "ka", "ro", "sv", "da", "nb", "fi", "hu", "el", "lt", "lv", "et", "sq",
     "ar", "he", "fa",
+    # Close neighbours whose months share names with different meanings (Croatian `listopad`
+    # is October, Polish and Czech November): listed so that such names are left out.
+    "hr", "bs", "sl", "sr_Latn_BA",
 ]
 
 if sys.argv[1:] == ["--languages"]:

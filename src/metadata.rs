@@ -249,7 +249,17 @@ pub fn extract_dates(
         plain.push(index);
     }
     // The head's datelines; an impossible date or time (`- 24:10` below it) is an error.
-    let mut candidates = scan_datelines(lines, &plain, head.first().copied(), removed);
+    // A letter's first line may be its place and date (`Madrid, 3 de marzo de 2026` above
+    // `Estimado señor:`): where a salutation ends the head, a place may stand before a date
+    // on the first line too, which elsewhere would be a title (`Xocalı, 26 fevral 1992`).
+    let letter = head.last().is_some_and(|&last| {
+        lines[last + 1..]
+            .iter()
+            .find(|l| !l.text.trim().is_empty())
+            .is_some_and(|l| is_salutation(l.text.trim()))
+    });
+    let first = head.first().copied().filter(|_| !letter);
+    let mut candidates = scan_datelines(lines, &plain, first, removed);
     for c in &candidates {
         if c.date.is_err() {
             let text = lines[c.index].text.trim();
@@ -1171,6 +1181,9 @@ fn date_in(value: &str) -> Option<Result<Date, ()>> {
     Some(real_date(y, m, d))
 }
 
+/// The years a dateline's date may have (see `match_date`).
+const GREGORIAN_YEARS: std::ops::RangeInclusive<u32> = 1583..=2199;
+
 fn real_date(y: u32, m: u32, d: u32) -> Result<Date, ()> {
     i16::try_from(y)
         .ok()
@@ -1189,8 +1202,11 @@ fn match_date(toks: &[Tok]) -> Option<(usize, usize, (u32, u32, u32))> {
         Tok::Num(n, len) if *len <= 2 && (1..=31).contains(n) => Some(*n),
         _ => None,
     };
+    // A Gregorian year: from the calendar's first full year to two centuries ahead. Years of
+    // other calendars written the same way (the Solar Hijri `1404/11/14` of an Iranian
+    // document, a Thai document's Buddhist-era `2569-02-03`) are no dates here.
     let year = |t: &Tok| match t {
-        Tok::Num(n, 4) if (1000..=2999).contains(n) => Some(*n),
+        Tok::Num(n, 4) if GREGORIAN_YEARS.contains(n) => Some(*n),
         _ => None,
     };
     // Fillers between the parts: `26. Februar`, `26 de febrero de 2026`, `26th of February`.
@@ -3174,6 +3190,39 @@ mod tests {
             Some("[Home](https://example.org) is where it starts")
         );
         assert_eq!(title_of("This is the body. It goes on.\n\nMore.\n"), None);
+    }
+
+    #[test]
+    fn a_month_s_name_of_two_meanings_and_another_calendar_s_year_give_no_date() {
+        // Heads an adversary put over real Croatian and Persian bodies: Croatian `listopad` is
+        // October, the Polish and Czech month of that name November; 1404 is a Solar Hijri
+        // year, 2569 a Buddhist-era one.
+        assert_eq!(
+            date_of("Obavijest\n\n26. listopada 2026.\n\nTekst.\n"),
+            None
+        );
+        assert_eq!(
+            date_of("Obavijest\n\n26. siječnja 2026.\n\nTekst.\n").as_deref(),
+            Some("2026-01-26")
+        );
+        assert_eq!(date_of("اطلاعیه\n\n1404/11/14\n\nمتن.\n"), None);
+        assert_eq!(date_of("Date: 1404/11/14\n\nText.\n"), None);
+        assert_eq!(date_of("ประกาศ\n\n2569-02-03\n\nข้อความ\n"), None);
+    }
+
+    #[test]
+    fn a_letter_s_first_line_may_be_its_place_and_date() {
+        for (head, date) in [
+            ("Madrid, 3 de marzo de 2026", "2026-03-03"),
+            ("Москва, 26.02.2026", "2026-02-26"),
+            ("Bakı, 26 fevral 2026", "2026-02-26"),
+            ("İstanbul, 3 Mart 2026", "2026-03-03"),
+        ] {
+            let letter = format!("{head}\n\nEstimado señor:\n\nLe escribo para informarle.\n");
+            assert_eq!(date_of(&letter).as_deref(), Some(date), "{head}");
+            // Without a salutation below, a place and a date are a title's.
+            assert_eq!(date_of(&format!("{head}\n\nText.\n")), None, "{head}");
+        }
     }
 
     #[test]
