@@ -304,17 +304,24 @@ fn quoted_names(sample: &str, letters: &Letters) -> Option<(Letters, Vec<(String
     if !letters.counts.iter().any(|&(c, _)| family(c).is_some()) {
         return None;
     }
-    let mut forms: foldhash::HashSet<String> = Default::default();
+    // The words as written and lowercased, split once.
+    let words: Vec<(&str, String)> = alphanumeric_runs(sample)
+        .map(|word| {
+            let mut lower = String::new();
+            unicode::push_lowercase(&mut lower, word);
+            (word, lower)
+        })
+        .collect();
+    let mut forms: foldhash::HashSet<&str> = Default::default();
     // For each family, the first two different words that write its marks (lowercased, as
     // first written, and the first mark).
-    let mut marked: [Vec<(String, &str, char)>; MARKS.len()] = Default::default();
-    for word in alphanumeric_runs(sample) {
-        let mut lower = String::new();
-        unicode::push_lowercase(&mut lower, word);
+    let mut marked: [Vec<(&str, &str, char)>; MARKS.len()] = Default::default();
+    for (word, lower) in &words {
+        let (word, lower) = (*word, lower.as_str());
         for (mark, at) in lower.chars().filter_map(|c| Some((c, family(c)?))) {
             let words = &mut marked[at];
             if words.len() < 2 && !words.iter().any(|(w, ..)| *w == lower) {
-                words.push((lower.clone(), word, mark));
+                words.push((lower, word, mark));
             }
         }
         forms.insert(lower);
@@ -324,7 +331,7 @@ fn quoted_names(sample: &str, letters: &Letters) -> Option<(Letters, Vec<(String
     }
     // A name opens in a capital: a lowercase word alone with its marks is the language's own
     // (Mongolian's `өнгөний`, its ө in one word of a short caption).
-    let names: Vec<&(String, &str, char)> = marked
+    let names: Vec<&(&str, &str, char)> = marked
         .iter()
         .filter_map(|words| match &words[..] {
             [only] if only.1.starts_with(char::is_uppercase) => Some(only),
@@ -335,10 +342,8 @@ fn quoted_names(sample: &str, letters: &Letters) -> Option<(Letters, Vec<(String
         return None;
     }
     let mut rest = String::with_capacity(sample.len());
-    for word in alphanumeric_runs(sample) {
-        let mut lower = String::new();
-        unicode::push_lowercase(&mut lower, word);
-        if !names.iter().any(|(name, ..)| *name == lower) {
+    for (word, lower) in &words {
+        if !names.iter().any(|(name, ..)| name == lower) {
             rest.push_str(word);
             rest.push(' ');
         }
@@ -1396,17 +1401,20 @@ pub fn iso639_1(lang: Lang) -> Option<&'static str> {
 mod tests {
     use super::*;
 
+    /// Texts the word splits are tested on: marks, spaces of no ASCII, digits, dashes.
+    const SPLITS: &[&str] = &[
+        "",
+        "   ",
+        "Xocalı, 25-26 fevral 1992-ci il.",
+        "Ходжалы — 26 февраля 1992 г.",
+        "a\u{301}b c\u{A0}d😀e語f-é",
+        "2026 ",
+        "—a",
+    ];
+
     #[test]
     fn alphanumeric_runs_are_the_standard_split() {
-        for text in [
-            "",
-            "   ",
-            "Xocalı, 25-26 fevral 1992-ci il.",
-            "Ходжалы — 26 февраля 1992 г.",
-            "a\u{301}b c\u{A0}d😀e語f-é",
-            "2026 ",
-            "—a",
-        ] {
+        for &text in SPLITS {
             let ours: Vec<&str> = alphanumeric_runs(text).collect();
             let std: Vec<&str> = text
                 .split(|c: char| !c.is_alphanumeric())
@@ -1418,16 +1426,10 @@ mod tests {
 
     #[test]
     fn words_are_the_lowercased_runs_without_numbers() {
-        for text in [
-            "",
-            "   ",
-            "Xocalı, 25-26 fevral 1992-ci il.",
-            "Ходжалы — 26 февраля 1992 г.",
-            "a\u{301}b c\u{A0}d😀e語f-é",
-            "2026 ",
-            "—a",
-            "ΟΔΟΣ ΣΟΦΙΑΣ, İstanbul ŞEHİR 12ab ٣٤ x2 ²",
-        ] {
+        for &text in SPLITS
+            .iter()
+            .chain(&["ΟΔΟΣ ΣΟΦΙΑΣ, İstanbul ŞEHİR 12ab ٣٤ x2 ²"])
+        {
             let words = words_of(text);
             let ours: Vec<&str> = words.iter().collect();
             let expected: Vec<String> = alphanumeric_runs(text)
