@@ -340,8 +340,10 @@ pub fn strip(lines: &mut Vec<Line>, rules: &Rules, removed: &mut Vec<Removed>) {
     if let Some((end, _)) = crate::metadata::front_matter(lines) {
         found.retain(|&(i, _)| i > end);
     }
-    let fields = fields(lines);
-    found.retain(|&(i, _)| !fields[i]);
+    if !found.is_empty() {
+        let fields = fields(lines);
+        found.retain(|&(i, _)| !fields[i]);
+    }
     let taken: HashSet<usize> = found.iter().map(|f| f.0).collect();
     for (i, reason) in tail(lines, &nonblank, &taken, rules) {
         if !taken.contains(&i) {
